@@ -1,0 +1,18 @@
+//! Quire's domain: the pure types and rules every other crate shares.
+//!
+//! Nothing here does IO. Values that can be invalid (an ISBN, a rating, a
+//! publication date) are newtypes that can only be built through validation,
+//! so the rest of the code never handles a bad one.
+
+pub mod date;
+pub mod ids;
+pub mod isbn;
+pub mod rating;
+pub mod reading;
+pub mod text;
+
+pub use date::{PubDate, Precision};
+pub use ids::{ContributorId, EditionId, UserId, WorkId};
+pub use isbn::{Isbn10, Isbn13, IsbnError};
+pub use rating::{Rating, RatingError};
+pub use reading::{ContributorRole, Format, MaterialKind, Progress, ReadingStatus, Source};

@@ -1,0 +1,1 @@
+//! Readers for outside book data and the demo loader.

@@ -1,0 +1,531 @@
+//! Everything the book page shows, read in a fixed number of queries
+//! whatever the number of editions, reviews, ratings or questions:
+//! [`load`] runs exactly [`BOOK_PAGE_QUERIES`] statements and
+//! [`viewer_state`] exactly [`VIEWER_QUERIES`].
+
+use crate::db::Db;
+use crate::Result;
+use quire_domain::{
+    ContributorRole, EditionId, Format, MaterialKind, Progress, PubDate, Rating, ReadingStatus,
+    Source, UserId, WorkId,
+};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+pub const BOOK_PAGE_QUERIES: u64 = 8;
+pub const VIEWER_QUERIES: u64 = 2;
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Work {
+    pub id: WorkId,
+    pub slug: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub original_title: Option<String>,
+    pub first_published: Option<PubDate>,
+    pub series: Option<String>,
+    pub series_position: Option<String>,
+    pub revision: i64,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Edition {
+    pub id: EditionId,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub format: Format,
+    pub pages: Option<u32>,
+    pub isbn13: Option<String>,
+    pub isbn10: Option<String>,
+    pub publisher: Option<String>,
+    pub published: Option<PubDate>,
+    pub language: Option<String>,
+    pub is_primary: bool,
+    pub has_cover: bool,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Credit {
+    pub name: String,
+    pub role: ContributorRole,
+    /// `None` for a credit on the work itself.
+    pub edition: Option<EditionId>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Material {
+    pub id: Uuid,
+    pub kind: MaterialKind,
+    pub body: String,
+    pub attribution: Option<String>,
+    pub source: Source,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Question {
+    pub id: Uuid,
+    pub body: String,
+    pub source: Source,
+    pub author: Option<String>,
+    pub votes: i64,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Stats {
+    pub reading_now: i64,
+    pub have_read: i64,
+    pub clubs_reading_now: i64,
+    pub review_count: i64,
+    pub recommend_yes: i64,
+    pub recommend_answered: i64,
+    /// Ratings by half stars: `histogram[0]` counts 0.5 stars, `[9]` 5 stars.
+    pub histogram: [i64; 10],
+}
+
+impl Stats {
+    pub fn rating_count(&self) -> i64 {
+        self.histogram.iter().sum()
+    }
+
+    /// The mean rating in stars, from the same counts as the histogram.
+    pub fn rating_average(&self) -> Option<f64> {
+        let n = self.rating_count();
+        (n > 0).then(|| {
+            let halves: i64 = self
+                .histogram
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (i as i64 + 1) * c)
+                .sum();
+            halves as f64 / n as f64 / 2.0
+        })
+    }
+
+    /// Counts by whole stars (a half star counts with the star below it,
+    /// 0.5 with 1): `[1★, 2★, 3★, 4★, 5★]`.
+    pub fn by_star(&self) -> [i64; 5] {
+        let mut out = [0; 5];
+        for (i, c) in self.histogram.iter().enumerate() {
+            let star = ((i + 1) / 2).max(1);
+            out[star - 1] += c;
+        }
+        out
+    }
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Review {
+    pub id: Uuid,
+    pub reviewer_username: String,
+    pub reviewer_name: String,
+    pub headline: Option<String>,
+    pub body_html: String,
+    pub spoiler: bool,
+    pub recommends: Option<bool>,
+    pub rating: Option<Rating>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct BookPage {
+    pub work: Work,
+    pub editions: Vec<Edition>,
+    pub credits: Vec<Credit>,
+    pub subjects: Vec<String>,
+    pub materials: Vec<Material>,
+    pub questions: Vec<Question>,
+    pub stats: Stats,
+    pub reviews: Vec<Review>,
+    pub review_page: u32,
+    pub reviews_per_page: u32,
+}
+
+impl BookPage {
+    pub fn review_pages(&self) -> u32 {
+        let n = self.stats.review_count.max(0) as u64;
+        n.div_ceil(u64::from(self.reviews_per_page.max(1))).max(1) as u32
+    }
+
+    pub fn materials_of(&self, kind: MaterialKind) -> impl Iterator<Item = &Material> {
+        self.materials.iter().filter(move |m| m.kind == kind)
+    }
+
+    /// The edition shown: the one asked for, else the primary one, else the
+    /// first.
+    pub fn edition(&self, wanted: Option<EditionId>) -> Option<&Edition> {
+        wanted
+            .and_then(|w| self.editions.iter().find(|e| e.id == w))
+            .or_else(|| self.editions.iter().find(|e| e.is_primary))
+            .or_else(|| self.editions.first())
+    }
+
+    pub fn authors(&self) -> impl Iterator<Item = &Credit> {
+        self.credits
+            .iter()
+            .filter(|c| c.edition.is_none() && c.role == ContributorRole::Author)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct WorkRow {
+    id: Uuid,
+    slug: String,
+    title: String,
+    subtitle: Option<String>,
+    original_title: Option<String>,
+    first_published: Option<String>,
+    series: Option<String>,
+    series_position: Option<String>,
+    revision: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct EditionRow {
+    id: Uuid,
+    title: String,
+    subtitle: Option<String>,
+    format: String,
+    pages: Option<i64>,
+    isbn13: Option<String>,
+    publisher: Option<String>,
+    published: Option<String>,
+    language: Option<String>,
+    is_primary: bool,
+    has_cover: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReviewRow {
+    id: Uuid,
+    username: String,
+    display_name: String,
+    headline: Option<String>,
+    body_html: String,
+    spoiler: bool,
+    recommends: Option<bool>,
+    halves: Option<i64>,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+}
+
+fn date(s: Option<String>) -> Option<PubDate> {
+    s.and_then(|s| PubDate::parse(&s).ok())
+}
+
+/// Read the book page of `work`: reviews newest first, `page` counted from
+/// 1. `None` when there is no such work.
+pub async fn load(db: &Db, work: WorkId, page: u32, per_page: u32) -> Result<Option<BookPage>> {
+    let page = page.max(1);
+    let per_page = per_page.clamp(1, 100);
+
+    // 1. The work and its series.
+    let w: Option<WorkRow> = read!(
+        db,
+        sqlx::query_as(
+            "SELECT w.id, w.slug, w.title, w.subtitle, w.original_title, w.first_published,
+                    s.name AS series, w.series_position, w.revision
+             FROM works w LEFT JOIN series s ON s.id = w.series_id WHERE w.id = $1"
+        )
+        .bind(work.0),
+        fetch_optional
+    )?;
+    let Some(w) = w else {
+        return Ok(None);
+    };
+
+    // 2. Editions, the primary first.
+    let editions: Vec<EditionRow> = read!(
+        db,
+        sqlx::query_as(
+            "SELECT e.id, e.title, e.subtitle, e.format, e.pages, e.isbn13, e.publisher, e.published,
+                    e.language, e.is_primary,
+                    EXISTS (SELECT 1 FROM covers c WHERE c.edition_id = e.id) AS has_cover
+             FROM editions e WHERE e.work_id = $1
+             ORDER BY e.is_primary DESC, e.published DESC, e.created_at, e.id"
+        )
+        .bind(work.0),
+        fetch_all
+    )?;
+
+    // 3. Contributors of the work and of every edition.
+    let credits: Vec<(String, String, Option<Uuid>)> = read!(
+        db,
+        sqlx::query_as(
+            "SELECT c.name, cr.role, cr.edition_id FROM credits cr
+             JOIN contributors c ON c.id = cr.contributor_id
+             WHERE cr.work_id = $1 ORDER BY cr.position, c.sort_name"
+        )
+        .bind(work.0),
+        fetch_all
+    )?;
+
+    // 4. Subjects, most-tagged first.
+    let subjects: Vec<(String,)> = read!(
+        db,
+        sqlx::query_as(
+            "SELECT s.name FROM work_subjects ws JOIN subjects s ON s.id = ws.subject_id
+             WHERE ws.work_id = $1 ORDER BY ws.weight DESC, s.name"
+        )
+        .bind(work.0),
+        fetch_all
+    )?;
+
+    // 5. Book-club material.
+    let materials: Vec<(Uuid, String, String, Option<String>, String)> = read!(
+        db,
+        sqlx::query_as(
+            "SELECT id, kind, body, attribution, source FROM materials
+             WHERE work_id = $1 ORDER BY kind, position, created_at"
+        )
+        .bind(work.0),
+        fetch_all
+    )?;
+
+    // 6. Discussion questions: the publisher's and Quire's in their order,
+    // then members' by votes.
+    let questions: Vec<(Uuid, String, String, Option<String>, i64)> = read!(
+        db,
+        sqlx::query_as(
+            "SELECT q.id, q.body, q.source, u.display_name,
+                    (SELECT COUNT(*) FROM question_votes v WHERE v.question_id = q.id) AS votes
+             FROM questions q LEFT JOIN users u ON u.id = q.created_by
+             WHERE q.work_id = $1
+             ORDER BY CASE WHEN q.source = 'member' THEN 1 ELSE 0 END, votes DESC, q.position"
+        )
+        .bind(work.0),
+        fetch_all
+    )?;
+
+    // 7. Every count on the page, in one statement, so they agree.
+    #[derive(sqlx::FromRow)]
+    struct StatsRow {
+        reading_now: i64,
+        have_read: i64,
+        clubs_now: i64,
+        review_count: i64,
+        recommend_yes: i64,
+        recommend_answered: i64,
+        h1: i64,
+        h2: i64,
+        h3: i64,
+        h4: i64,
+        h5: i64,
+        h6: i64,
+        h7: i64,
+        h8: i64,
+        h9: i64,
+        h10: i64,
+    }
+    let s: StatsRow = read!(
+        db,
+        sqlx::query_as(
+            "SELECT
+               (SELECT COUNT(DISTINCT user_id) FROM readings WHERE work_id = $1 AND status = 'reading') AS reading_now,
+               (SELECT COUNT(DISTINCT user_id) FROM readings WHERE work_id = $1 AND status = 'read') AS have_read,
+               (SELECT COUNT(*) FROM club_books WHERE work_id = $1 AND status = 'current') AS clubs_now,
+               (SELECT COUNT(*) FROM reviews WHERE work_id = $1) AS review_count,
+               (SELECT COUNT(*) FROM reviews WHERE work_id = $1 AND recommends = TRUE) AS recommend_yes,
+               (SELECT COUNT(*) FROM reviews WHERE work_id = $1 AND recommends IS NOT NULL) AS recommend_answered,
+               r.h1, r.h2, r.h3, r.h4, r.h5, r.h6, r.h7, r.h8, r.h9, r.h10
+             FROM (SELECT
+               CAST(COALESCE(SUM(CASE WHEN halves = 1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS h1,
+               CAST(COALESCE(SUM(CASE WHEN halves = 2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS h2,
+               CAST(COALESCE(SUM(CASE WHEN halves = 3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS h3,
+               CAST(COALESCE(SUM(CASE WHEN halves = 4 THEN 1 ELSE 0 END), 0) AS BIGINT) AS h4,
+               CAST(COALESCE(SUM(CASE WHEN halves = 5 THEN 1 ELSE 0 END), 0) AS BIGINT) AS h5,
+               CAST(COALESCE(SUM(CASE WHEN halves = 6 THEN 1 ELSE 0 END), 0) AS BIGINT) AS h6,
+               CAST(COALESCE(SUM(CASE WHEN halves = 7 THEN 1 ELSE 0 END), 0) AS BIGINT) AS h7,
+               CAST(COALESCE(SUM(CASE WHEN halves = 8 THEN 1 ELSE 0 END), 0) AS BIGINT) AS h8,
+               CAST(COALESCE(SUM(CASE WHEN halves = 9 THEN 1 ELSE 0 END), 0) AS BIGINT) AS h9,
+               CAST(COALESCE(SUM(CASE WHEN halves = 10 THEN 1 ELSE 0 END), 0) AS BIGINT) AS h10
+               FROM ratings WHERE work_id = $1) r"
+        )
+        .bind(work.0),
+        fetch_one
+    )?;
+
+    // 8. One page of reviews with each reviewer's rating.
+    let reviews: Vec<ReviewRow> = read!(
+        db,
+        sqlx::query_as(
+            "SELECT r.id, u.username, u.display_name, r.headline, r.body_html, r.spoiler,
+                    r.recommends, rt.halves, r.created_at, r.updated_at
+             FROM reviews r JOIN users u ON u.id = r.user_id
+             LEFT JOIN ratings rt ON rt.user_id = r.user_id AND rt.work_id = r.work_id
+             WHERE r.work_id = $1
+             ORDER BY r.created_at DESC, r.id DESC LIMIT $2 OFFSET $3"
+        )
+        .bind(work.0)
+        .bind(i64::from(per_page))
+        .bind(i64::from(page - 1) * i64::from(per_page)),
+        fetch_all
+    )?;
+
+    Ok(Some(BookPage {
+        work: Work {
+            id: WorkId(w.id),
+            slug: w.slug,
+            title: w.title,
+            subtitle: w.subtitle,
+            original_title: w.original_title,
+            first_published: date(w.first_published),
+            series: w.series,
+            series_position: w.series_position,
+            revision: w.revision,
+        },
+        editions: editions
+            .into_iter()
+            .map(|e| {
+                let isbn = e
+                    .isbn13
+                    .as_deref()
+                    .and_then(|i| quire_domain::Isbn13::parse(i).ok());
+                Edition {
+                    id: EditionId(e.id),
+                    title: e.title,
+                    subtitle: e.subtitle,
+                    format: Format::parse(&e.format).unwrap_or(Format::Other),
+                    pages: e.pages.and_then(|p| u32::try_from(p).ok()),
+                    isbn10: isbn.and_then(|i| i.to_isbn10().ok()).map(|i| i.to_string()),
+                    isbn13: e.isbn13,
+                    publisher: e.publisher,
+                    published: date(e.published),
+                    language: e.language,
+                    is_primary: e.is_primary,
+                    has_cover: e.has_cover,
+                }
+            })
+            .collect(),
+        credits: credits
+            .into_iter()
+            .map(|(name, role, edition)| Credit {
+                name,
+                role: ContributorRole::parse(&role).unwrap_or(ContributorRole::Author),
+                edition: edition.map(EditionId),
+            })
+            .collect(),
+        subjects: subjects.into_iter().map(|(s,)| s).collect(),
+        materials: materials
+            .into_iter()
+            .filter_map(|(id, kind, body, attribution, source)| {
+                Some(Material {
+                    id,
+                    kind: MaterialKind::parse(&kind)?,
+                    body,
+                    attribution,
+                    source: Source::parse(&source).unwrap_or(Source::Quire),
+                })
+            })
+            .collect(),
+        questions: questions
+            .into_iter()
+            .map(|(id, body, source, author, votes)| Question {
+                id,
+                body,
+                source: Source::parse(&source).unwrap_or(Source::Member),
+                author,
+                votes,
+            })
+            .collect(),
+        stats: Stats {
+            reading_now: s.reading_now,
+            have_read: s.have_read,
+            clubs_reading_now: s.clubs_now,
+            review_count: s.review_count,
+            recommend_yes: s.recommend_yes,
+            recommend_answered: s.recommend_answered,
+            histogram: [s.h1, s.h2, s.h3, s.h4, s.h5, s.h6, s.h7, s.h8, s.h9, s.h10],
+        },
+        reviews: reviews
+            .into_iter()
+            .map(|r| Review {
+                id: r.id,
+                reviewer_username: r.username,
+                reviewer_name: r.display_name,
+                headline: r.headline,
+                body_html: r.body_html,
+                spoiler: r.spoiler,
+                recommends: r.recommends,
+                rating: r.halves.and_then(|h| Rating::from_halves(h).ok()),
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            })
+            .collect(),
+        review_page: page,
+        reviews_per_page: per_page,
+    }))
+}
+
+/// What the signed-in reader has to do with the work.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct ViewerState {
+    pub rating: Option<Rating>,
+    pub queue_position: Option<i64>,
+    pub status: Option<ReadingStatus>,
+    pub progress: Option<Progress>,
+    pub progress_edition: Option<EditionId>,
+    pub started_on: Option<Date>,
+    pub times_read: i64,
+    pub has_review: bool,
+    pub voted_questions: Vec<Uuid>,
+}
+
+pub async fn viewer_state(db: &Db, user: UserId, work: WorkId) -> Result<ViewerState> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        halves: Option<i64>,
+        queue_position: Option<i64>,
+        status: Option<String>,
+        progress_unit: Option<String>,
+        progress_value: Option<i64>,
+        edition_id: Option<Uuid>,
+        started_on: Option<Date>,
+        times_read: i64,
+        has_review: bool,
+    }
+    let r: Row = read!(
+        db,
+        sqlx::query_as(
+            "SELECT
+               (SELECT halves FROM ratings WHERE user_id = $1 AND work_id = $2) AS halves,
+               (SELECT position FROM queue_entries WHERE user_id = $1 AND work_id = $2) AS queue_position,
+               cur.status, cur.progress_unit, cur.progress_value, cur.edition_id, cur.started_on,
+               (SELECT COUNT(*) FROM readings WHERE user_id = $1 AND work_id = $2 AND status = 'read') AS times_read,
+               EXISTS (SELECT 1 FROM reviews WHERE user_id = $1 AND work_id = $2) AS has_review
+             FROM (SELECT 1 AS one) base
+             LEFT JOIN (SELECT status, progress_unit, progress_value, edition_id, started_on
+                        FROM readings WHERE user_id = $1 AND work_id = $2
+                        ORDER BY CASE WHEN status = 'reading' THEN 0 ELSE 1 END, updated_at DESC, id DESC
+                        LIMIT 1) cur ON TRUE"
+        )
+        .bind(user.0)
+        .bind(work.0),
+        fetch_one
+    )?;
+    let voted: Vec<(Uuid,)> = read!(
+        db,
+        sqlx::query_as(
+            "SELECT v.question_id FROM question_votes v JOIN questions q ON q.id = v.question_id
+             WHERE q.work_id = $2 AND v.user_id = $1"
+        )
+        .bind(user.0)
+        .bind(work.0),
+        fetch_all
+    )?;
+    let progress = match (r.progress_unit.as_deref(), r.progress_value) {
+        (Some(u), Some(v)) => Progress::parse(u, &v.to_string(), None).ok(),
+        _ => None,
+    };
+    Ok(ViewerState {
+        rating: r.halves.and_then(|h| Rating::from_halves(h).ok()),
+        queue_position: r.queue_position,
+        status: r.status.as_deref().and_then(ReadingStatus::parse),
+        progress,
+        progress_edition: r.edition_id.map(EditionId),
+        started_on: r.started_on,
+        times_read: r.times_read,
+        has_review: r.has_review,
+        voted_questions: voted.into_iter().map(|(q,)| q).collect(),
+    })
+}

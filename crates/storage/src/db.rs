@@ -1,0 +1,361 @@
+//! The connection: backend choice, pools, migrations and the dispatch macros.
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use time::OffsetDateTime;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error(
+        "the database URL \"{0}\" is neither sqlite://PATH nor postgres://…; say which database to use"
+    )]
+    UnknownUrl(String),
+    #[error("could not open the database at {url}: {source}")]
+    Connect {
+        url: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("could not create the folder {path} for the database: {source}")]
+    Folder {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("could not bring the database schema up to date: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+}
+
+impl StorageError {
+    /// Whether the error is a violated unique constraint (on either backend).
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            StorageError::Sql(sqlx::Error::Database(e)) => e.is_unique_violation(),
+            _ => false,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub struct DbOptions {
+    /// Connections for reads (SQLite) or for everything (PostgreSQL).
+    pub max_connections: u32,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self { max_connections: 8 }
+    }
+}
+
+pub(crate) enum Pool {
+    /// SQLite allows one writer at a time: writes go through a pool of one
+    /// connection so they queue in Rust instead of failing with SQLITE_BUSY,
+    /// and reads use a pool of their own.
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+struct Inner {
+    pool: Pool,
+    queries: AtomicU64,
+}
+
+/// A handle on the database. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+/// A write transaction on either backend.
+pub(crate) enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Run one statement that reads. `$q` is a sqlx query builder expression;
+/// it is written once and compiled for each backend.
+macro_rules! read {
+    ($db:expr, $q:expr, execute) => {{
+        let db: &$crate::db::Db = $db;
+        db.count_query();
+        match db.pool() {
+            $crate::db::Pool::Sqlite { read, .. } => $q.execute(read).await.map(|r| $crate::db::Done(r.rows_affected())),
+            $crate::db::Pool::Postgres(p) => $q.execute(p).await.map(|r| $crate::db::Done(r.rows_affected())),
+        }
+    }};
+    ($db:expr, $q:expr, $method:ident) => {{
+        let db: &$crate::db::Db = $db;
+        db.count_query();
+        match db.pool() {
+            $crate::db::Pool::Sqlite { read, .. } => $q.$method(read).await,
+            $crate::db::Pool::Postgres(p) => $q.$method(p).await,
+        }
+    }};
+}
+
+/// Run one statement that writes, outside a transaction.
+macro_rules! write {
+    ($db:expr, $q:expr, execute) => {{
+        let db: &$crate::db::Db = $db;
+        db.count_query();
+        match db.pool() {
+            $crate::db::Pool::Sqlite { write, .. } => $q.execute(write).await.map(|r| $crate::db::Done(r.rows_affected())),
+            $crate::db::Pool::Postgres(p) => $q.execute(p).await.map(|r| $crate::db::Done(r.rows_affected())),
+        }
+    }};
+    ($db:expr, $q:expr, $method:ident) => {{
+        let db: &$crate::db::Db = $db;
+        db.count_query();
+        match db.pool() {
+            $crate::db::Pool::Sqlite { write, .. } => $q.$method(write).await,
+            $crate::db::Pool::Postgres(p) => $q.$method(p).await,
+        }
+    }};
+}
+
+/// Run one statement inside a transaction begun with [`Db::begin`].
+macro_rules! tx {
+    ($db:expr, $tx:expr, $q:expr, execute) => {{
+        let db: &$crate::db::Db = $db;
+        db.count_query();
+        match $tx {
+            $crate::db::Tx::Sqlite(t) => $q.execute(&mut **t).await.map(|r| $crate::db::Done(r.rows_affected())),
+            $crate::db::Tx::Postgres(t) => $q.execute(&mut **t).await.map(|r| $crate::db::Done(r.rows_affected())),
+        }
+    }};
+    ($db:expr, $tx:expr, $q:expr, $method:ident) => {{
+        let db: &$crate::db::Db = $db;
+        db.count_query();
+        match $tx {
+            $crate::db::Tx::Sqlite(t) => $q.$method(&mut **t).await,
+            $crate::db::Tx::Postgres(t) => $q.$method(&mut **t).await,
+        }
+    }};
+}
+
+/// What a statement that writes reports, on either backend.
+pub(crate) struct Done(pub(crate) u64);
+
+impl Done {
+    pub(crate) fn rows_affected(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The current time at the precision Quire stores (whole seconds), so that
+/// both backends hold and sort the same values.
+pub fn now() -> OffsetDateTime {
+    let t = OffsetDateTime::now_utc();
+    t.replace_nanosecond(0).unwrap_or(t)
+}
+
+impl Db {
+    /// Open the database named by `url`: `sqlite://PATH` (created when
+    /// missing) or `postgres://…`. Anything else is refused.
+    pub async fn connect(url: &str, opts: &DbOptions) -> Result<Db, StorageError> {
+        let connect_err = |source| StorageError::Connect {
+            url: redact(url),
+            source,
+        };
+        let pool = if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            let path = path.split('?').next().unwrap_or(path);
+            if let Some(parent) = std::path::Path::new(path).parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent).map_err(|source| StorageError::Folder {
+                        path: parent.display().to_string(),
+                        source,
+                    })?;
+                }
+            }
+            let base = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
+                .map_err(connect_err)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("cache_size", "-32000")
+                .pragma("temp_store", "memory");
+            let write = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(base.clone())
+                .await
+                .map_err(connect_err)?;
+            let read = SqlitePoolOptions::new()
+                .max_connections(opts.max_connections.max(1))
+                .min_connections(1)
+                .connect_with(base.read_only(true))
+                .await
+                .map_err(connect_err)?;
+            Pool::Sqlite { read, write }
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url).map_err(connect_err)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections.max(2))
+                .connect_with(options)
+                .await
+                .map_err(connect_err)?;
+            Pool::Postgres(pool)
+        } else {
+            return Err(StorageError::UnknownUrl(redact(url)));
+        };
+        Ok(Db {
+            inner: Arc::new(Inner {
+                pool,
+                queries: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.inner.pool {
+            Pool::Sqlite { .. } => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Bring the schema up to date. Safe to run on every start.
+    pub async fn migrate(&self) -> Result<(), StorageError> {
+        match &self.inner.pool {
+            Pool::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
+            Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match &self.inner.pool {
+            Pool::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+
+    /// How many statements this handle has run since it was opened.
+    pub fn queries_run(&self) -> u64 {
+        self.inner.queries.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn count_query(&self) {
+        self.inner.queries.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn pool(&self) -> &Pool {
+        &self.inner.pool
+    }
+
+    pub(crate) async fn begin(&self) -> Result<Tx, StorageError> {
+        Ok(match &self.inner.pool {
+            Pool::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Names of the tables and their columns, for the test that keeps the two
+    /// schemas equal: `(table, column, not_null)` sorted.
+    pub async fn schema_columns(&self) -> Result<Vec<(String, String, bool)>, StorageError> {
+        let mut cols: Vec<(String, String, bool)> = match &self.inner.pool {
+            Pool::Sqlite { read, .. } => sqlx::query_as(
+                "SELECT m.name, p.name, p.\"notnull\" <> 0 OR p.pk > 0
+                 FROM sqlite_master m JOIN pragma_table_info(m.name) p
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+            )
+            .fetch_all(read)
+            .await?,
+            Pool::Postgres(p) => sqlx::query_as(
+                "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT), is_nullable = 'NO'
+                 FROM information_schema.columns
+                 WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'",
+            )
+            .fetch_all(p)
+            .await?,
+        };
+        cols.sort();
+        Ok(cols)
+    }
+
+    /// Index names, sorted, for the same test.
+    pub async fn schema_indexes(&self) -> Result<Vec<String>, StorageError> {
+        let mut names: Vec<(String,)> = match &self.inner.pool {
+            Pool::Sqlite { read, .. } => sqlx::query_as(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
+            )
+            .fetch_all(read)
+            .await?,
+            Pool::Postgres(p) => sqlx::query_as(
+                "SELECT CAST(indexname AS TEXT) FROM pg_indexes
+                 WHERE schemaname = 'public'
+                   AND indexname NOT IN (SELECT conname FROM pg_constraint)",
+            )
+            .fetch_all(p)
+            .await?,
+        };
+        names.sort();
+        Ok(names.into_iter().map(|(n,)| n).collect())
+    }
+}
+
+impl Tx {
+    pub(crate) async fn commit(self) -> Result<(), StorageError> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// A URL with any password hidden, for messages and logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***@{}", &url[..s], &url[at + 1..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_hidden() {
+        assert_eq!(
+            super::redact("postgres://quire:s3cret@db:5432/quire"),
+            "postgres://quire:***@db:5432/quire"
+        );
+        assert_eq!(super::redact("sqlite://x.db"), "sqlite://x.db");
+    }
+}

@@ -1,0 +1,22 @@
+//! Quire's storage: one schema on SQLite (the default) and PostgreSQL,
+//! chosen at run time from the database URL.
+//!
+//! Every statement goes through the `read!`, `write!` and `tx!` macros of
+//! [`db`], which dispatch to the concrete pool of the backend in use and
+//! count the statement, so tests can check how many queries a page runs.
+//! Callers above this crate see plain Rust types, never sqlx types.
+
+#[macro_use]
+mod db;
+pub mod book_page;
+pub mod catalog;
+pub mod home;
+pub mod questions;
+pub mod ratings;
+pub mod reviews;
+pub mod shelves;
+pub mod users;
+
+pub use db::{Backend, Db, DbOptions, StorageError, now};
+
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;

@@ -1,0 +1,126 @@
+//! Star ratings: one per reader per work.
+
+use crate::catalog::bump_revision;
+use crate::db::{Db, Tx, now};
+use crate::{Result, StorageError};
+use quire_domain::{Rating, UserId, WorkId};
+
+/// Recompute a work's rating totals from its ratings.
+async fn refresh_stats(db: &Db, tx: &mut Tx, work: WorkId) -> Result<()> {
+    tx!(
+        db,
+        tx,
+        sqlx::query(
+            "INSERT INTO work_stats (work_id, rating_count, rating_sum)
+             SELECT $1, COUNT(*), CAST(COALESCE(SUM(halves), 0) AS BIGINT) FROM ratings WHERE work_id = $1
+             ON CONFLICT (work_id) DO UPDATE SET rating_count = excluded.rating_count,
+                rating_sum = excluded.rating_sum"
+        )
+        .bind(work.0),
+        execute
+    )?;
+    Ok(())
+}
+
+fn missing_work(e: sqlx::Error) -> StorageError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StorageError::NotFound("book"),
+        _ => StorageError::Sql(e),
+    }
+}
+
+pub async fn set(db: &Db, user: UserId, work: WorkId, rating: Rating) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let at = now();
+    tx!(
+        db,
+        &mut tx,
+        sqlx::query(
+            "INSERT INTO ratings (user_id, work_id, halves, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $4)
+             ON CONFLICT (user_id, work_id) DO UPDATE SET halves = excluded.halves,
+                updated_at = excluded.updated_at"
+        )
+        .bind(user.0)
+        .bind(work.0)
+        .bind(i64::from(rating.halves()))
+        .bind(at),
+        execute
+    )
+    .map_err(missing_work)?;
+    refresh_stats(db, &mut tx, work).await?;
+    bump_revision(db, &mut tx, work).await?;
+    tx.commit().await
+}
+
+pub async fn clear(db: &Db, user: UserId, work: WorkId) -> Result<()> {
+    let mut tx = db.begin().await?;
+    tx!(
+        db,
+        &mut tx,
+        sqlx::query("DELETE FROM ratings WHERE user_id = $1 AND work_id = $2")
+            .bind(user.0)
+            .bind(work.0),
+        execute
+    )?;
+    refresh_stats(db, &mut tx, work).await?;
+    bump_revision(db, &mut tx, work).await?;
+    tx.commit().await
+}
+
+/// Load many ratings at once (imports), keeping any rating already given.
+/// Rating totals are recomputed for every work afterwards.
+pub async fn insert_many(db: &Db, rows: &[(UserId, WorkId, Rating)]) -> Result<u64> {
+    let mut tx = db.begin().await?;
+    let at = now();
+    let mut added = 0;
+    // Multi-row inserts: far fewer round trips than one statement a row.
+    for chunk in rows.chunks(500) {
+        let mut sql = String::from(
+            "INSERT INTO ratings (user_id, work_id, halves, created_at, updated_at) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let b = i * 3;
+            sql.push_str(&format!("(${}, ${}, ${}, $0, $0)", b + 1, b + 2, b + 3));
+        }
+        // `$0` stands for the shared timestamp, bound last.
+        let last = chunk.len() * 3 + 1;
+        let sql = sql.replace("$0", &format!("${last}"));
+        let sql = format!("{sql} ON CONFLICT (user_id, work_id) DO NOTHING");
+        added += tx!(
+            db,
+            &mut tx,
+            {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+                for (u, w, r) in chunk {
+                    q = q.bind(u.0).bind(w.0).bind(i64::from(r.halves()));
+                }
+                q.bind(at)
+            },
+            execute
+        )?
+        .rows_affected();
+    }
+    tx!(
+        db,
+        &mut tx,
+        sqlx::query(
+            "INSERT INTO work_stats (work_id, rating_count, rating_sum)
+             SELECT work_id, COUNT(*), CAST(SUM(halves) AS BIGINT) FROM ratings GROUP BY work_id
+             ON CONFLICT (work_id) DO UPDATE SET rating_count = excluded.rating_count,
+                rating_sum = excluded.rating_sum"
+        ),
+        execute
+    )?;
+    tx!(
+        db,
+        &mut tx,
+        sqlx::query("UPDATE works SET revision = revision + 1"),
+        execute
+    )?;
+    tx.commit().await?;
+    Ok(added)
+}

@@ -1,0 +1,458 @@
+//! A reader's shelves: the personal queue (want to read, ordered), readings
+//! (currently reading with progress, read with dates, did not finish; a
+//! re-read is a new reading) and custom shelves.
+
+use crate::catalog::{SUMMARY_COLUMNS, SummaryRow, WorkSummary, bump_revision, summaries};
+use crate::db::{Db, Tx, now};
+use crate::{Result, StorageError};
+use quire_domain::text::slugify;
+use quire_domain::{EditionId, Progress, ReadingStatus, UserId, WorkId};
+use time::Date;
+use uuid::Uuid;
+
+fn fk_to_not_found(e: sqlx::Error) -> StorageError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StorageError::NotFound("book"),
+        _ => StorageError::Sql(e),
+    }
+}
+
+/// Put a work at the end of the reader's queue (no change if it is there).
+pub async fn queue_add(db: &Db, user: UserId, work: WorkId) -> Result<()> {
+    write!(
+        db,
+        sqlx::query(
+            "INSERT INTO queue_entries (user_id, work_id, position, added_at)
+             SELECT $1, $2, COALESCE((SELECT MAX(position) + 1 FROM queue_entries WHERE user_id = $1), 1), $3
+             ON CONFLICT (user_id, work_id) DO NOTHING"
+        )
+        .bind(user.0)
+        .bind(work.0)
+        .bind(now()),
+        execute
+    )
+    .map_err(fk_to_not_found)?;
+    Ok(())
+}
+
+pub async fn queue_remove(db: &Db, user: UserId, work: WorkId) -> Result<()> {
+    write!(
+        db,
+        sqlx::query("DELETE FROM queue_entries WHERE user_id = $1 AND work_id = $2")
+            .bind(user.0)
+            .bind(work.0),
+        execute
+    )?;
+    Ok(())
+}
+
+/// Move a work one place up (towards the front) or down in the queue.
+pub async fn queue_move(db: &Db, user: UserId, work: WorkId, up: bool) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let sql = if up {
+        "SELECT q.work_id, q.position, o.work_id, o.position FROM queue_entries q
+         JOIN queue_entries o ON o.user_id = q.user_id AND o.position < q.position
+         WHERE q.user_id = $1 AND q.work_id = $2 ORDER BY o.position DESC LIMIT 1"
+    } else {
+        "SELECT q.work_id, q.position, o.work_id, o.position FROM queue_entries q
+         JOIN queue_entries o ON o.user_id = q.user_id AND o.position > q.position
+         WHERE q.user_id = $1 AND q.work_id = $2 ORDER BY o.position ASC LIMIT 1"
+    };
+    let pair: Option<(Uuid, i64, Uuid, i64)> = tx!(
+        db,
+        &mut tx,
+        sqlx::query_as(sql).bind(user.0).bind(work.0),
+        fetch_optional
+    )?;
+    if let Some((a, pa, b, pb)) = pair {
+        for (w, p) in [(a, pb), (b, pa)] {
+            tx!(
+                db,
+                &mut tx,
+                sqlx::query("UPDATE queue_entries SET position = $3 WHERE user_id = $1 AND work_id = $2")
+                    .bind(user.0)
+                    .bind(w)
+                    .bind(p),
+                execute
+            )?;
+        }
+    }
+    tx.commit().await
+}
+
+/// The reader's open reading of a work, if any.
+async fn active_reading(db: &Db, tx: &mut Tx, user: UserId, work: WorkId) -> Result<Option<Uuid>> {
+    let row: Option<(Uuid,)> = tx!(
+        db,
+        tx,
+        sqlx::query_as(
+            "SELECT id FROM readings WHERE user_id = $1 AND work_id = $2 AND status = 'reading'
+             ORDER BY updated_at DESC LIMIT 1"
+        )
+        .bind(user.0)
+        .bind(work.0),
+        fetch_optional
+    )?;
+    Ok(row.map(|(id,)| id))
+}
+
+async fn dequeue(db: &Db, tx: &mut Tx, user: UserId, work: WorkId) -> Result<()> {
+    tx!(
+        db,
+        tx,
+        sqlx::query("DELETE FROM queue_entries WHERE user_id = $1 AND work_id = $2")
+            .bind(user.0)
+            .bind(work.0),
+        execute
+    )?;
+    Ok(())
+}
+
+/// Start reading a work (a new reading, or a re-read). Takes it off the
+/// queue. Nothing changes if a reading is already open.
+pub async fn start_reading(
+    db: &Db,
+    user: UserId,
+    work: WorkId,
+    edition: Option<EditionId>,
+    today: Date,
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    if active_reading(db, &mut tx, user, work).await?.is_none() {
+        let at = now();
+        tx!(
+            db,
+            &mut tx,
+            sqlx::query(
+                "INSERT INTO readings (id, user_id, work_id, edition_id, status, started_on,
+                    created_at, updated_at) VALUES ($1, $2, $3, $4, 'reading', $5, $6, $6)"
+            )
+            .bind(Uuid::now_v7())
+            .bind(user.0)
+            .bind(work.0)
+            .bind(edition.map(|e| e.0))
+            .bind(today)
+            .bind(at),
+            execute
+        )
+        .map_err(fk_to_not_found)?;
+    }
+    dequeue(db, &mut tx, user, work).await?;
+    bump_revision(db, &mut tx, work).await?;
+    tx.commit().await
+}
+
+/// Record how far the reader is in their open reading; opens one if needed.
+pub async fn set_progress(
+    db: &Db,
+    user: UserId,
+    work: WorkId,
+    edition: Option<EditionId>,
+    progress: Progress,
+    today: Date,
+) -> Result<()> {
+    start_reading(db, user, work, edition, today).await?;
+    let mut tx = db.begin().await?;
+    if let Some(id) = active_reading(db, &mut tx, user, work).await? {
+        tx!(
+            db,
+            &mut tx,
+            sqlx::query(
+                "UPDATE readings SET progress_unit = $2, progress_value = $3,
+                    edition_id = COALESCE($4, edition_id), updated_at = $5 WHERE id = $1"
+            )
+            .bind(id)
+            .bind(progress.unit())
+            .bind(i64::from(progress.value()))
+            .bind(edition.map(|e| e.0))
+            .bind(now()),
+            execute
+        )?;
+    }
+    tx.commit().await
+}
+
+/// Close the open reading as read or not finished, on `day`. With no open
+/// reading, records a finished one (the reader read it before joining).
+pub async fn finish(
+    db: &Db,
+    user: UserId,
+    work: WorkId,
+    status: ReadingStatus,
+    day: Date,
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let at = now();
+    match active_reading(db, &mut tx, user, work).await? {
+        Some(id) => {
+            tx!(
+                db,
+                &mut tx,
+                sqlx::query(
+                    "UPDATE readings SET status = $2, finished_on = $3, updated_at = $4 WHERE id = $1"
+                )
+                .bind(id)
+                .bind(status.as_str())
+                .bind(day)
+                .bind(at),
+                execute
+            )?;
+        }
+        None => {
+            tx!(
+                db,
+                &mut tx,
+                sqlx::query(
+                    "INSERT INTO readings (id, user_id, work_id, status, finished_on, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $6)"
+                )
+                .bind(Uuid::now_v7())
+                .bind(user.0)
+                .bind(work.0)
+                .bind(status.as_str())
+                .bind(day)
+                .bind(at),
+                execute
+            )
+            .map_err(fk_to_not_found)?;
+        }
+    }
+    dequeue(db, &mut tx, user, work).await?;
+    bump_revision(db, &mut tx, work).await?;
+    tx.commit().await
+}
+
+/// A reading with all its facts, for imports: inserted under `id` unless a
+/// reading with that id exists.
+pub struct ImportedReading {
+    pub id: Uuid,
+    pub user: UserId,
+    pub work: WorkId,
+    pub status: ReadingStatus,
+    pub started_on: Option<Date>,
+    pub finished_on: Option<Date>,
+}
+
+pub async fn import_readings(db: &Db, rows: &[ImportedReading]) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let at = now();
+    for r in rows {
+        tx!(
+            db,
+            &mut tx,
+            sqlx::query(
+                "INSERT INTO readings (id, user_id, work_id, status, started_on, finished_on,
+                    created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+                 ON CONFLICT (id) DO NOTHING"
+            )
+            .bind(r.id)
+            .bind(r.user.0)
+            .bind(r.work.0)
+            .bind(r.status.as_str())
+            .bind(r.started_on)
+            .bind(r.finished_on)
+            .bind(at),
+            execute
+        )?;
+    }
+    tx.commit().await
+}
+
+/// Make (or find) a custom shelf by name and return its slug.
+pub async fn create_shelf(db: &Db, user: UserId, name: &str) -> Result<String> {
+    let slug = slugify(name);
+    if slug.is_empty() {
+        return Err(StorageError::Conflict(
+            "a shelf name needs at least one letter or digit".into(),
+        ));
+    }
+    write!(
+        db,
+        sqlx::query(
+            "INSERT INTO shelves (id, user_id, name, slug, created_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (user_id, slug) DO NOTHING"
+        )
+        .bind(Uuid::new_v5(
+            &user.0,
+            format!("shelf:{slug}").as_bytes()
+        ))
+        .bind(user.0)
+        .bind(name.trim())
+        .bind(&slug)
+        .bind(now()),
+        execute
+    )?;
+    Ok(slug)
+}
+
+pub async fn shelve(db: &Db, user: UserId, slug: &str, work: WorkId) -> Result<()> {
+    let n = write!(
+        db,
+        sqlx::query(
+            "INSERT INTO shelf_items (shelf_id, work_id, added_at)
+             SELECT id, $3, $4 FROM shelves WHERE user_id = $1 AND slug = $2
+             ON CONFLICT DO NOTHING"
+        )
+        .bind(user.0)
+        .bind(slug)
+        .bind(work.0)
+        .bind(now()),
+        execute
+    )
+    .map_err(fk_to_not_found)?
+    .rows_affected();
+    let _ = n;
+    Ok(())
+}
+
+pub async fn unshelve(db: &Db, user: UserId, slug: &str, work: WorkId) -> Result<()> {
+    write!(
+        db,
+        sqlx::query(
+            "DELETE FROM shelf_items WHERE work_id = $3
+             AND shelf_id IN (SELECT id FROM shelves WHERE user_id = $1 AND slug = $2)"
+        )
+        .bind(user.0)
+        .bind(slug)
+        .bind(work.0),
+        execute
+    )?;
+    Ok(())
+}
+
+/// One book on a shelf, with what the shelf knows of it.
+#[derive(Clone, Debug)]
+pub struct ShelfEntry {
+    pub work: WorkSummary,
+    pub progress: Option<Progress>,
+    pub started_on: Option<Date>,
+    pub finished_on: Option<Date>,
+    /// For the read shelf: how many times the reader finished it.
+    pub times_read: i64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Shelves {
+    pub queue: Vec<ShelfEntry>,
+    pub reading: Vec<ShelfEntry>,
+    pub read: Vec<ShelfEntry>,
+    pub did_not_finish: Vec<ShelfEntry>,
+    /// Custom shelves: name, slug and books.
+    pub custom: Vec<(String, String, Vec<ShelfEntry>)>,
+}
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    shelf: String,
+    shelf_name: Option<String>,
+    progress_unit: Option<String>,
+    progress_value: Option<i64>,
+    started_on: Option<Date>,
+    finished_on: Option<Date>,
+    times_read: i64,
+}
+
+fn progress_of(unit: Option<&str>, value: Option<i64>) -> Option<Progress> {
+    let v = u32::try_from(value?).ok()?;
+    match unit? {
+        "page" => Some(Progress::Page(v)),
+        "percent" => Some(Progress::Percent(v.min(100) as u8)),
+        "chapter" => Some(Progress::Chapter(v)),
+        _ => None,
+    }
+}
+
+/// Everything on a reader's shelves, in two queries.
+pub async fn shelves(db: &Db, user: UserId) -> Result<Shelves> {
+    // One row per (shelf, work). For readings, the latest reading of each
+    // status; `times_read` counts finished readings.
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS}, x.shelf, x.shelf_name, x.progress_unit, x.progress_value,
+                x.started_on, x.finished_on, x.times_read, x.sort_key
+         FROM (
+           SELECT q.work_id, 'queue' AS shelf, CAST(NULL AS TEXT) AS shelf_name,
+                  CAST(NULL AS TEXT) AS progress_unit, CAST(NULL AS BIGINT) AS progress_value,
+                  CAST(NULL AS DATE) AS started_on, CAST(NULL AS DATE) AS finished_on,
+                  CAST(0 AS BIGINT) AS times_read, CAST(q.position AS BIGINT) AS sort_key
+           FROM queue_entries q WHERE q.user_id = $1
+           UNION ALL
+           SELECT r.work_id, r.status, NULL, r.progress_unit, r.progress_value, r.started_on,
+                  r.finished_on,
+                  (SELECT COUNT(*) FROM readings r2 WHERE r2.user_id = r.user_id
+                     AND r2.work_id = r.work_id AND r2.status = 'read'),
+                  0
+           FROM readings r WHERE r.user_id = $1 AND NOT EXISTS (
+               SELECT 1 FROM readings n WHERE n.user_id = r.user_id AND n.work_id = r.work_id
+                 AND n.status = r.status
+                 AND (COALESCE(n.finished_on, n.started_on) > COALESCE(r.finished_on, r.started_on)
+                      OR (COALESCE(n.finished_on, n.started_on) IS NOT DISTINCT FROM COALESCE(r.finished_on, r.started_on)
+                          AND n.id > r.id)))
+           UNION ALL
+           SELECT si.work_id, 'custom', s.name, NULL, NULL, NULL, NULL, 0, 0
+           FROM shelf_items si JOIN shelves s ON s.id = si.shelf_id WHERE s.user_id = $1
+         ) x
+         JOIN works w ON w.id = x.work_id LEFT JOIN work_stats s ON s.work_id = w.id
+         ORDER BY x.shelf, x.shelf_name, x.sort_key, x.finished_on DESC, w.sort_title"
+    );
+    let rows: Vec<EntryRow> = read!(db, sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user.0), fetch_all)?;
+    let (meta, summary_rows): (Vec<_>, Vec<_>) = rows
+        .into_iter()
+        .map(|r| {
+            (
+                (
+                    r.shelf,
+                    r.shelf_name,
+                    progress_of(r.progress_unit.as_deref(), r.progress_value),
+                    r.started_on,
+                    r.finished_on,
+                    r.times_read,
+                ),
+                r.summary,
+            )
+        })
+        .unzip();
+    let works = summaries(db, summary_rows).await?;
+    let mut out = Shelves::default();
+    for ((shelf, shelf_name, progress, started_on, finished_on, times_read), work) in
+        meta.into_iter().zip(works)
+    {
+        let entry = ShelfEntry {
+            work,
+            progress,
+            started_on,
+            finished_on,
+            times_read,
+        };
+        match shelf.as_str() {
+            "queue" => out.queue.push(entry),
+            "reading" => out.reading.push(entry),
+            "read" => out.read.push(entry),
+            "dnf" => out.did_not_finish.push(entry),
+            _ => {
+                let name = shelf_name.unwrap_or_default();
+                match out.custom.last_mut() {
+                    Some((n, _, list)) if *n == name => list.push(entry),
+                    _ => {
+                        let slug = slugify(&name);
+                        out.custom.push((name, slug, vec![entry]));
+                    }
+                }
+            }
+        }
+    }
+    // Readers see their read books newest first.
+    out.read.sort_by(|a, b| b.finished_on.cmp(&a.finished_on));
+    Ok(out)
+}
+
+/// Custom shelves a reader has (name, slug), including empty ones.
+pub async fn custom_shelf_names(db: &Db, user: UserId) -> Result<Vec<(String, String)>> {
+    Ok(read!(
+        db,
+        sqlx::query_as("SELECT name, slug FROM shelves WHERE user_id = $1 ORDER BY name")
+            .bind(user.0),
+        fetch_all
+    )?)
+}
