@@ -1,1 +1,2 @@
 //! Benchmark support for Quire.
+pub mod load;

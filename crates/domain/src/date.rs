@@ -139,16 +139,33 @@ mod tests {
 
     #[test]
     fn shows_only_what_is_known() {
-        assert_eq!(PubDate::parse("2022-01-04").unwrap().to_string(), "4 January 2022");
-        assert_eq!(PubDate::parse("2022-01-04T00:00:00Z").unwrap().to_string(), "4 January 2022");
-        assert_eq!(PubDate::parse("2022/01").unwrap().to_string(), "January 2022");
+        assert_eq!(
+            PubDate::parse("2022-01-04").unwrap().to_string(),
+            "4 January 2022"
+        );
+        assert_eq!(
+            PubDate::parse("2022-01-04T00:00:00Z").unwrap().to_string(),
+            "4 January 2022"
+        );
+        assert_eq!(
+            PubDate::parse("2022/01").unwrap().to_string(),
+            "January 2022"
+        );
         assert_eq!(PubDate::parse("2022").unwrap().to_string(), "2022");
         assert_eq!(PubDate::parse("2022-1-4").unwrap().to_iso(), "2022-01-04");
     }
 
     #[test]
     fn rejects_impossible_dates() {
-        for bad in ["", "22", "2022-13", "2021-02-29", "twenty", "2022-01-04-01", "-2022"] {
+        for bad in [
+            "",
+            "22",
+            "2022-13",
+            "2021-02-29",
+            "twenty",
+            "2022-01-04-01",
+            "-2022",
+        ] {
             assert!(PubDate::parse(bad).is_err(), "{bad} accepted");
         }
         assert_eq!(

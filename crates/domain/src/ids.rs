@@ -11,7 +11,9 @@ const QUIRE_NAMESPACE: Uuid = Uuid::from_u128(0x5b0c_6f4e_8a1d_4c3b_9e2f_7d6a_1c
 
 macro_rules! id_type {
     ($name:ident, $prefix:literal) => {
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+        )]
         #[serde(transparent)]
         pub struct $name(pub Uuid);
 
@@ -58,8 +60,17 @@ mod tests {
 
     #[test]
     fn derived_ids_are_stable_and_distinct_per_kind() {
-        assert_eq!(WorkId::derived("goodbooks", "1"), WorkId::derived("goodbooks", "1"));
-        assert_ne!(WorkId::derived("goodbooks", "1"), WorkId::derived("goodbooks", "2"));
-        assert_ne!(WorkId::derived("goodbooks", "1").0, EditionId::derived("goodbooks", "1").0);
+        assert_eq!(
+            WorkId::derived("goodbooks", "1"),
+            WorkId::derived("goodbooks", "1")
+        );
+        assert_ne!(
+            WorkId::derived("goodbooks", "1"),
+            WorkId::derived("goodbooks", "2")
+        );
+        assert_ne!(
+            WorkId::derived("goodbooks", "1").0,
+            EditionId::derived("goodbooks", "1").0
+        );
     }
 }

@@ -45,13 +45,13 @@ fn significant(input: &str) -> Result<Vec<u8>, IsbnError> {
         }
     }
     // An X is only allowed as an ISBN-10 check digit.
-    if let Some(pos) = out.iter().position(|&b| b == b'X') {
-        if !(out.len() == 10 && pos == 9) {
-            return Err(IsbnError::Character {
-                input: input.to_string(),
-                ch: 'X',
-            });
-        }
+    if let Some(pos) = out.iter().position(|&b| b == b'X')
+        && !(out.len() == 10 && pos == 9)
+    {
+        return Err(IsbnError::Character {
+            input: input.to_string(),
+            ch: 'X',
+        });
     }
     Ok(out)
 }
@@ -201,21 +201,39 @@ mod tests {
 
     #[test]
     fn known_isbns() {
-        let i = Isbn13::parse("978-0-7352-1983-5").unwrap();
-        assert_eq!(i.as_str(), "9780735219835");
-        assert_eq!(i.to_isbn10().unwrap().as_str(), "0735219834");
-        assert_eq!(Isbn13::parse("0-8044-2957-X").unwrap().as_str(), "9780804429573");
+        let i = Isbn13::parse("978-1-9848-8167-0").unwrap();
+        assert_eq!(i.as_str(), "9781984881670");
+        assert_eq!(i.to_isbn10().unwrap().as_str(), "1984881671");
+        assert_eq!(
+            Isbn13::parse("0-8044-2957-X").unwrap().as_str(),
+            "9780804429573"
+        );
         assert_eq!(Isbn10::parse("080442957x").unwrap().as_str(), "080442957X");
     }
 
     #[test]
     fn errors_say_what_is_wrong() {
-        let e = Isbn13::parse("9780735219836").unwrap_err();
-        assert_eq!(e.to_string(), "\"9780735219836\" is not a valid ISBN: its check digit should be 5");
-        assert!(matches!(Isbn13::parse("12345"), Err(IsbnError::Length { digits: 5, .. })));
-        assert!(matches!(Isbn13::parse("97807352198a5"), Err(IsbnError::Character { ch: 'a', .. })));
-        assert!(matches!(Isbn13::parse("1234567890123"), Err(IsbnError::Prefix { .. })));
-        assert!(matches!(Isbn13::parse("X780735219835"), Err(IsbnError::Character { ch: 'X', .. })));
+        let e = Isbn13::parse("9781984881677").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "\"9781984881677\" is not a valid ISBN: its check digit should be 0"
+        );
+        assert!(matches!(
+            Isbn13::parse("12345"),
+            Err(IsbnError::Length { digits: 5, .. })
+        ));
+        assert!(matches!(
+            Isbn13::parse("97819848816a0"),
+            Err(IsbnError::Character { ch: 'a', .. })
+        ));
+        assert!(matches!(
+            Isbn13::parse("1234567890123"),
+            Err(IsbnError::Prefix { .. })
+        ));
+        assert!(matches!(
+            Isbn13::parse("X781984881670"),
+            Err(IsbnError::Character { ch: 'X', .. })
+        ));
         assert!(Isbn13::parse("9791234567896").unwrap().to_isbn10().is_err());
     }
 

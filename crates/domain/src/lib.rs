@@ -11,7 +11,7 @@ pub mod rating;
 pub mod reading;
 pub mod text;
 
-pub use date::{PubDate, Precision};
+pub use date::{Precision, PubDate};
 pub use ids::{ContributorId, EditionId, UserId, WorkId};
 pub use isbn::{Isbn10, Isbn13, IsbnError};
 pub use rating::{Rating, RatingError};

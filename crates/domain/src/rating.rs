@@ -73,7 +73,7 @@ impl From<Rating> for f64 {
 
 impl fmt::Display for Rating {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 % 2 == 0 {
+        if self.0.is_multiple_of(2) {
             write!(f, "{}", self.0 / 2)
         } else {
             write!(f, "{}.5", self.0 / 2)
@@ -102,6 +102,9 @@ mod tests {
             Rating::parse("11").unwrap_err().to_string(),
             "a rating is from 0.5 to 5 stars in half stars; 11 is not"
         );
-        assert!(matches!(Rating::parse("lots"), Err(RatingError::NotANumber(_))));
+        assert!(matches!(
+            Rating::parse("lots"),
+            Err(RatingError::NotANumber(_))
+        ));
     }
 }

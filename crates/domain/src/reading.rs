@@ -57,11 +57,17 @@ impl Format {
         let b = binding.to_lowercase();
         if b.contains("audio") || b.contains("mp3") {
             Format::Audiobook
-        } else if b.contains("kindle") || b.contains("ebook") || b.contains("e-book") || b.contains("nook") || b.contains("digital") {
+        } else if b.contains("kindle")
+            || b.contains("ebook")
+            || b.contains("e-book")
+            || b.contains("nook")
+            || b.contains("digital")
+        {
             Format::Ebook
         } else if b.contains("paperback") || b.contains("softcover") || b.contains("trade") {
             Format::Paperback
-        } else if b.contains("hardcover") || b.contains("hardback") || b.contains("library binding") {
+        } else if b.contains("hardcover") || b.contains("hardback") || b.contains("library binding")
+        {
             Format::Hardcover
         } else {
             Format::Other
@@ -172,7 +178,9 @@ impl Progress {
     pub fn percent(&self, pages: Option<u32>) -> Option<u8> {
         match (*self, pages) {
             (Progress::Percent(p), _) => Some(p),
-            (Progress::Page(n), Some(total)) if total > 0 => Some(((n.min(total) * 100) / total) as u8),
+            (Progress::Page(n), Some(total)) if total > 0 => {
+                Some(((n.min(total) * 100) / total) as u8)
+            }
             _ => None,
         }
     }
@@ -195,7 +203,10 @@ mod tests {
     #[test]
     fn bindings_map_to_formats() {
         assert_eq!(Format::from_binding("Kindle Edition"), Format::Ebook);
-        assert_eq!(Format::from_binding("Mass Market Paperback"), Format::Paperback);
+        assert_eq!(
+            Format::from_binding("Mass Market Paperback"),
+            Format::Paperback
+        );
         assert_eq!(Format::from_binding("Audio CD"), Format::Audiobook);
         assert_eq!(Format::from_binding("Hardcover"), Format::Hardcover);
         assert_eq!(Format::from_binding(""), Format::Other);
@@ -209,13 +220,24 @@ mod tests {
         for s in ReadingStatus::ALL {
             assert_eq!(ReadingStatus::parse(s.as_str()), Some(*s));
         }
-        assert_eq!(MaterialKind::parse("author_note"), Some(MaterialKind::AuthorNote));
+        assert_eq!(
+            MaterialKind::parse("author_note"),
+            Some(MaterialKind::AuthorNote)
+        );
     }
 
     #[test]
     fn progress_is_checked() {
-        assert_eq!(Progress::parse("page", "120", Some(352)).unwrap().percent(Some(352)), Some(34));
-        assert!(matches!(Progress::parse("page", "400", Some(352)), Err(ProgressError::PastEnd { .. })));
+        assert_eq!(
+            Progress::parse("page", "120", Some(352))
+                .unwrap()
+                .percent(Some(352)),
+            Some(34)
+        );
+        assert!(matches!(
+            Progress::parse("page", "400", Some(352)),
+            Err(ProgressError::PastEnd { .. })
+        ));
         assert!(Progress::parse("percent", "101", None).is_err());
         assert!(Progress::parse("line", "3", None).is_err());
         assert!(Progress::parse("page", "three", None).is_err());

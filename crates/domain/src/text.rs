@@ -85,8 +85,14 @@ mod tests {
     #[test]
     fn slugs() {
         assert_eq!(slugify("The Push: A Novel"), "the-push-a-novel");
-        assert_eq!(slugify("Alice's Adventures in Wonderland"), "alices-adventures-in-wonderland");
-        assert_eq!(slugify("El amor en los tiempos del cólera"), "el-amor-en-los-tiempos-del-colera");
+        assert_eq!(
+            slugify("Alice's Adventures in Wonderland"),
+            "alices-adventures-in-wonderland"
+        );
+        assert_eq!(
+            slugify("El amor en los tiempos del cólera"),
+            "el-amor-en-los-tiempos-del-colera"
+        );
         assert_eq!(slugify("!!!"), "");
     }
 
@@ -99,7 +105,10 @@ mod tests {
 
     #[test]
     fn truncation_keeps_words() {
-        assert_eq!(truncate_words("A tense, page-turning drama", 12), "A tense,…");
+        assert_eq!(
+            truncate_words("A tense, page-turning drama", 12),
+            "A tense,…"
+        );
         assert_eq!(truncate_words("short", 12), "short");
     }
 }

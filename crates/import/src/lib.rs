@@ -1,1 +1,20 @@
-//! Readers for outside book data and the demo loader.
+//! Readers for book data from outside Quire, each turning a file into plain
+//! values built from the domain's validated types:
+//!
+//! - [`goodbooks`]: the goodbooks-10k data set (books, Goodreads shelves as
+//!   subjects, ratings);
+//! - [`goodreads`]: a member's Goodreads "Export Library" CSV;
+//! - [`gutenberg`]: Project Gutenberg plain-text ebooks (metadata, body and
+//!   an opening excerpt).
+//!
+//! Inputs are untrusted: every reader caps the size it reads and reports a
+//! bad value as an [`ImportError`] naming the file, the line and the column,
+//! never a panic. Nothing here touches the database.
+
+pub mod goodbooks;
+pub mod goodreads;
+pub mod gutenberg;
+
+mod error;
+
+pub use error::ImportError;

@@ -1,1 +1,176 @@
-fn main() {}
+//! `quire`: the one binary. Serves the site, migrates the database, loads
+//! the demo data and manages accounts.
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use quire_storage::{Db, DbOptions, catalog};
+use std::io::BufRead;
+use std::path::PathBuf;
+
+const DEFAULT_DATABASE: &str = "sqlite://quire-data/quire.db";
+
+#[derive(Parser)]
+#[command(
+    name = "quire",
+    version,
+    about = "A self-hosted home for book clubs and their readers"
+)]
+struct Cli {
+    /// sqlite://PATH (created when missing) or postgres://USER@HOST/DB
+    #[arg(long, global = true, env = "QUIRE_DATABASE_URL", default_value = DEFAULT_DATABASE)]
+    database: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server.
+    Serve {
+        #[arg(long, env = "QUIRE_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Load the demo data on first start (when the catalog is empty).
+        #[arg(long)]
+        demo: bool,
+        /// Where the demo data sets are (default: ../shared/data when it exists).
+        #[arg(long)]
+        datasets: Option<PathBuf>,
+        /// Mark cookies Secure: set this when Quire is served over HTTPS.
+        #[arg(long, env = "QUIRE_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// Build every book page from the database, without the in-memory cache.
+        #[arg(long)]
+        no_page_cache: bool,
+    },
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Load the demo data (idempotent: loading twice adds nothing).
+    Demo {
+        #[arg(long)]
+        datasets: Option<PathBuf>,
+    },
+    /// Administration.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an account. The password is read from QUIRE_PASSWORD, or from
+    /// the first line of standard input.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "")]
+        display_name: String,
+        /// Make the account an administrator.
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+fn default_datasets() -> Option<PathBuf> {
+    let candidate = PathBuf::from("../shared/data");
+    candidate.is_dir().then_some(candidate)
+}
+
+async fn open(url: &str) -> Result<Db> {
+    let db = Db::connect(url, &DbOptions::default())
+        .await
+        .with_context(|| format!("opening the database {url}"))?;
+    db.migrate().await.context("migrating the database")?;
+    Ok(db)
+}
+
+async fn load_demo(db: &Db, datasets: Option<PathBuf>) -> Result<()> {
+    let Some(dir) = datasets.or_else(default_datasets) else {
+        bail!(
+            "no demo data sets found: pass --datasets DIR (the folder with goodbooks-10k, gutenberg and reading-exports)"
+        );
+    };
+    let report = quire_import::demo::load(db, &dir)
+        .await
+        .with_context(|| format!("loading the demo data from {}", dir.display()))?;
+    eprintln!("{report}");
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "quire=info,quire_web=info,warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Migrate => {
+            open(&cli.database).await?;
+            eprintln!("The database {} is up to date.", cli.database);
+        }
+        Command::Demo { datasets } => {
+            let db = open(&cli.database).await?;
+            load_demo(&db, datasets).await?;
+        }
+        Command::Serve {
+            addr,
+            demo,
+            datasets,
+            secure_cookies,
+            no_page_cache,
+        } => {
+            let db = open(&cli.database).await?;
+            if demo && catalog::count_works(&db).await? == 0 {
+                eprintln!("First start with --demo: loading the demo data…");
+                load_demo(&db, datasets).await?;
+            }
+            let listener = tokio::net::TcpListener::bind(&addr)
+                .await
+                .with_context(|| format!("listening on {addr}"))?;
+            let local = listener.local_addr()?;
+            eprintln!("Quire is serving http://{local}/ from {}", cli.database);
+            let config = quire_web::Config {
+                secure_cookies,
+                page_cache: !no_page_cache,
+                ..Default::default()
+            };
+            quire_web::serve(listener, quire_web::AppState::new(db, config)).await?;
+        }
+        Command::Admin {
+            command:
+                AdminCommand::CreateUser {
+                    username,
+                    display_name,
+                    admin,
+                },
+        } => {
+            let db = open(&cli.database).await?;
+            let password = match std::env::var("QUIRE_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprintln!("Password for {username} (then Enter):");
+                    let mut line = String::new();
+                    std::io::stdin().lock().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let user = quire_web::create_account(&db, &username, &display_name, &password, admin)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            eprintln!(
+                "Created {}{}.",
+                user.username,
+                if user.is_admin {
+                    " (administrator)"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    Ok(())
+}

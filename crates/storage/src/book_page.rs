@@ -3,8 +3,8 @@
 //! [`load`] runs exactly [`BOOK_PAGE_QUERIES`] statements and
 //! [`viewer_state`] exactly [`VIEWER_QUERIES`].
 
-use crate::db::Db;
 use crate::Result;
+use crate::db::Db;
 use quire_domain::{
     ContributorRole, EditionId, Format, MaterialKind, Progress, PubDate, Rating, ReadingStatus,
     Source, UserId, WorkId,

@@ -169,7 +169,10 @@ async fn insert_work_in(db: &Db, tx: &mut Tx, w: &NewWork) -> Result<u64> {
     let at = now();
     let series_id = match &w.series {
         Some((name, _)) => {
-            let id = Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("series:{}", key(name)).as_bytes());
+            let id = Uuid::new_v5(
+                &Uuid::NAMESPACE_OID,
+                format!("series:{}", key(name)).as_bytes(),
+            );
             tx!(
                 db,
                 tx,
@@ -248,7 +251,10 @@ async fn insert_work_in(db: &Db, tx: &mut Tx, w: &NewWork) -> Result<u64> {
         }
     }
     for (name, weight) in &w.subjects {
-        let id = Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("subject:{}", key(name)).as_bytes());
+        let id = Uuid::new_v5(
+            &Uuid::NAMESPACE_OID,
+            format!("subject:{}", key(name)).as_bytes(),
+        );
         tx!(
             db,
             tx,
@@ -493,8 +499,11 @@ pub async fn find_by_isbn(db: &Db, isbn: Isbn13) -> Result<Option<WorkSummary>> 
         "SELECT {SUMMARY_COLUMNS} FROM editions e JOIN works w ON w.id = e.work_id
          LEFT JOIN work_stats s ON s.work_id = w.id WHERE e.isbn13 = $1"
     );
-    let rows: Vec<SummaryRow> =
-        read!(db, sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(isbn.to_string()), fetch_all)?;
+    let rows: Vec<SummaryRow> = read!(
+        db,
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(isbn.to_string()),
+        fetch_all
+    )?;
     Ok(summaries(db, rows).await?.into_iter().next())
 }
 
@@ -519,7 +528,9 @@ pub async fn search(db: &Db, text: &str, limit: u32) -> Result<Vec<WorkSummary>>
     );
     let rows: Vec<SummaryRow> = read!(
         db,
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(pattern).bind(i64::from(limit)),
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(pattern)
+            .bind(i64::from(limit)),
         fetch_all
     )?;
     summaries(db, rows).await

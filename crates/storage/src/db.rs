@@ -103,8 +103,14 @@ macro_rules! read {
         let db: &$crate::db::Db = $db;
         db.count_query();
         match db.pool() {
-            $crate::db::Pool::Sqlite { read, .. } => $q.execute(read).await.map(|r| $crate::db::Done(r.rows_affected())),
-            $crate::db::Pool::Postgres(p) => $q.execute(p).await.map(|r| $crate::db::Done(r.rows_affected())),
+            $crate::db::Pool::Sqlite { read, .. } => $q
+                .execute(read)
+                .await
+                .map(|r| $crate::db::Done(r.rows_affected())),
+            $crate::db::Pool::Postgres(p) => $q
+                .execute(p)
+                .await
+                .map(|r| $crate::db::Done(r.rows_affected())),
         }
     }};
     ($db:expr, $q:expr, $method:ident) => {{
@@ -123,8 +129,14 @@ macro_rules! write {
         let db: &$crate::db::Db = $db;
         db.count_query();
         match db.pool() {
-            $crate::db::Pool::Sqlite { write, .. } => $q.execute(write).await.map(|r| $crate::db::Done(r.rows_affected())),
-            $crate::db::Pool::Postgres(p) => $q.execute(p).await.map(|r| $crate::db::Done(r.rows_affected())),
+            $crate::db::Pool::Sqlite { write, .. } => $q
+                .execute(write)
+                .await
+                .map(|r| $crate::db::Done(r.rows_affected())),
+            $crate::db::Pool::Postgres(p) => $q
+                .execute(p)
+                .await
+                .map(|r| $crate::db::Done(r.rows_affected())),
         }
     }};
     ($db:expr, $q:expr, $method:ident) => {{
@@ -143,8 +155,14 @@ macro_rules! tx {
         let db: &$crate::db::Db = $db;
         db.count_query();
         match $tx {
-            $crate::db::Tx::Sqlite(t) => $q.execute(&mut **t).await.map(|r| $crate::db::Done(r.rows_affected())),
-            $crate::db::Tx::Postgres(t) => $q.execute(&mut **t).await.map(|r| $crate::db::Done(r.rows_affected())),
+            $crate::db::Tx::Sqlite(t) => $q
+                .execute(&mut **t)
+                .await
+                .map(|r| $crate::db::Done(r.rows_affected())),
+            $crate::db::Tx::Postgres(t) => $q
+                .execute(&mut **t)
+                .await
+                .map(|r| $crate::db::Done(r.rows_affected())),
         }
     }};
     ($db:expr, $tx:expr, $q:expr, $method:ident) => {{
@@ -306,18 +324,22 @@ impl Db {
     /// Index names, sorted, for the same test.
     pub async fn schema_indexes(&self) -> Result<Vec<String>, StorageError> {
         let mut names: Vec<(String,)> = match &self.inner.pool {
-            Pool::Sqlite { read, .. } => sqlx::query_as(
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
-            )
-            .fetch_all(read)
-            .await?,
-            Pool::Postgres(p) => sqlx::query_as(
-                "SELECT CAST(indexname AS TEXT) FROM pg_indexes
+            Pool::Sqlite { read, .. } => {
+                sqlx::query_as(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
+                )
+                .fetch_all(read)
+                .await?
+            }
+            Pool::Postgres(p) => {
+                sqlx::query_as(
+                    "SELECT CAST(indexname AS TEXT) FROM pg_indexes
                  WHERE schemaname = 'public'
                    AND indexname NOT IN (SELECT conname FROM pg_constraint)",
-            )
-            .fetch_all(p)
-            .await?,
+                )
+                .fetch_all(p)
+                .await?
+            }
         };
         names.sort();
         Ok(names.into_iter().map(|(n,)| n).collect())

@@ -1,8 +1,8 @@
 //! The lists on the home page.
 
+use crate::Result;
 use crate::catalog::{SUMMARY_COLUMNS, SummaryRow, WorkSummary, summaries};
 use crate::db::Db;
-use crate::Result;
 
 /// Books members are reading now, the most-read first.
 pub async fn reading_now(db: &Db, limit: u32) -> Result<Vec<(WorkSummary, i64)>> {
@@ -19,7 +19,11 @@ pub async fn reading_now(db: &Db, limit: u32) -> Result<Vec<(WorkSummary, i64)>>
          ) x JOIN works w ON w.id = x.work_id LEFT JOIN work_stats s ON s.work_id = w.id
          ORDER BY x.readers DESC, x.latest DESC LIMIT $1"
     );
-    let rows: Vec<Row> = read!(db, sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(i64::from(limit)), fetch_all)?;
+    let rows: Vec<Row> = read!(
+        db,
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(i64::from(limit)),
+        fetch_all
+    )?;
     let counts: Vec<i64> = rows.iter().map(|r| r.readers).collect();
     let works = summaries(db, rows.into_iter().map(|r| r.summary).collect()).await?;
     Ok(works.into_iter().zip(counts).collect())
@@ -37,7 +41,9 @@ pub async fn best_rated(db: &Db, min_ratings: i64, limit: u32) -> Result<Vec<Wor
     );
     let rows: Vec<SummaryRow> = read!(
         db,
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(min_ratings).bind(i64::from(limit)),
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(min_ratings)
+            .bind(i64::from(limit)),
         fetch_all
     )?;
     summaries(db, rows).await

@@ -69,10 +69,12 @@ pub async fn queue_move(db: &Db, user: UserId, work: WorkId, up: bool) -> Result
             tx!(
                 db,
                 &mut tx,
-                sqlx::query("UPDATE queue_entries SET position = $3 WHERE user_id = $1 AND work_id = $2")
-                    .bind(user.0)
-                    .bind(w)
-                    .bind(p),
+                sqlx::query(
+                    "UPDATE queue_entries SET position = $3 WHERE user_id = $1 AND work_id = $2"
+                )
+                .bind(user.0)
+                .bind(w)
+                .bind(p),
                 execute
             )?;
         }
@@ -272,10 +274,7 @@ pub async fn create_shelf(db: &Db, user: UserId, name: &str) -> Result<String> {
             "INSERT INTO shelves (id, user_id, name, slug, created_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (user_id, slug) DO NOTHING"
         )
-        .bind(Uuid::new_v5(
-            &user.0,
-            format!("shelf:{slug}").as_bytes()
-        ))
+        .bind(Uuid::new_v5(&user.0, format!("shelf:{slug}").as_bytes()))
         .bind(user.0)
         .bind(name.trim())
         .bind(&slug)
@@ -396,7 +395,11 @@ pub async fn shelves(db: &Db, user: UserId) -> Result<Shelves> {
          JOIN works w ON w.id = x.work_id LEFT JOIN work_stats s ON s.work_id = w.id
          ORDER BY x.shelf, x.shelf_name, x.sort_key, x.finished_on DESC, w.sort_title"
     );
-    let rows: Vec<EntryRow> = read!(db, sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user.0), fetch_all)?;
+    let rows: Vec<EntryRow> = read!(
+        db,
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user.0),
+        fetch_all
+    )?;
     let (meta, summary_rows): (Vec<_>, Vec<_>) = rows
         .into_iter()
         .map(|r| {

@@ -73,7 +73,11 @@ pub async fn create(db: &Db, u: &NewUser<'_>) -> Result<User> {
 
 pub async fn by_id(db: &Db, id: UserId) -> Result<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-    Ok(read!(db, sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id.0), fetch_optional)?)
+    Ok(read!(
+        db,
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id.0),
+        fetch_optional
+    )?)
 }
 
 pub async fn by_username(db: &Db, username: &str) -> Result<Option<User>> {
@@ -173,7 +177,9 @@ pub async fn session_user(db: &Db, token_hash: &str) -> Result<Option<User>> {
     );
     Ok(read!(
         db,
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(token_hash).bind(now()),
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(token_hash)
+            .bind(now()),
         fetch_optional
     )?)
 }

@@ -31,7 +31,9 @@ static TEMPLATE: OnceCell<String> = OnceCell::const_new();
 async fn template() -> &'static str {
     TEMPLATE
         .get_or_init(|| async {
-            let server = crate::pg::server().await.expect("start PostgreSQL for tests");
+            let server = crate::pg::server()
+                .await
+                .expect("start PostgreSQL for tests");
             let name = format!("quire_tpl_{}_{}", std::process::id(), short_id());
             let url = server
                 .create_database(&name, None)
@@ -54,7 +56,9 @@ fn short_id() -> String {
 
 pub async fn postgres() -> TestDb {
     let template = template().await;
-    let server = crate::pg::server().await.expect("start PostgreSQL for tests");
+    let server = crate::pg::server()
+        .await
+        .expect("start PostgreSQL for tests");
     let name = format!("quire_t_{}", short_id());
     let url = server
         .create_database(&name, Some(template))

@@ -111,7 +111,10 @@ impl BookBuilder {
         w.subtitle = self.subtitle.clone();
         w.first_published = Some(PubDate::day(date!(2022 - 01 - 04)));
         w.credits.push(NewCredit::author(&self.author));
-        w.subjects = vec![("Psychological fiction".into(), 10), ("Book club".into(), 5)];
+        w.subjects = vec![
+            ("Psychological fiction".into(), 10),
+            ("Book club".into(), 5),
+        ];
         let mut e = NewEdition::new(edition, &self.title, Format::Paperback);
         e.pages = Some(self.pages);
         e.publisher = Some("Penguin Books".into());
@@ -132,10 +135,26 @@ impl BookBuilder {
 
         if self.material {
             for (kind, body, source) in [
-                (MaterialKind::Description, "A tense drama about a family.", Source::Publisher),
-                (MaterialKind::EditorialReview, "A gripping debut.", Source::Publisher),
-                (MaterialKind::Excerpt, "The first lines of the book.", Source::Publisher),
-                (MaterialKind::AuthorNote, "Dear book clubs, thank you.", Source::Author),
+                (
+                    MaterialKind::Description,
+                    "A tense drama about a family.",
+                    Source::Publisher,
+                ),
+                (
+                    MaterialKind::EditorialReview,
+                    "A gripping debut.",
+                    Source::Publisher,
+                ),
+                (
+                    MaterialKind::Excerpt,
+                    "The first lines of the book.",
+                    Source::Publisher,
+                ),
+                (
+                    MaterialKind::AuthorNote,
+                    "Dear book clubs, thank you.",
+                    Source::Author,
+                ),
             ] {
                 catalog::add_material(
                     db,
@@ -208,7 +227,13 @@ impl BookBuilder {
             .iter()
             .take(self.ratings)
             .enumerate()
-            .map(|(i, u)| (*u, work, Rating::from_halves((i % 10) as i64 + 1).expect("rating")))
+            .map(|(i, u)| {
+                (
+                    *u,
+                    work,
+                    Rating::from_halves((i % 10) as i64 + 1).expect("rating"),
+                )
+            })
             .collect();
         ratings::insert_many(db, &rows).await.expect("ratings");
         for (i, u) in ids.iter().take(self.reviews).enumerate() {

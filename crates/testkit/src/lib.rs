@@ -1,1 +1,10 @@
-//! Test support for Quire.
+#![allow(clippy::expect_used)] // test support: a failed set-up should stop the test loudly
+//! Test support for Quire: a throwaway PostgreSQL server ([`pg`]), a fresh
+//! migrated database per test on either backend ([`db`]), and fixture
+//! builders ([`fixtures`]).
+pub mod db;
+pub mod fixtures;
+pub mod pg;
+
+pub use db::TestDb;
+pub use fixtures::BookBuilder;

@@ -1,6 +1,6 @@
 use quire_domain::{EditionId, Format, Isbn13, PubDate, WorkId};
-use quire_storage::catalog::{self, NewCredit, NewEdition, NewWork};
 use quire_storage::book_page;
+use quire_storage::catalog::{self, NewCredit, NewEdition, NewWork};
 
 fn sample(id: WorkId, isbn: &str) -> NewWork {
     let mut w = NewWork::new(id, "The Push");
@@ -10,7 +10,11 @@ fn sample(id: WorkId, isbn: &str) -> NewWork {
     w.series = Some(("Standalones".into(), Some("1".into())));
     w.subjects.push(("Psychological fiction".into(), 3));
     w.identifiers.push(("goodreads".into(), "52723331".into()));
-    let mut e = NewEdition::new(EditionId::derived("test", isbn), "The Push", Format::Paperback);
+    let mut e = NewEdition::new(
+        EditionId::derived("test", isbn),
+        "The Push",
+        Format::Paperback,
+    );
     e.isbn13 = Some(Isbn13::parse(isbn).unwrap());
     e.pages = Some(352);
     e.published = PubDate::parse("2022-01-04").ok();

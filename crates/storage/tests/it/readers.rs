@@ -5,14 +5,17 @@ use quire_testkit::BookBuilder;
 use time::macros::date;
 
 async fn reader(db: &Db, name: &str) -> UserId {
-    users::create(db, &NewUser {
-        id: UserId::new(),
-        username: name,
-        display_name: name,
-        password_hash: Some("x"),
-        is_admin: false,
-        is_demo: false,
-    })
+    users::create(
+        db,
+        &NewUser {
+            id: UserId::new(),
+            username: name,
+            display_name: name,
+            password_hash: Some("x"),
+            is_admin: false,
+            is_demo: false,
+        },
+    )
     .await
     .unwrap()
     .user_id()

@@ -15,7 +15,10 @@ async fn sqlite_and_postgres_schemas_match() {
         only_sqlite.is_empty() && only_pg.is_empty(),
         "schemas differ.\nonly in SQLite: {only_sqlite:?}\nonly in PostgreSQL: {only_pg:?}"
     );
-    assert_eq!(s.db.schema_indexes().await.unwrap(), p.db.schema_indexes().await.unwrap());
+    assert_eq!(
+        s.db.schema_indexes().await.unwrap(),
+        p.db.schema_indexes().await.unwrap()
+    );
 }
 
 #[tokio::test]
@@ -24,13 +27,19 @@ async fn unknown_database_urls_are_refused_with_advice() {
         .await
         .err()
         .unwrap();
-    assert!(err.to_string().contains("neither sqlite://PATH nor postgres://"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("neither sqlite://PATH nor postgres://"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn migrating_twice_is_harmless() {
     let s = db::sqlite().await;
     s.db.migrate().await.unwrap();
-    let reopened = quire_storage::Db::connect(&s.url, &Default::default()).await.unwrap();
+    let reopened = quire_storage::Db::connect(&s.url, &Default::default())
+        .await
+        .unwrap();
     reopened.migrate().await.unwrap();
 }

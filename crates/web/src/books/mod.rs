@@ -1,0 +1,5 @@
+//! The book page and everything done from it.
+
+pub mod actions;
+pub mod cache;
+pub mod page;

@@ -1,0 +1,546 @@
+//! `GET /books/{id}`: the book page, and its htmx partials.
+
+use super::cache::{self, Prepared};
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::view::{Layout, day, page, plural, stars, stars_label};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use quire_domain::{ContributorRole, EditionId, MaterialKind, Source, WorkId};
+use quire_storage::book_page::{Edition, ViewerState};
+use quire_storage::reviews::OwnReview;
+use quire_storage::{book_page, reviews, shelves};
+use serde::Deserialize;
+use std::sync::Arc;
+
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    pub page: Option<u32>,
+    pub edition: Option<String>,
+}
+
+pub fn parse_work_id(id: &str) -> Result<WorkId, AppError> {
+    WorkId::parse(id).ok_or_else(|| {
+        AppError::NotFound(format!(
+            "There is no book with the id \"{}\" in Quire. Search for it by title, author or ISBN instead.",
+            id.chars().take(80).collect::<String>()
+        ))
+    })
+}
+
+/// Load the prepared page or say plainly that the book does not exist.
+pub async fn prepared(
+    st: &AppState,
+    work: WorkId,
+    review_page: u32,
+) -> Result<Arc<Prepared>, AppError> {
+    cache::load(
+        &st.db,
+        &st.pages,
+        st.config.page_cache,
+        work,
+        review_page,
+        st.config.reviews_per_page,
+    )
+    .await?
+    .ok_or_else(|| {
+        AppError::NotFound(format!(
+            "There is no book with the id \"{work}\" in Quire. It may have been removed; search for it by title, author or ISBN."
+        ))
+    })
+}
+
+/// One review as the page shows it.
+pub struct ReviewView {
+    pub id: String,
+    pub name: String,
+    pub username: String,
+    pub date: String,
+    pub edited: Option<String>,
+    pub stars: Option<(String, String)>,
+    pub headline: Option<String>,
+    pub body_html: String,
+    pub spoiler: bool,
+    pub recommends: Option<bool>,
+}
+
+/// The counts, the rating summary and the reader's own buttons: the part of
+/// the page that changes when the reader rates or shelves the book.
+pub struct Activity {
+    pub work_id: String,
+    pub path: String,
+    pub signed_in: bool,
+    pub reading_now: String,
+    pub have_read: String,
+    pub clubs_now: String,
+    pub recommend: Option<String>,
+    pub average: Option<String>,
+    pub rating_count: String,
+    /// (label, count, percent of all ratings) from 5 stars down to 1.
+    pub histogram: Vec<(String, i64, i64)>,
+    pub my_rating: Option<u8>,
+    /// The rating form's choices: ("0.5", checked) … ("5", checked).
+    pub star_choices: Vec<(String, bool)>,
+    pub my_rating_label: Option<String>,
+    pub in_queue: Option<i64>,
+    pub status: Option<String>,
+    pub reading: bool,
+    pub progress: Option<String>,
+    pub progress_unit: String,
+    pub progress_value: String,
+    pub times_read: i64,
+    pub pages: Option<u32>,
+    pub edition_id: String,
+    pub custom_shelves: Vec<(String, String)>,
+}
+
+pub struct ViewerData {
+    pub state: ViewerState,
+    pub own_review: Option<OwnReview>,
+    pub shelves: Vec<(String, String)>,
+}
+
+async fn viewer_data(
+    st: &AppState,
+    v: &Viewer,
+    work: WorkId,
+) -> Result<Option<ViewerData>, AppError> {
+    let Some(u) = &v.0 else { return Ok(None) };
+    let state = book_page::viewer_state(&st.db, u.user_id(), work).await?;
+    let own_review = reviews::own(&st.db, u.user_id(), work).await?;
+    let shelves = shelves::custom_shelf_names(&st.db, u.user_id()).await?;
+    Ok(Some(ViewerData {
+        state,
+        own_review,
+        shelves,
+    }))
+}
+
+pub fn activity(p: &Prepared, edition: Option<&Edition>, viewer: Option<&ViewerData>) -> Activity {
+    let s = &p.page.stats;
+    let total = s.rating_count();
+    let by_star = s.by_star();
+    let histogram = (1..=5)
+        .rev()
+        .map(|star: usize| {
+            let n = by_star[star - 1];
+            let pct = if total > 0 {
+                (n * 100 + total / 2) / total
+            } else {
+                0
+            };
+            (plural(star as i64, "star", "stars"), n, pct)
+        })
+        .collect();
+    let st = viewer.map(|v| &v.state);
+    Activity {
+        work_id: p.page.work.id.to_string(),
+        path: book_path(p),
+        signed_in: viewer.is_some(),
+        reading_now: format!(
+            "{} reading this now",
+            plural(s.reading_now, "member", "members")
+        ),
+        have_read: format!(
+            "{} read this book",
+            if s.have_read == 1 {
+                "1 member has".to_string()
+            } else {
+                format!("{} members have", s.have_read)
+            }
+        ),
+        clubs_now: format!(
+            "{} reading this now",
+            plural(s.clubs_reading_now, "club", "clubs")
+        ),
+        recommend: (s.recommend_answered > 0).then(|| {
+            format!(
+                "Recommended to book clubs by {} of {} {}",
+                s.recommend_yes,
+                s.recommend_answered,
+                if s.recommend_answered == 1 {
+                    "member"
+                } else {
+                    "members"
+                }
+            )
+        }),
+        average: s.rating_average().map(|a| format!("{a:.2}")),
+        rating_count: plural(total, "rating", "ratings"),
+        histogram,
+        my_rating: st.and_then(|v| v.rating).map(|r| r.halves()),
+        star_choices: (1..=10u8)
+            .filter_map(|h| quire_domain::Rating::from_halves(i64::from(h)).ok())
+            .map(|r| (r.to_string(), st.and_then(|v| v.rating) == Some(r)))
+            .collect(),
+        my_rating_label: st.and_then(|v| v.rating).map(stars_label),
+        in_queue: st.and_then(|v| v.queue_position),
+        status: st.and_then(|v| v.status).map(|s| s.label().to_string()),
+        reading: st.and_then(|v| v.status) == Some(quire_domain::ReadingStatus::Reading),
+        progress: st.and_then(|v| {
+            let pages = edition.and_then(|e| e.pages);
+            v.progress.map(|pr| match pr.percent(pages) {
+                Some(pc) if pr.unit() != "percent" => format!("{pr} ({pc}%)"),
+                _ => pr.to_string(),
+            })
+        }),
+        progress_unit: st
+            .and_then(|v| v.progress)
+            .map(|p| p.unit().to_string())
+            .unwrap_or_else(|| "page".into()),
+        progress_value: st
+            .and_then(|v| v.progress)
+            .map(|p| p.value().to_string())
+            .unwrap_or_default(),
+        times_read: st.map(|v| v.times_read).unwrap_or(0),
+        pages: edition.and_then(|e| e.pages),
+        edition_id: edition.map(|e| e.id.to_string()).unwrap_or_default(),
+        custom_shelves: viewer.map(|v| v.shelves.clone()).unwrap_or_default(),
+    }
+}
+
+pub fn book_path(p: &Prepared) -> String {
+    format!("/books/{}/{}", p.page.work.id, p.page.work.slug)
+}
+
+pub fn review_views(p: &Prepared) -> Vec<ReviewView> {
+    p.page
+        .reviews
+        .iter()
+        .map(|r| ReviewView {
+            id: r.id.to_string(),
+            name: r.reviewer_name.clone(),
+            username: r.reviewer_username.clone(),
+            date: day(r.created_at),
+            edited: (r.updated_at.date() != r.created_at.date()).then(|| day(r.updated_at)),
+            stars: r.rating.map(|x| (stars(x), stars_label(x))),
+            headline: r.headline.clone(),
+            body_html: r.body_html.clone(),
+            spoiler: r.spoiler,
+            recommends: r.recommends,
+        })
+        .collect()
+}
+
+/// Page links for the reviews: (number, is_current).
+pub fn review_pager(p: &Prepared) -> Vec<(u32, bool)> {
+    let pages = p.page.review_pages();
+    if pages <= 1 {
+        return Vec::new();
+    }
+    (1..=pages).map(|n| (n, n == p.page.review_page)).collect()
+}
+
+pub struct Section {
+    pub anchor: &'static str,
+    pub label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "books/page.html")]
+pub struct BookTemplate<'a> {
+    layout: Layout,
+    p: &'a Prepared,
+    title: String,
+    authors: Vec<(String, String)>,
+    edition_credits: Vec<(String, String)>,
+    series: Option<String>,
+    published: Option<String>,
+    first_published: Option<String>,
+    edition: Option<&'a Edition>,
+    other_editions: Vec<&'a Edition>,
+    jump: Vec<Section>,
+    missing: Vec<&'static str>,
+    blurbs: Vec<(String, Option<String>, &'static str)>,
+    sections: Vec<(&'static str, &'static str, Vec<(String, &'static str)>)>,
+    questions: Vec<(String, String, String, i64, bool)>,
+    activity: Activity,
+    reviews: Vec<ReviewView>,
+    review_count: String,
+    pager: Vec<(u32, bool)>,
+    own_review: Option<OwnReview>,
+    work_id: String,
+    activity_path: String,
+    own_recommends: Option<bool>,
+    shown_edition: Option<EditionId>,
+}
+
+fn source_label(s: Source) -> &'static str {
+    s.label()
+}
+
+impl<'a> BookTemplate<'a> {
+    fn new(
+        layout: Layout,
+        p: &'a Prepared,
+        wanted: Option<EditionId>,
+        viewer: Option<ViewerData>,
+    ) -> Self {
+        let page = &p.page;
+        let edition = page.edition(wanted);
+        let authors = page
+            .authors()
+            .map(|c| (c.name.clone(), String::new()))
+            .collect();
+        let edition_credits = page
+            .credits
+            .iter()
+            .filter(|c| c.role != ContributorRole::Author || c.edition.is_some())
+            .filter(|c| c.edition.is_none() || c.edition == edition.map(|e| e.id))
+            .map(|c| (c.name.clone(), c.role.label().to_string()))
+            .collect();
+        let mut jump = Vec::new();
+        let mut missing = Vec::new();
+        let mut sections = Vec::new();
+        let blurbs: Vec<_> = page
+            .materials_of(MaterialKind::Blurb)
+            .map(|m| {
+                (
+                    p.material_html.get(&m.id).cloned().unwrap_or_default(),
+                    m.attribution.clone(),
+                    source_label(m.source),
+                )
+            })
+            .collect();
+        if !blurbs.is_empty() {
+            jump.push(Section {
+                anchor: "praise",
+                label: "Praise",
+            });
+        }
+        for (kind, anchor, label) in [
+            (MaterialKind::Description, "description", "Description"),
+            (
+                MaterialKind::EditorialReview,
+                "editorial-review",
+                "Editorial review",
+            ),
+            (MaterialKind::Excerpt, "excerpt", "Excerpt"),
+        ] {
+            let items: Vec<_> = page
+                .materials_of(kind)
+                .map(|m| {
+                    (
+                        p.material_html.get(&m.id).cloned().unwrap_or_default(),
+                        source_label(m.source),
+                    )
+                })
+                .collect();
+            if items.is_empty() {
+                missing.push(label);
+            } else {
+                jump.push(Section { anchor, label });
+                sections.push((anchor, label, items));
+            }
+        }
+        jump.push(Section {
+            anchor: "questions",
+            label: "Discussion questions",
+        });
+        let notes: Vec<_> = page
+            .materials_of(MaterialKind::AuthorNote)
+            .map(|m| {
+                (
+                    p.material_html.get(&m.id).cloned().unwrap_or_default(),
+                    source_label(m.source),
+                )
+            })
+            .collect();
+        if notes.is_empty() {
+            missing.push("Notes from the author");
+        } else {
+            jump.push(Section {
+                anchor: "author-notes",
+                label: "Notes from the author",
+            });
+        }
+        let awards: Vec<_> = page
+            .materials_of(MaterialKind::Award)
+            .map(|m| {
+                (
+                    p.material_html.get(&m.id).cloned().unwrap_or_default(),
+                    source_label(m.source),
+                )
+            })
+            .collect();
+        jump.push(Section {
+            anchor: "reviews",
+            label: "Member reviews",
+        });
+        jump.push(Section {
+            anchor: "editions",
+            label: "Editions",
+        });
+        let mut sections_after = Vec::new();
+        if !notes.is_empty() {
+            sections_after.push(("author-notes", "Notes from the author to book clubs", notes));
+        }
+        if !awards.is_empty() {
+            sections_after.push(("awards", "Awards", awards));
+        }
+        let voted = viewer
+            .as_ref()
+            .map(|v| v.state.voted_questions.clone())
+            .unwrap_or_default();
+        let questions = page
+            .questions
+            .iter()
+            .map(|q| {
+                let source = match (&q.source, &q.author) {
+                    (Source::Member, Some(name)) => format!("Added by {name}"),
+                    (s, _) => s.label().to_string(),
+                };
+                (
+                    q.id.to_string(),
+                    q.body.clone(),
+                    source,
+                    q.votes,
+                    voted.contains(&q.id),
+                )
+            })
+            .collect();
+        sections.extend(sections_after);
+        let activity = activity(p, edition, viewer.as_ref());
+        Self {
+            layout,
+            title: page.work.title.clone(),
+            authors,
+            edition_credits,
+            series: page
+                .work
+                .series
+                .as_ref()
+                .map(|s| match &page.work.series_position {
+                    Some(n) => format!("{s}, book {n}"),
+                    None => s.clone(),
+                }),
+            published: edition.and_then(|e| e.published).map(|d| d.to_string()),
+            first_published: page.work.first_published.map(|d| d.to_string()),
+            other_editions: page
+                .editions
+                .iter()
+                .filter(|e| Some(e.id) != edition.map(|x| x.id))
+                .collect(),
+            edition,
+            jump,
+            missing,
+            blurbs,
+            sections,
+            questions,
+            activity,
+            reviews: review_views(p),
+            review_count: plural(page.stats.review_count, "review", "reviews"),
+            pager: review_pager(p),
+            own_recommends: viewer
+                .as_ref()
+                .and_then(|v| v.own_review.as_ref())
+                .and_then(|r| r.recommends),
+            shown_edition: edition.map(|e| e.id),
+            own_review: viewer.and_then(|v| v.own_review),
+            work_id: page.work.id.to_string(),
+            activity_path: book_path(p),
+            p,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "books/_reviews.html")]
+pub struct ReviewsPartial {
+    activity_path: String,
+    work_id: String,
+    reviews: Vec<ReviewView>,
+    review_count: String,
+    pager: Vec<(u32, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "books/_activity.html")]
+pub struct ActivityPartial {
+    pub activity: Activity,
+}
+
+pub async fn book_page_with_slug(
+    st: State<AppState>,
+    Path((id, _slug)): Path<(String, String)>,
+    q: Query<PageQuery>,
+    v: Viewer,
+) -> Result<Html<String>, AppError> {
+    book_page(st, Path(id), q, v).await
+}
+
+pub async fn book_page(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+    v: Viewer,
+) -> Result<Html<String>, AppError> {
+    let work = parse_work_id(&id)?;
+    let p = prepared(&st, work, q.page.unwrap_or(1)).await?;
+    let viewer = viewer_data(&st, &v, work).await?;
+    let wanted = q.edition.as_deref().and_then(EditionId::parse);
+    let layout = Layout::for_user(v.0.as_ref());
+    page(&BookTemplate::new(layout, &p, wanted, viewer))
+}
+
+/// The reviews list alone, for htmx paging; a full page otherwise.
+pub async fn reviews_partial(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+    v: Viewer,
+) -> Result<Response, AppError> {
+    let work = parse_work_id(&id)?;
+    if !headers.contains_key("hx-request") {
+        let target = format!("/books/{work}?page={}#reviews", q.page.unwrap_or(1));
+        return Ok(axum::response::Redirect::to(&target).into_response());
+    }
+    let _ = v;
+    let p = prepared(&st, work, q.page.unwrap_or(1)).await?;
+    Ok(page(&ReviewsPartial {
+        activity_path: book_path(&p),
+        work_id: work.to_string(),
+        reviews: review_views(&p),
+        review_count: plural(p.page.stats.review_count, "review", "reviews"),
+        pager: review_pager(&p),
+    })?
+    .into_response())
+}
+
+/// The club buttons' destination until clubs arrive.
+#[derive(Template)]
+#[template(path = "books/clubs_coming.html")]
+struct ClubsComing {
+    layout: Layout,
+    title: String,
+    path: String,
+    list: &'static str,
+}
+
+#[derive(Deserialize)]
+pub struct ClubsQuery {
+    list: Option<String>,
+}
+
+pub async fn clubs_coming(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<ClubsQuery>,
+    v: Viewer,
+) -> Result<Html<String>, AppError> {
+    let work = parse_work_id(&id)?;
+    let p = prepared(&st, work, 1).await?;
+    page(&ClubsComing {
+        layout: Layout::for_user(v.0.as_ref()),
+        title: p.page.work.title.clone(),
+        path: book_path(&p),
+        list: match q.list.as_deref() {
+            Some("possible") => "Possible Club Selections",
+            _ => "Club Selections",
+        },
+    })
+}

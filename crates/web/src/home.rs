@@ -1,0 +1,159 @@
+//! The home page (what members are reading, the best-rated books, a
+//! lookup) and search by title, author or ISBN.
+
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::view::{Layout, page, plural};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use quire_domain::Isbn13;
+use quire_storage::catalog::{self, WorkSummary};
+use quire_storage::home;
+use serde::Deserialize;
+
+/// A book in a list, ready to show.
+pub struct Card {
+    pub href: String,
+    pub title: String,
+    pub authors: String,
+    pub year: Option<String>,
+    pub rating: Option<String>,
+    pub note: Option<String>,
+    pub cover_svg: String,
+}
+
+impl Card {
+    pub fn from(w: &WorkSummary, note: Option<String>) -> Self {
+        let authors = w.authors.join(", ");
+        Self {
+            href: format!("/books/{}/{}", w.id, w.slug),
+            cover_svg: crate::cover::generated_svg(w.id, &w.title, &authors),
+            title: w.title.clone(),
+            authors,
+            year: w.first_published.map(|d| d.year_value().to_string()),
+            rating: w
+                .rating_average
+                .map(|a| format!("{a:.1} ★ · {}", plural(w.rating_count, "rating", "ratings"))),
+            note,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    reading_now: Vec<Card>,
+    best: Vec<Card>,
+}
+
+pub async fn home(State(st): State<AppState>, Viewer(v): Viewer) -> Result<Html<String>, AppError> {
+    let reading = home::reading_now(&st.db, 12).await?;
+    let best = home::best_rated(&st.db, 3, 12).await?;
+    page(&HomePage {
+        layout: Layout::for_user(v.as_ref()),
+        reading_now: reading
+            .iter()
+            .map(|(w, n)| {
+                Card::from(
+                    w,
+                    Some(format!("{} reading now", plural(*n, "member", "members"))),
+                )
+            })
+            .collect(),
+        best: best.iter().map(|w| Card::from(w, None)).collect(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    layout: Layout,
+    q: String,
+    results: Vec<Card>,
+    error: Option<String>,
+    searched: bool,
+}
+
+/// Whether a query is meant as an ISBN: digits (and X, hyphens, spaces),
+/// at least nine digits.
+pub fn looks_like_isbn(q: &str) -> bool {
+    let q = q.trim();
+    q.chars().filter(char::is_ascii_digit).count() >= 9
+        && q.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | 'x' | 'X'))
+}
+
+pub async fn search(
+    State(st): State<AppState>,
+    Query(q): Query<SearchQuery>,
+    Viewer(v): Viewer,
+) -> Result<Response, AppError> {
+    let layout = Layout::for_user(v.as_ref());
+    let text = q.q.trim().to_string();
+    if text.chars().count() > 200 {
+        return Err(AppError::bad(
+            "q",
+            "A search can be at most 200 characters.",
+        ));
+    }
+    let mut error = None;
+    let mut results = Vec::new();
+    if looks_like_isbn(&text) {
+        match Isbn13::parse(&text) {
+            Ok(isbn) => match catalog::find_by_isbn(&st.db, isbn).await? {
+                Some(w) => {
+                    return Ok(Redirect::to(&format!("/books/{}/{}", w.id, w.slug)).into_response());
+                }
+                None => error = Some(format!("No book with ISBN {isbn} is in Quire yet.")),
+            },
+            Err(e) => {
+                let body = page(&SearchPage {
+                    layout,
+                    q: text,
+                    results,
+                    error: Some(format!(
+                        "{}. Check the number on the book's back cover or copyright page.",
+                        crate::books::actions::capitalise(&e.to_string()).trim_end_matches('.')
+                    )),
+                    searched: true,
+                })?;
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
+            }
+        }
+    } else if !text.is_empty() {
+        results = catalog::search(&st.db, &text, 30)
+            .await?
+            .iter()
+            .map(|w| Card::from(w, None))
+            .collect();
+    }
+    Ok(page(&SearchPage {
+        layout,
+        searched: !text.is_empty(),
+        q: text,
+        results,
+        error,
+    })?
+    .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn isbn_like_queries() {
+        assert!(super::looks_like_isbn("978-0-7352-1983-5"));
+        assert!(super::looks_like_isbn("080442957X"));
+        assert!(!super::looks_like_isbn("1984"));
+        assert!(!super::looks_like_isbn("Catch-22"));
+    }
+}

@@ -1,0 +1,103 @@
+//! Shared pieces of every page: the layout's data, rendering, and the small
+//! formatting rules templates use.
+
+use crate::error::AppError;
+use askama::Template;
+use axum::response::Html;
+use quire_domain::Rating;
+use time::{Date, OffsetDateTime};
+
+/// What the page frame needs: who is signed in.
+#[derive(Clone, Debug, Default)]
+pub struct Layout {
+    pub username: Option<String>,
+    pub display_name: Option<String>,
+}
+
+impl Layout {
+    pub fn for_user(user: Option<&quire_storage::users::User>) -> Self {
+        Self {
+            username: user.map(|u| u.username.clone()),
+            display_name: user.map(|u| u.display_name.clone()),
+        }
+    }
+}
+
+pub fn render<T: Template>(t: &T) -> Result<String, askama::Error> {
+    t.render()
+}
+
+pub fn page<T: Template>(t: &T) -> Result<Html<String>, AppError> {
+    render(t).map(Html).map_err(|e| {
+        tracing::error!(error = %e, "template failed");
+        AppError::Internal("The page could not be drawn. This is a bug in Quire.".into())
+    })
+}
+
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// "5 May 2024".
+pub fn day(t: OffsetDateTime) -> String {
+    quire_domain::date::human_date(t.date())
+}
+
+pub fn date(d: Date) -> String {
+    quire_domain::date::human_date(d)
+}
+
+/// "★★★★½" style, for people; screen readers get the words from `stars_label`.
+pub fn stars(r: Rating) -> String {
+    let h = r.halves();
+    let mut s = "★".repeat(usize::from(h / 2));
+    if h % 2 == 1 {
+        s.push('½');
+    }
+    s
+}
+
+pub fn stars_label(r: Rating) -> String {
+    match r.halves() {
+        2 => "1 star".into(),
+        _ => format!("{} stars", r),
+    }
+}
+
+/// "1 member", "3 members".
+pub fn plural(n: i64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(stars(Rating::parse("3.5").unwrap()), "★★★½");
+        assert_eq!(stars_label(Rating::parse("1").unwrap()), "1 star");
+        assert_eq!(stars_label(Rating::parse("4.5").unwrap()), "4.5 stars");
+        assert_eq!(plural(1, "review", "reviews"), "1 review");
+        assert_eq!(plural(0, "review", "reviews"), "0 reviews");
+        assert_eq!(
+            escape("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+}

@@ -1,0 +1,7 @@
+//! Web tests: real HTTP against a running Quire on 127.0.0.1, on SQLite and
+//! on PostgreSQL.
+
+mod accounts;
+mod bad_input;
+mod book_page;
+mod site;

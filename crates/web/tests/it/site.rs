@@ -1,0 +1,85 @@
+use quire_storage::Db;
+use reqwest::{Client, Response};
+
+/// A running server and a browser-like client (keeps cookies, sends the
+/// headers a same-origin form post sends).
+pub struct Site {
+    pub base: String,
+    pub client: Client,
+    pub db: Db,
+}
+
+impl Site {
+    pub async fn start(db: Db) -> Self {
+        Self::start_with(db, quire_web::Config::default()).await
+    }
+
+    pub async fn start_with(db: Db, config: quire_web::Config) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = quire_web::AppState::new(db.clone(), config);
+        tokio::spawn(async move { quire_web::serve(listener, state).await });
+        let client = Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()
+            .unwrap();
+        Site { base, client, db }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let r = self.get(path).await;
+        let status = r.status().as_u16();
+        (status, r.text().await.unwrap())
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.client
+            .post(self.url(path))
+            .header("sec-fetch-site", "same-origin")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_htmx(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.client
+            .post(self.url(path))
+            .header("sec-fetch-site", "same-origin")
+            .header("hx-request", "true")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Register and stay signed in.
+    pub async fn join(&self, username: &str) {
+        let r = self
+            .post(
+                "/register",
+                &[
+                    ("username", username),
+                    ("display_name", ""),
+                    ("password", "correct horse battery"),
+                    ("password_again", "correct horse battery"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
+}
+
+/// How many times `needle` occurs in `hay`.
+pub fn count(hay: &str, needle: &str) -> usize {
+    hay.matches(needle).count()
+}
