@@ -5,12 +5,15 @@
 //!   subjects, ratings);
 //! - [`goodreads`]: a member's Goodreads "Export Library" CSV;
 //! - [`gutenberg`]: Project Gutenberg plain-text ebooks (metadata, body and
-//!   an opening excerpt).
+//!   an opening excerpt);
+//! - [`demo`]: loads all of the above into a database as Quire's demo.
 //!
 //! Inputs are untrusted: every reader caps the size it reads and reports a
 //! bad value as an [`ImportError`] naming the file, the line and the column,
-//! never a panic. Nothing here touches the database.
+//! never a panic. Only [`demo`] touches the database.
 
+pub mod demo;
+mod demo_text;
 pub mod goodbooks;
 pub mod goodreads;
 pub mod gutenberg;

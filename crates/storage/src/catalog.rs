@@ -390,7 +390,9 @@ pub async fn add_material_with_id(db: &Db, id: Uuid, m: &NewMaterial) -> Result<
     tx.commit().await
 }
 
-/// Add an edition to an existing work.
+/// Add an edition to an existing work. Adding an edition whose id exists
+/// changes nothing (imports run twice); an ISBN already in the catalog is a
+/// conflict.
 pub async fn add_edition(db: &Db, work: WorkId, e: &NewEdition) -> Result<()> {
     let mut tx = db.begin().await?;
     let r = tx!(
@@ -399,7 +401,8 @@ pub async fn add_edition(db: &Db, work: WorkId, e: &NewEdition) -> Result<()> {
         sqlx::query(
             "INSERT INTO editions (id, work_id, title, subtitle, format, pages, isbn13,
                 publisher, published, language, is_primary, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             ON CONFLICT (id) DO NOTHING"
         )
         .bind(e.id.0)
         .bind(work.0)
@@ -415,20 +418,25 @@ pub async fn add_edition(db: &Db, work: WorkId, e: &NewEdition) -> Result<()> {
         .bind(now()),
         execute
     );
-    if let Err(err) = r {
-        let err = StorageError::Sql(err);
-        if err.is_unique_violation() {
-            return Err(StorageError::Conflict(format!(
-                "an edition with ISBN {} is already in the catalog",
-                e.isbn13.map(|i| i.to_string()).unwrap_or_default()
-            )));
+    let added = match r {
+        Ok(done) => done.rows_affected(),
+        Err(err) => {
+            let err = StorageError::Sql(err);
+            if err.is_unique_violation() {
+                return Err(StorageError::Conflict(format!(
+                    "an edition with ISBN {} is already in the catalog",
+                    e.isbn13.map(|i| i.to_string()).unwrap_or_default()
+                )));
+            }
+            return Err(err);
         }
-        return Err(err);
+    };
+    if added > 0 {
+        for (i, c) in e.credits.iter().enumerate() {
+            insert_credit(db, &mut tx, work, Some(e.id), c, i).await?;
+        }
+        bump_revision(db, &mut tx, work).await?;
     }
-    for (i, c) in e.credits.iter().enumerate() {
-        insert_credit(db, &mut tx, work, Some(e.id), c, i).await?;
-    }
-    bump_revision(db, &mut tx, work).await?;
     tx.commit().await
 }
 

@@ -71,6 +71,57 @@ pub async fn create(db: &Db, u: &NewUser<'_>) -> Result<User> {
     by_id(db, u.id).await?.ok_or(StorageError::NotFound("user"))
 }
 
+/// Create demo readers (who cannot sign in) in bulk; existing ids are kept.
+/// Each row is (id, username, display name, bio). Returns how many were new.
+pub async fn insert_demo_readers(
+    db: &Db,
+    rows: &[(UserId, String, String, String)],
+) -> Result<u64> {
+    let mut tx = db.begin().await?;
+    let at = now();
+    let mut added = 0;
+    for chunk in rows.chunks(400) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let b = i * 5;
+                format!(
+                    "(${}, ${}, ${}, ${}, NULL, ${}, FALSE, TRUE, $1)",
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO users (id, username, username_key, display_name, password_hash, bio,
+                is_admin, is_demo, created_at) VALUES {} ON CONFLICT DO NOTHING",
+            values.join(", ")
+        );
+        added += tx!(
+            db,
+            &mut tx,
+            {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(at);
+                for (id, username, display, bio) in chunk {
+                    q = q
+                        .bind(id.0)
+                        .bind(username)
+                        .bind(username_key(username))
+                        .bind(display)
+                        .bind(bio);
+                }
+                q
+            },
+            execute
+        )?
+        .rows_affected();
+    }
+    tx.commit().await?;
+    Ok(added)
+}
+
 pub async fn by_id(db: &Db, id: UserId) -> Result<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
     Ok(read!(

@@ -12,7 +12,6 @@ mod books;
 mod cover;
 mod error;
 mod home;
-mod markdown;
 mod people;
 mod view;
 
@@ -25,7 +24,6 @@ use tower_http::csrf::CsrfLayer;
 
 pub use auth::create_account;
 pub use error::AppError;
-pub use markdown::render as render_markdown;
 
 /// How the server behaves; the binary fills it from flags.
 #[derive(Clone, Debug)]

@@ -6,7 +6,6 @@ use super::page::{Activity, ActivityPartial, ViewerData, activity, parse_work_id
 use crate::AppState;
 use crate::auth::Member;
 use crate::error::AppError;
-use crate::markdown;
 use crate::view::page;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -246,7 +245,7 @@ pub async fn review(
             ));
         }
     };
-    let html = markdown::render(&f.body);
+    let html = quire_markup::render(&f.body);
     reviews::upsert(
         &st.db,
         m.id(),

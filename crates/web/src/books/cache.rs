@@ -5,7 +5,6 @@
 //! the revision in the shared database.
 
 use crate::cover;
-use crate::markdown;
 use crate::view::escape;
 use quire_domain::{MaterialKind, WorkId};
 use quire_storage::book_page::{self, BookPage};
@@ -35,7 +34,7 @@ impl Prepared {
                         .split("\n\n")
                         .map(|p| format!("<p>{}</p>", escape(p.trim())))
                         .collect::<String>(),
-                    _ => markdown::render(&m.body),
+                    _ => quire_markup::render(&m.body),
                 };
                 (m.id, html)
             })

@@ -1,6 +1,6 @@
-//! Members' Markdown (reviews, notes) to safe HTML: pulldown-cmark renders,
-//! ammonia removes anything that could run or load (scripts, event
-//! attributes, `javascript:` links, images from other sites).
+//! Members' Markdown (reviews, notes, imported reviews) to safe HTML:
+//! pulldown-cmark renders, ammonia removes anything that could run or load
+//! (scripts, event attributes, `javascript:` links, images from other sites).
 
 use pulldown_cmark::{Options, Parser, html};
 use std::collections::HashSet;

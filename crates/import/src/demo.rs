@@ -1,0 +1,602 @@
+//! The demo: real public data loaded into Quire so that a fresh install has
+//! something to show. Loading is idempotent: every record gets an id derived
+//! from its source, and every insert keeps what is already there.
+//!
+//! - goodbooks-10k: 10,000 books with their Goodreads shelves as subjects,
+//!   and the ratings of its 547-book subset as demo readers;
+//! - the ten Project Gutenberg novels, each with an ebook edition, its
+//!   opening as the excerpt, and Quire's own description and questions;
+//! - two real Goodreads exports as two demo readers with their shelves,
+//!   ratings and reviews.
+
+use crate::ImportError;
+use crate::demo_text::DEMO_TEXTS;
+use crate::goodbooks::{self, GoodbooksBook};
+use crate::goodreads::{self, ExclusiveShelf, GoodreadsEntry};
+use crate::gutenberg;
+use quire_domain::{
+    ContributorRole, EditionId, Format, MaterialKind, PubDate, Rating, ReadingStatus, Source,
+    UserId, WorkId,
+};
+use quire_storage::catalog::{self, NewCredit, NewEdition, NewMaterial, NewWork};
+use quire_storage::reviews::ReviewInput;
+use quire_storage::shelves::ImportedReading;
+use quire_storage::{Db, StorageError, questions, ratings, reviews, shelves, users};
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use uuid::Uuid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(
+        "{0} is missing: the demo needs the shared data sets (goodbooks-10k, gutenberg, reading-exports)"
+    )]
+    Missing(String),
+}
+
+/// What a load did. Counts are of rows that were new.
+#[derive(Debug, Default)]
+pub struct DemoReport {
+    pub works: u64,
+    pub readers: u64,
+    pub ratings: u64,
+    pub gutenberg_books: usize,
+    pub export_entries: usize,
+    pub reviews: usize,
+    pub warnings: Vec<String>,
+    pub seconds: f64,
+}
+
+impl fmt::Display for DemoReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "Demo data loaded in {:.1} s: {} new works, {} new demo readers, {} new ratings, {} Gutenberg novels, {} Goodreads export entries ({} reviews).",
+            self.seconds,
+            self.works,
+            self.readers,
+            self.ratings,
+            self.gutenberg_books,
+            self.export_entries,
+            self.reviews
+        )?;
+        for w in self.warnings.iter().take(20) {
+            writeln!(f, "  note: {w}")?;
+        }
+        if self.warnings.len() > 20 {
+            writeln!(f, "  … and {} more notes", self.warnings.len() - 20)?;
+        }
+        Ok(())
+    }
+}
+
+/// Where the demo's files are, below the shared data folder.
+pub struct DemoSources {
+    pub books: PathBuf,
+    pub tags: PathBuf,
+    pub book_tags: PathBuf,
+    pub ratings: PathBuf,
+    pub gutenberg_txt: PathBuf,
+    pub exports: Vec<(PathBuf, ExportReader)>,
+}
+
+/// Who a Goodreads export becomes in Quire.
+#[derive(Clone)]
+pub struct ExportReader {
+    pub key: &'static str,
+    pub username: &'static str,
+    pub display_name: &'static str,
+    pub bio: &'static str,
+}
+
+impl DemoSources {
+    pub fn in_folder(dir: &Path) -> Self {
+        let gb = dir.join("goodbooks-10k");
+        let gr = dir.join("reading-exports").join("goodreads");
+        Self {
+            books: gb.join("books.csv"),
+            tags: gb.join("tags.csv"),
+            book_tags: gb.join("subset-547").join("book_tags.csv"),
+            ratings: gb.join("subset-547").join("ratings.csv"),
+            gutenberg_txt: dir.join("gutenberg").join("txt"),
+            exports: vec![
+                (
+                    gr.join("goodreads_export_2020_31col_MIT.csv"),
+                    ExportReader {
+                        key: "goodreads-2020",
+                        username: "drrodriguez",
+                        display_name: "David R. Rodriguez",
+                        bio: "Demo reader: shelves, ratings and reviews from David R. Rodriguez's public Goodreads export (MIT licence); the reviews are his own words.",
+                    },
+                ),
+                (
+                    gr.join("goodreads_export_2024_24col_CC0.csv"),
+                    ExportReader {
+                        key: "goodreads-2024",
+                        username: "reader2024",
+                        display_name: "A 2024 reader",
+                        bio: "Demo reader: the shelves of a public-domain (CC0) Goodreads export from January 2024.",
+                    },
+                ),
+            ],
+        }
+    }
+}
+
+/// Load the demo from the shared data folder.
+pub async fn load(db: &Db, dir: &Path) -> Result<DemoReport, DemoError> {
+    load_from(db, &DemoSources::in_folder(dir)).await
+}
+
+pub async fn load_from(db: &Db, src: &DemoSources) -> Result<DemoReport, DemoError> {
+    let started = Instant::now();
+    for p in [&src.books, &src.gutenberg_txt] {
+        if !p.exists() {
+            return Err(DemoError::Missing(p.display().to_string()));
+        }
+    }
+    let mut report = DemoReport::default();
+    let books = goodbooks::read_books(&src.books)?;
+    load_goodbooks(db, src, &books, &mut report).await?;
+    load_gutenberg(db, src, &books, &mut report).await?;
+    for (path, reader) in &src.exports {
+        if path.exists() {
+            load_export(db, path, reader, &mut report).await?;
+        } else {
+            report.warnings.push(format!(
+                "{} not found; that demo reader was skipped",
+                path.display()
+            ));
+        }
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+fn goodbooks_work(b: &GoodbooksBook, subjects: Option<&Vec<String>>) -> NewWork {
+    let id = WorkId::derived("goodbooks", &b.book_id.to_string());
+    let mut w = NewWork::new(id, &b.title);
+    w.series = b
+        .series
+        .as_ref()
+        .map(|s| (s.name.clone(), s.position.clone()));
+    w.original_title = b
+        .original_title
+        .clone()
+        .filter(|t| !t.is_empty() && *t != b.title);
+    w.original_language = b.language.clone();
+    w.first_published = b
+        .original_publication_year
+        .filter(|y| (1..=9999).contains(y))
+        .map(PubDate::year);
+    w.credits = b.authors.iter().map(NewCredit::author).collect();
+    if let Some(s) = subjects {
+        let n = s.len() as i64;
+        w.subjects = s
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.clone(), n - i as i64))
+            .collect();
+    }
+    w.identifiers = vec![
+        ("goodbooks".into(), b.book_id.to_string()),
+        ("goodreads".into(), b.goodreads_book_id.to_string()),
+    ];
+    // goodbooks says nothing of format, pages or publisher: the edition
+    // carries only what is known.
+    let mut e = NewEdition::new(
+        EditionId::derived("goodbooks", &b.book_id.to_string()),
+        &b.title,
+        Format::Other,
+    );
+    e.isbn13 = b.isbn13;
+    e.language = b.language.clone();
+    e.is_primary = true;
+    w.editions.push(e);
+    w
+}
+
+async fn load_goodbooks(
+    db: &Db,
+    src: &DemoSources,
+    books: &[GoodbooksBook],
+    report: &mut DemoReport,
+) -> Result<(), DemoError> {
+    let tags = if src.tags.exists() && src.book_tags.exists() {
+        goodbooks::read_tags(&src.tags, &src.book_tags, 6)?
+    } else {
+        HashMap::new()
+    };
+    let works: Vec<NewWork> = books
+        .iter()
+        .map(|b| goodbooks_work(b, tags.get(&b.goodreads_book_id)))
+        .collect();
+    for chunk in works.chunks(500) {
+        report.works += catalog::insert_works(db, chunk).await?;
+    }
+    if !src.ratings.exists() {
+        return Ok(());
+    }
+    let known: HashSet<u32> = books.iter().map(|b| b.book_id).collect();
+    let mut rows = goodbooks::read_ratings(&src.ratings)?;
+    rows.retain(|r| known.contains(&r.book_id));
+    let mut readers: Vec<u32> = rows.iter().map(|r| r.user_id).collect();
+    readers.sort_unstable();
+    readers.dedup();
+    let people: Vec<_> = readers
+        .iter()
+        .map(|u| {
+            (
+                UserId::derived("goodbooks-reader", &u.to_string()),
+                format!("reader{u}"),
+                format!("Reader {u}"),
+                "Demo reader: ratings from the goodbooks-10k data set (CC BY-SA 4.0).".to_string(),
+            )
+        })
+        .collect();
+    report.readers += users::insert_demo_readers(db, &people).await?;
+    let ratings: Vec<(UserId, WorkId, Rating)> = rows
+        .iter()
+        .map(|r| {
+            (
+                UserId::derived("goodbooks-reader", &r.user_id.to_string()),
+                WorkId::derived("goodbooks", &r.book_id.to_string()),
+                r.rating,
+            )
+        })
+        .collect();
+    report.ratings += ratings::insert_many(db, &ratings).await?;
+    Ok(())
+}
+
+/// A title reduced for matching: lower-case letters and digits of the part
+/// before any subtitle, without a leading article.
+fn title_key(title: &str) -> String {
+    let main = title
+        .split([';', ':', '('])
+        .next()
+        .unwrap_or(title)
+        .split(" or, ")
+        .next()
+        .unwrap_or(title);
+    let key: String = main
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    key.strip_prefix("the").map(str::to_string).unwrap_or(key)
+}
+
+fn surname(name: &str) -> String {
+    name.split_whitespace().last().unwrap_or("").to_lowercase()
+}
+
+fn stable_id(parts: &str) -> Uuid {
+    Uuid::new_v5(
+        &Uuid::NAMESPACE_OID,
+        format!("quire-demo:{parts}").as_bytes(),
+    )
+}
+
+async fn load_gutenberg(
+    db: &Db,
+    src: &DemoSources,
+    books: &[GoodbooksBook],
+    report: &mut DemoReport,
+) -> Result<(), DemoError> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&src.gutenberg_txt)
+        .map_err(|source| ImportError::Io {
+            file: src.gutenberg_txt.display().to_string(),
+            source,
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    for path in files {
+        let text = gutenberg::parse_file(&path)?;
+        let n = text.ebook_number.to_string();
+        let ours = DEMO_TEXTS.iter().find(|d| d.ebook == text.ebook_number);
+        // The same novel is often among the goodbooks books: give that work
+        // its ebook edition rather than making a second work.
+        let key = title_key(&text.title);
+        let author = text.authors.first().map(|a| surname(a)).unwrap_or_default();
+        let existing = books.iter().find(|b| {
+            title_key(&b.title) == key && b.authors.first().is_some_and(|a| surname(a) == author)
+        });
+        let mut edition = NewEdition::new(
+            EditionId::derived("gutenberg", &n),
+            &text.title,
+            Format::Ebook,
+        );
+        edition.publisher = Some("Project Gutenberg".into());
+        edition.published = text.release_date.map(PubDate::day);
+        edition.language = text.language.clone();
+        for (names, role) in [
+            (&text.translators, ContributorRole::Translator),
+            (&text.illustrators, ContributorRole::Illustrator),
+        ] {
+            edition.credits.extend(names.iter().map(|name| NewCredit {
+                name: name.clone(),
+                role,
+            }));
+        }
+        let work = match existing {
+            Some(b) => {
+                let work = WorkId::derived("goodbooks", &b.book_id.to_string());
+                catalog::add_edition(db, work, &edition).await?;
+                work
+            }
+            None => {
+                let work = WorkId::derived("gutenberg", &n);
+                let mut w = NewWork::new(work, &text.title);
+                w.credits = text.authors.iter().map(NewCredit::author).collect();
+                w.first_published = ours.map(|d| PubDate::year(d.first_published));
+                w.original_language = text.language.clone();
+                w.identifiers.push(("gutenberg".into(), n.clone()));
+                edition.is_primary = true;
+                w.editions.push(edition);
+                report.works += catalog::insert_works(db, &[w]).await?;
+                work
+            }
+        };
+        if !text.excerpt.is_empty() {
+            catalog::add_material_with_id(
+                db,
+                stable_id(&format!("gutenberg:{n}:excerpt")),
+                &NewMaterial {
+                    work_id: work,
+                    kind: MaterialKind::Excerpt,
+                    body: text.excerpt.join("\n\n"),
+                    attribution: Some(format!(
+                        "The opening of the Project Gutenberg ebook #{n} (public domain in the USA)"
+                    )),
+                    source: Source::Publisher,
+                    created_by: None,
+                },
+            )
+            .await?;
+        }
+        if let Some(d) = ours {
+            catalog::add_material_with_id(
+                db,
+                stable_id(&format!("gutenberg:{n}:description")),
+                &NewMaterial {
+                    work_id: work,
+                    kind: MaterialKind::Description,
+                    body: d.description.into(),
+                    attribution: None,
+                    source: Source::Quire,
+                    created_by: None,
+                },
+            )
+            .await?;
+            for (i, q) in d.questions.iter().enumerate() {
+                questions::add(
+                    db,
+                    Some(stable_id(&format!("gutenberg:{n}:question:{i}"))),
+                    work,
+                    q,
+                    Source::Quire,
+                    None,
+                )
+                .await?;
+            }
+        }
+        report.gutenberg_books += 1;
+    }
+    Ok(())
+}
+
+fn export_work(reader: &ExportReader, e: &GoodreadsEntry) -> NewWork {
+    let id = WorkId::derived(reader.key, &e.goodreads_id);
+    let mut w = NewWork::new(id, &e.title);
+    w.series = e
+        .series
+        .as_ref()
+        .map(|s| (s.name.clone(), s.position.clone()));
+    w.first_published = e
+        .original_year
+        .or(e.year_published)
+        .filter(|y| (1..=9999).contains(y))
+        .map(PubDate::year);
+    w.credits = std::iter::once(&e.author)
+        .chain(e.additional_authors.iter().take(10))
+        .filter(|a| !a.trim().is_empty())
+        .map(NewCredit::author)
+        .collect();
+    w.identifiers
+        .push(("goodreads".into(), e.goodreads_id.clone()));
+    let mut ed = NewEdition::new(
+        EditionId::derived(reader.key, &e.goodreads_id),
+        &e.title,
+        e.format.unwrap_or(Format::Other),
+    );
+    ed.pages = e.pages;
+    ed.isbn13 = e.isbn13;
+    ed.publisher = e.publisher.clone();
+    ed.published = e
+        .year_published
+        .filter(|y| (1..=9999).contains(y))
+        .map(PubDate::year);
+    ed.is_primary = true;
+    w.editions.push(ed);
+    w
+}
+
+async fn load_export(
+    db: &Db,
+    path: &Path,
+    reader: &ExportReader,
+    report: &mut DemoReport,
+) -> Result<(), DemoError> {
+    let export = goodreads::read_export_file(path)?;
+    report.warnings.extend(export.warnings.iter().cloned());
+    let user = UserId::derived("demo", reader.key);
+    users::insert_demo_readers(
+        db,
+        &[(
+            user,
+            reader.username.into(),
+            reader.display_name.into(),
+            reader.bio.into(),
+        )],
+    )
+    .await?;
+
+    // Find each book in the catalog (by ISBN, then Goodreads id), or add it.
+    let mut works = Vec::with_capacity(export.entries.len());
+    let mut new_works = Vec::new();
+    let mut seen_isbns = HashSet::new();
+    for e in &export.entries {
+        let mut found = None;
+        if let Some(isbn) = e.isbn13 {
+            found = catalog::find_by_isbn(db, isbn).await?.map(|w| w.id);
+        }
+        if found.is_none() {
+            found = catalog::find_by_identifier(db, "goodreads", &e.goodreads_id).await?;
+        }
+        let work = match found {
+            Some(w) => w,
+            None => {
+                let mut w = export_work(reader, e);
+                // One export can list two books with the same ISBN.
+                if let Some(i) = e.isbn13 {
+                    if !seen_isbns.insert(i) {
+                        w.editions[0].isbn13 = None;
+                    }
+                }
+                let id = w.id;
+                new_works.push(w);
+                id
+            }
+        };
+        works.push(work);
+    }
+    report.works += catalog::insert_works(db, &new_works).await?;
+
+    let rated: Vec<_> = export
+        .entries
+        .iter()
+        .zip(&works)
+        .filter_map(|(e, w)| e.rating.map(|r| (user, *w, r)))
+        .collect();
+    report.ratings += ratings::insert_many(db, &rated).await?;
+
+    let mut readings = Vec::new();
+    let mut queue: Vec<(u32, WorkId)> = Vec::new();
+    for (e, &work) in export.entries.iter().zip(&works) {
+        let rid = |what: &str| stable_id(&format!("{}:{}:{what}", reader.key, e.goodreads_id));
+        match &e.exclusive_shelf {
+            ExclusiveShelf::Read => {
+                let times = e.read_count.max(1);
+                for i in 0..times {
+                    readings.push(ImportedReading {
+                        id: rid(&format!("read:{i}")),
+                        user,
+                        work,
+                        status: ReadingStatus::Read,
+                        started_on: None,
+                        finished_on: if i + 1 == times { e.date_read } else { None },
+                    });
+                }
+            }
+            ExclusiveShelf::CurrentlyReading => {
+                for i in 0..e.read_count {
+                    readings.push(ImportedReading {
+                        id: rid(&format!("read:{i}")),
+                        user,
+                        work,
+                        status: ReadingStatus::Read,
+                        started_on: None,
+                        finished_on: if i + 1 == e.read_count {
+                            e.date_read
+                        } else {
+                            None
+                        },
+                    });
+                }
+                readings.push(ImportedReading {
+                    id: rid("reading"),
+                    user,
+                    work,
+                    status: ReadingStatus::Reading,
+                    started_on: e.date_added,
+                    finished_on: None,
+                });
+            }
+            ExclusiveShelf::DidNotFinish => readings.push(ImportedReading {
+                id: rid("dnf"),
+                user,
+                work,
+                status: ReadingStatus::DidNotFinish,
+                started_on: None,
+                finished_on: e.date_read.or(e.date_added),
+            }),
+            ExclusiveShelf::ToRead => queue.push((e.queue_position.unwrap_or(u32::MAX), work)),
+            ExclusiveShelf::Other(_) => {}
+        }
+    }
+    shelves::import_readings(db, &readings).await?;
+    queue.sort_by_key(|(pos, _)| *pos);
+    for (_, work) in queue {
+        shelves::queue_add(db, user, work).await?;
+    }
+    for (e, &work) in export.entries.iter().zip(&works) {
+        for shelf in &e.custom_shelves {
+            let slug = shelves::create_shelf(db, user, shelf).await?;
+            shelves::shelve(db, user, &slug, work).await?;
+        }
+        if let Some(body) = &e.review {
+            let html = quire_markup::render(body);
+            let at = e
+                .date_read
+                .or(e.date_added)
+                .map(|d| d.midnight().assume_utc())
+                .unwrap_or_else(quire_storage::now);
+            reviews::upsert_at(
+                db,
+                stable_id(&format!("{}:{}:review", reader.key, e.goodreads_id)),
+                user,
+                work,
+                &ReviewInput {
+                    headline: None,
+                    body,
+                    body_html: &html,
+                    spoiler: e.spoiler,
+                    recommends: None,
+                },
+                at,
+            )
+            .await?;
+            report.reviews += 1;
+        }
+    }
+    report.export_entries += export.entries.len();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_match_across_sources() {
+        assert_eq!(
+            title_key("Frankenstein; or, the modern prometheus"),
+            title_key("Frankenstein")
+        );
+        assert_eq!(
+            title_key("Moby Dick; Or, The Whale"),
+            title_key("Moby-Dick or, The Whale")
+        );
+        assert_eq!(title_key("The Great Gatsby"), title_key("Great Gatsby"));
+        assert_ne!(title_key("Emma"), title_key("Persuasion"));
+    }
+}
