@@ -467,10 +467,10 @@ async fn load_export(
             None => {
                 let mut w = export_work(reader, e);
                 // One export can list two books with the same ISBN.
-                if let Some(i) = e.isbn13 {
-                    if !seen_isbns.insert(i) {
-                        w.editions[0].isbn13 = None;
-                    }
+                if let Some(i) = e.isbn13
+                    && !seen_isbns.insert(i)
+                {
+                    w.editions[0].isbn13 = None;
                 }
                 let id = w.id;
                 new_works.push(w);

@@ -106,7 +106,8 @@ impl Stats {
     pub fn by_star(&self) -> [i64; 5] {
         let mut out = [0; 5];
         for (i, c) in self.histogram.iter().enumerate() {
-            let star = ((i + 1) / 2).max(1);
+            let halves = i + 1;
+            let star = (halves / 2).max(1);
             out[star - 1] += c;
         }
         out

@@ -204,13 +204,13 @@ impl Db {
             .or_else(|| url.strip_prefix("sqlite:"))
         {
             let path = path.split('?').next().unwrap_or(path);
-            if let Some(parent) = std::path::Path::new(path).parent() {
-                if !parent.as_os_str().is_empty() {
-                    std::fs::create_dir_all(parent).map_err(|source| StorageError::Folder {
-                        path: parent.display().to_string(),
-                        source,
-                    })?;
-                }
+            if let Some(parent) = std::path::Path::new(path).parent()
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(parent).map_err(|source| StorageError::Folder {
+                    path: parent.display().to_string(),
+                    source,
+                })?;
             }
             let base = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
                 .map_err(connect_err)?

@@ -446,7 +446,7 @@ pub async fn shelves(db: &Db, user: UserId) -> Result<Shelves> {
         }
     }
     // Readers see their read books newest first.
-    out.read.sort_by(|a, b| b.finished_on.cmp(&a.finished_on));
+    out.read.sort_by_key(|e| std::cmp::Reverse(e.finished_on));
     Ok(out)
 }
 

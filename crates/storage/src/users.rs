@@ -221,16 +221,15 @@ pub async fn create_session(
 
 /// The user of a live session.
 pub async fn session_user(db: &Db, token_hash: &str) -> Result<Option<User>> {
-    let sql = format!(
-        "SELECT u.id, u.username, u.display_name, u.bio, u.is_admin, u.is_demo, u.created_at
-         FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = $1 AND s.expires_at > $2"
-    );
     Ok(read!(
         db,
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(token_hash)
-            .bind(now()),
+        sqlx::query_as(
+            "SELECT u.id, u.username, u.display_name, u.bio, u.is_admin, u.is_demo, u.created_at
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = $1 AND s.expires_at > $2"
+        )
+        .bind(token_hash)
+        .bind(now()),
         fetch_optional
     )?)
 }

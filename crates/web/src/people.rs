@@ -38,10 +38,10 @@ fn entry_note(e: &ShelfEntry) -> String {
     if let Some(p) = e.progress {
         parts.push(format!("at {p}"));
     }
-    if let Some(d) = e.started_on {
-        if e.finished_on.is_none() {
-            parts.push(format!("started {}", date(d)));
-        }
+    if let Some(d) = e.started_on
+        && e.finished_on.is_none()
+    {
+        parts.push(format!("started {}", date(d)));
     }
     if let Some(d) = e.finished_on {
         parts.push(format!("finished {}", date(d)));

@@ -2,6 +2,8 @@
 //! sample of goodbooks to keep debug builds quick; `quire demo` loads all
 //! 10,000).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly on a failed step
+
 use quire_import::demo::{DemoSources, load_from};
 use quire_storage::{Db, book_page, catalog, shelves, users};
 use std::path::PathBuf;
@@ -41,7 +43,8 @@ quire_testkit::both_backends! {
         // The Goodreads reader of 2020 has their shelves, ratings and reviews.
         let reader = users::by_username(&db, "drrodriguez").await.unwrap().unwrap();
         let s = shelves::shelves(&db, reader.user_id()).await.unwrap();
-        assert_eq!(s.read.len() + s.reading.len() + s.did_not_finish.len() + s.queue.len() >= 320, true);
+        assert_eq!(s.reading.len(), 1);
+        assert!(s.read.len() >= 250, "{}", s.read.len());
         assert_eq!(s.queue.len(), 64);
         assert_eq!(s.did_not_finish.len(), 4);
         let warbreaker = catalog::search(&db, "Warbreaker", 5).await.unwrap();

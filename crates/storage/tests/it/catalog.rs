@@ -27,7 +27,7 @@ quire_testkit::both_backends! {
     async fn inserting_the_same_works_twice_adds_nothing(db: Db) {
         let id = WorkId::derived("test", "push");
         let w = sample(id, "9781984881670");
-        assert_eq!(catalog::insert_works(&db, &[w.clone()]).await.unwrap(), 1);
+        assert_eq!(catalog::insert_works(&db, std::slice::from_ref(&w)).await.unwrap(), 1);
         assert_eq!(catalog::insert_works(&db, &[w]).await.unwrap(), 0);
         assert_eq!(catalog::count_works(&db).await.unwrap(), 1);
         let page = book_page::load(&db, id, 1, 20).await.unwrap().unwrap();

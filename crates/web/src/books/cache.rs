@@ -81,13 +81,11 @@ pub async fn load(
     per_page: u32,
 ) -> Result<Option<Arc<Prepared>>, quire_storage::StorageError> {
     let key = (work, review_page);
-    if use_cache {
-        if let Some(hit) = cache.get(key) {
-            match catalog::revision(db, work).await? {
-                Some(r) if r == hit.page.work.revision => return Ok(Some(hit)),
-                Some(_) => {}
-                None => return Ok(None),
-            }
+    if use_cache && let Some(hit) = cache.get(key) {
+        match catalog::revision(db, work).await? {
+            Some(r) if r == hit.page.work.revision => return Ok(Some(hit)),
+            Some(_) => {}
+            None => return Ok(None),
         }
     }
     let Some(page) = book_page::load(db, work, review_page, per_page).await? else {

@@ -239,6 +239,22 @@ pub struct Section {
     pub label: &'static str,
 }
 
+/// A section of book-club material: its pieces as HTML, each with the line
+/// that says where it comes from.
+pub struct MaterialSection {
+    pub anchor: &'static str,
+    pub label: &'static str,
+    pub items: Vec<(String, String)>,
+}
+
+/// Where a piece of material comes from, as the page says it.
+fn source_line(m: &quire_storage::book_page::Material) -> String {
+    match &m.attribution {
+        Some(a) => format!("{} — {a}", m.source.label()),
+        None => m.source.label().to_string(),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "books/page.html")]
 pub struct BookTemplate<'a> {
@@ -255,7 +271,7 @@ pub struct BookTemplate<'a> {
     jump: Vec<Section>,
     missing: Vec<&'static str>,
     blurbs: Vec<(String, Option<String>, &'static str)>,
-    sections: Vec<(&'static str, &'static str, Vec<(String, &'static str)>)>,
+    sections: Vec<MaterialSection>,
     questions: Vec<(String, String, String, i64, bool)>,
     activity: Activity,
     reviews: Vec<ReviewView>,
@@ -325,7 +341,7 @@ impl<'a> BookTemplate<'a> {
                 .map(|m| {
                     (
                         p.material_html.get(&m.id).cloned().unwrap_or_default(),
-                        source_label(m.source),
+                        source_line(m),
                     )
                 })
                 .collect();
@@ -333,7 +349,11 @@ impl<'a> BookTemplate<'a> {
                 missing.push(label);
             } else {
                 jump.push(Section { anchor, label });
-                sections.push((anchor, label, items));
+                sections.push(MaterialSection {
+                    anchor,
+                    label,
+                    items,
+                });
             }
         }
         jump.push(Section {
@@ -345,7 +365,7 @@ impl<'a> BookTemplate<'a> {
             .map(|m| {
                 (
                     p.material_html.get(&m.id).cloned().unwrap_or_default(),
-                    source_label(m.source),
+                    source_line(m),
                 )
             })
             .collect();
@@ -362,7 +382,7 @@ impl<'a> BookTemplate<'a> {
             .map(|m| {
                 (
                     p.material_html.get(&m.id).cloned().unwrap_or_default(),
-                    source_label(m.source),
+                    source_line(m),
                 )
             })
             .collect();
@@ -376,10 +396,18 @@ impl<'a> BookTemplate<'a> {
         });
         let mut sections_after = Vec::new();
         if !notes.is_empty() {
-            sections_after.push(("author-notes", "Notes from the author to book clubs", notes));
+            sections_after.push(MaterialSection {
+                anchor: "author-notes",
+                label: "Notes from the author to book clubs",
+                items: notes,
+            });
         }
         if !awards.is_empty() {
-            sections_after.push(("awards", "Awards", awards));
+            sections_after.push(MaterialSection {
+                anchor: "awards",
+                label: "Awards",
+                items: awards,
+            });
         }
         let voted = viewer
             .as_ref()

@@ -1,6 +1,8 @@
 //! Web tests: real HTTP against a running Quire on 127.0.0.1, on SQLite and
 //! on PostgreSQL.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly on a failed step
+
 mod accounts;
 mod bad_input;
 mod book_page;

@@ -6,7 +6,6 @@ use reqwest::{Client, Response};
 pub struct Site {
     pub base: String,
     pub client: Client,
-    pub db: Db,
 }
 
 impl Site {
@@ -17,14 +16,14 @@ impl Site {
     pub async fn start_with(db: Db, config: quire_web::Config) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = quire_web::AppState::new(db.clone(), config);
+        let state = quire_web::AppState::new(db, config);
         tokio::spawn(async move { quire_web::serve(listener, state).await });
         let client = Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::limited(5))
             .build()
             .unwrap();
-        Site { base, client, db }
+        Site { base, client }
     }
 
     pub fn url(&self, path: &str) -> String {
