@@ -143,10 +143,13 @@ pub async fn load_from(db: &Db, src: &DemoSources) -> Result<DemoReport, DemoErr
     }
     let mut report = DemoReport::default();
     let books = goodbooks::read_books(&src.books)?;
+    tracing::info!(books = books.len(), "loading goodbooks-10k");
     load_goodbooks(db, src, &books, &mut report).await?;
+    tracing::info!("loading the Project Gutenberg novels");
     load_gutenberg(db, src, &books, &mut report).await?;
     for (path, reader) in &src.exports {
         if path.exists() {
+            tracing::info!(file = %path.display(), "loading a Goodreads export");
             load_export(db, path, reader, &mut report).await?;
         } else {
             report.warnings.push(format!(
@@ -234,12 +237,17 @@ async fn load_goodbooks(
         .map(|u| {
             (
                 UserId::derived("goodbooks-reader", &u.to_string()),
-                format!("reader{u}"),
-                format!("Reader {u}"),
+                format!("goodbooks-{u}"),
+                format!("Goodbooks reader {u}"),
                 "Demo reader: ratings from the goodbooks-10k data set (CC BY-SA 4.0).".to_string(),
             )
         })
         .collect();
+    tracing::info!(
+        readers = people.len(),
+        ratings = rows.len(),
+        "loading goodbooks-10k ratings"
+    );
     report.readers += users::insert_demo_readers(db, &people).await?;
     let ratings: Vec<(UserId, WorkId, Rating)> = rows
         .iter()

@@ -516,29 +516,35 @@ pub async fn find_by_isbn(db: &Db, isbn: Isbn13) -> Result<Option<WorkSummary>> 
 }
 
 /// Works whose title, or an author's name, contains `text` (any case).
-/// Title matches come first, then by how many members rated the work.
+/// An exact title comes first, then titles that start with the text, then
+/// other title matches, then author matches; ties by how many members rated
+/// the work.
 pub async fn search(db: &Db, text: &str, limit: u32) -> Result<Vec<WorkSummary>> {
-    let pattern = format!(
-        "%{}%",
-        key(text)
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let exact = key(text);
+    let escaped = exact
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let pattern = format!("%{escaped}%");
+    let prefix = format!("{escaped}%");
     let sql = format!(
         "SELECT {SUMMARY_COLUMNS} FROM works w LEFT JOIN work_stats s ON s.work_id = w.id
          WHERE LOWER(w.title) LIKE $1 ESCAPE '\\'
             OR EXISTS (SELECT 1 FROM credits cr JOIN contributors c ON c.id = cr.contributor_id
                        WHERE cr.work_id = w.id AND c.name_key LIKE $1 ESCAPE '\\')
-         ORDER BY CASE WHEN LOWER(w.title) LIKE $1 ESCAPE '\\' THEN 0 ELSE 1 END,
+         ORDER BY CASE WHEN LOWER(w.title) = $3 THEN 0
+                       WHEN LOWER(w.title) LIKE $4 ESCAPE '\\' THEN 1
+                       WHEN LOWER(w.title) LIKE $1 ESCAPE '\\' THEN 2 ELSE 3 END,
                   COALESCE(s.rating_count, 0) DESC, w.sort_title
          LIMIT $2"
     );
     let rows: Vec<SummaryRow> = read!(
         db,
         sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(pattern)
-            .bind(i64::from(limit)),
+            .bind(&pattern)
+            .bind(i64::from(limit))
+            .bind(&exact)
+            .bind(&prefix),
         fetch_all
     )?;
     summaries(db, rows).await

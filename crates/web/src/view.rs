@@ -84,6 +84,49 @@ pub fn plural(n: i64, one: &str, many: &str) -> String {
     }
 }
 
+/// A language's English name from its ISO 639 code, or the code itself.
+pub fn language_name(code: &str) -> String {
+    let name = match code {
+        "en" | "eng" => "English",
+        "es" | "spa" => "Spanish",
+        "fr" | "fre" | "fra" => "French",
+        "de" | "ger" | "deu" => "German",
+        "it" | "ita" => "Italian",
+        "pt" | "por" => "Portuguese",
+        "nl" | "dut" | "nld" => "Dutch",
+        "sv" | "swe" => "Swedish",
+        "da" | "dan" => "Danish",
+        "no" | "nor" => "Norwegian",
+        "fi" | "fin" => "Finnish",
+        "pl" | "pol" => "Polish",
+        "ru" | "rus" => "Russian",
+        "ja" | "jpn" => "Japanese",
+        "zh" | "chi" | "zho" => "Chinese",
+        "ar" | "ara" => "Arabic",
+        "he" | "heb" => "Hebrew",
+        "el" | "gre" | "ell" => "Greek",
+        "la" | "lat" => "Latin",
+        "tr" | "tur" => "Turkish",
+        "id" | "ind" => "Indonesian",
+        "hi" | "hin" => "Hindi",
+        _ => return code.to_string(),
+    };
+    name.to_string()
+}
+
+/// What is known of an edition's form: "Paperback · 352 pages", "Ebook",
+/// "304 pages"; `None` when nothing is.
+pub fn edition_form(e: &quire_storage::book_page::Edition) -> Option<String> {
+    let mut parts = Vec::new();
+    if e.format != quire_domain::Format::Other {
+        parts.push(e.format.label().to_string());
+    }
+    if let Some(n) = e.pages {
+        parts.push(format!("{n} pages"));
+    }
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,6 +43,7 @@ quire_testkit::both_backends! {
         let isbn = Isbn13::parse("1984881671").unwrap();
         assert_eq!(catalog::find_by_isbn(&db, isbn).await.unwrap().unwrap().id, id);
         let by_title = catalog::search(&db, "  the PUSH ", 10).await.unwrap();
+        assert_eq!(catalog::search(&db, "push", 10).await.unwrap().len(), 1);
         assert_eq!(by_title.len(), 1);
         assert_eq!(by_title[0].authors, vec!["Ashley Audrain".to_string()]);
         assert_eq!(catalog::search(&db, "audrain", 10).await.unwrap().len(), 1);

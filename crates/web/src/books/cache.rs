@@ -32,7 +32,7 @@ impl Prepared {
                     MaterialKind::Blurb | MaterialKind::Excerpt => m
                         .body
                         .split("\n\n")
-                        .map(|p| format!("<p>{}</p>", escape(p.trim())))
+                        .map(|p| format!("<p>{}</p>", underscores_to_em(&escape(p.trim()))))
                         .collect::<String>(),
                     _ => quire_markup::render(&m.body),
                 };
@@ -47,6 +47,26 @@ impl Prepared {
             cover_svg,
         }
     }
+}
+
+/// Plain-text ebooks mark emphasis as `_word_`: show it as emphasis when
+/// the underscores in a paragraph pair up, and leave the text alone otherwise.
+fn underscores_to_em(p: &str) -> String {
+    let parts: Vec<&str> = p.split('_').collect();
+    if parts.len() < 3 || parts.len() % 2 == 0 {
+        return p.to_string();
+    }
+    let mut out = String::with_capacity(p.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 {
+            out.push_str("<em>");
+            out.push_str(part);
+            out.push_str("</em>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
 }
 
 const MAX_ENTRIES: usize = 4096;
@@ -96,4 +116,19 @@ pub async fn load(
         cache.put(key, prepared.clone());
     }
     Ok(Some(prepared))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ebook_emphasis_becomes_em() {
+        assert_eq!(
+            super::underscores_to_em("“_You_ want to tell me”"),
+            "“<em>You</em> want to tell me”"
+        );
+        assert_eq!(
+            super::underscores_to_em("snake_case alone"),
+            "snake_case alone"
+        );
+    }
 }

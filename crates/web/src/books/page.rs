@@ -4,7 +4,7 @@ use super::cache::{self, Prepared};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::AppError;
-use crate::view::{Layout, day, page, plural, stars, stars_label};
+use crate::view::{Layout, day, edition_form, language_name, page, plural, stars, stars_label};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -282,6 +282,10 @@ pub struct BookTemplate<'a> {
     activity_path: String,
     own_recommends: Option<bool>,
     shown_edition: Option<EditionId>,
+    edition_form: Option<String>,
+    language: Option<String>,
+    /// Every edition: (id, one-line description, is the one shown).
+    edition_rows: Vec<(String, String, bool)>,
 }
 
 fn source_label(s: Source) -> &'static str {
@@ -467,6 +471,25 @@ impl<'a> BookTemplate<'a> {
                 .and_then(|v| v.own_review.as_ref())
                 .and_then(|r| r.recommends),
             shown_edition: edition.map(|e| e.id),
+            edition_form: edition.and_then(edition_form),
+            language: edition
+                .and_then(|e| e.language.as_deref())
+                .map(language_name),
+            edition_rows: page
+                .editions
+                .iter()
+                .map(|e| {
+                    let mut parts = vec![edition_form(e).unwrap_or_else(|| "Edition".into())];
+                    parts.extend(e.publisher.clone());
+                    parts.extend(e.published.map(|d| d.to_string()));
+                    parts.extend(e.isbn13.as_ref().map(|i| format!("ISBN {i}")));
+                    (
+                        e.id.to_string(),
+                        parts.join(" · "),
+                        Some(e.id) == edition.map(|x| x.id),
+                    )
+                })
+                .collect(),
             own_review: viewer.and_then(|v| v.own_review),
             work_id: page.work.id.to_string(),
             activity_path: book_path(p),
