@@ -168,25 +168,7 @@ pub async fn insert_works(db: &Db, works: &[NewWork]) -> Result<u64> {
 async fn insert_work_in(db: &Db, tx: &mut Tx, w: &NewWork) -> Result<u64> {
     let at = now();
     let series_id = match &w.series {
-        Some((name, _)) => {
-            let id = Uuid::new_v5(
-                &Uuid::NAMESPACE_OID,
-                format!("series:{}", key(name)).as_bytes(),
-            );
-            tx!(
-                db,
-                tx,
-                sqlx::query(
-                    "INSERT INTO series (id, name, name_key) VALUES ($1, $2, $3)
-                     ON CONFLICT (name_key) DO NOTHING"
-                )
-                .bind(id)
-                .bind(name)
-                .bind(key(name)),
-                execute
-            )?;
-            Some(id)
-        }
+        Some((name, _)) => Some(ensure_named(db, tx, Named::Series, name).await?),
         None => None,
     };
     let inserted = tx!(
@@ -251,22 +233,7 @@ async fn insert_work_in(db: &Db, tx: &mut Tx, w: &NewWork) -> Result<u64> {
         }
     }
     for (name, weight) in &w.subjects {
-        let id = Uuid::new_v5(
-            &Uuid::NAMESPACE_OID,
-            format!("subject:{}", key(name)).as_bytes(),
-        );
-        tx!(
-            db,
-            tx,
-            sqlx::query(
-                "INSERT INTO subjects (id, name, name_key) VALUES ($1, $2, $3)
-                 ON CONFLICT (name_key) DO NOTHING"
-            )
-            .bind(id)
-            .bind(name)
-            .bind(key(name)),
-            execute
-        )?;
+        ensure_named(db, tx, Named::Subject, name).await?;
         tx!(
             db,
             tx,
@@ -296,6 +263,39 @@ async fn insert_work_in(db: &Db, tx: &mut Tx, w: &NewWork) -> Result<u64> {
         )?;
     }
     Ok(1)
+}
+
+/// The tables of things known by their name alone.
+#[derive(Clone, Copy)]
+enum Named {
+    Series,
+    Subject,
+}
+
+/// The id of a series or subject by name, adding it the first time it is
+/// seen. Names match whatever their case and spacing.
+async fn ensure_named(db: &Db, tx: &mut Tx, kind: Named, name: &str) -> Result<Uuid> {
+    let (prefix, sql) = match kind {
+        Named::Series => (
+            "series",
+            "INSERT INTO series (id, name, name_key) VALUES ($1, $2, $3) ON CONFLICT (name_key) DO NOTHING",
+        ),
+        Named::Subject => (
+            "subject",
+            "INSERT INTO subjects (id, name, name_key) VALUES ($1, $2, $3) ON CONFLICT (name_key) DO NOTHING",
+        ),
+    };
+    let id = Uuid::new_v5(
+        &Uuid::NAMESPACE_OID,
+        format!("{prefix}:{}", key(name)).as_bytes(),
+    );
+    tx!(
+        db,
+        tx,
+        sqlx::query(sql).bind(id).bind(name).bind(key(name)),
+        execute
+    )?;
+    Ok(id)
 }
 
 async fn insert_credit(
