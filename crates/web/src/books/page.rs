@@ -281,7 +281,6 @@ pub struct BookTemplate<'a> {
     work_id: String,
     activity_path: String,
     own_recommends: Option<bool>,
-    shown_edition: Option<EditionId>,
     edition_form: Option<String>,
     language: Option<String>,
     /// Every edition: (id, one-line description, is the one shown).
@@ -470,7 +469,6 @@ impl<'a> BookTemplate<'a> {
                 .as_ref()
                 .and_then(|v| v.own_review.as_ref())
                 .and_then(|r| r.recommends),
-            shown_edition: edition.map(|e| e.id),
             edition_form: edition.and_then(edition_form),
             language: edition
                 .and_then(|e| e.language.as_deref())
