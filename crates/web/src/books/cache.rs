@@ -6,11 +6,12 @@
 
 use crate::cover;
 use crate::view::escape;
+use axum::body::Bytes;
 use quire_domain::{MaterialKind, WorkId};
 use quire_storage::book_page::{self, BookPage};
 use quire_storage::{Db, catalog};
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use uuid::Uuid;
 
 /// A book page with its material already turned into HTML.
@@ -18,6 +19,9 @@ pub struct Prepared {
     pub page: BookPage,
     pub material_html: HashMap<Uuid, String>,
     pub cover_svg: String,
+    /// The whole page as a signed-out reader sees it (default edition),
+    /// drawn once per revision: it depends on nothing else.
+    pub anonymous_html: OnceLock<Bytes>,
 }
 
 impl Prepared {
@@ -45,6 +49,7 @@ impl Prepared {
             page,
             material_html,
             cover_svg,
+            anonymous_html: OnceLock::new(),
         }
     }
 }
@@ -53,7 +58,7 @@ impl Prepared {
 /// the underscores in a paragraph pair up, and leave the text alone otherwise.
 fn underscores_to_em(p: &str) -> String {
     let parts: Vec<&str> = p.split('_').collect();
-    if parts.len() < 3 || parts.len() % 2 == 0 {
+    if parts.len() < 3 || parts.len().is_multiple_of(2) {
         return p.to_string();
     }
     let mut out = String::with_capacity(p.len() + 16);

@@ -517,7 +517,7 @@ pub async fn book_page_with_slug(
     Path((id, _slug)): Path<(String, String)>,
     q: Query<PageQuery>,
     v: Viewer,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     book_page(st, Path(id), q, v).await
 }
 
@@ -526,13 +526,28 @@ pub async fn book_page(
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
     v: Viewer,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     let work = parse_work_id(&id)?;
     let p = prepared(&st, work, q.page.unwrap_or(1)).await?;
-    let viewer = viewer_data(&st, &v, work).await?;
     let wanted = q.edition.as_deref().and_then(EditionId::parse);
+    if v.0.is_none() && wanted.is_none() {
+        // Signed-out readers all see the same page: draw it once per revision.
+        let html = match p.anonymous_html.get() {
+            Some(html) => html.clone(),
+            None => {
+                let Html(drawn) = page(&BookTemplate::new(Layout::default(), &p, None, None))?;
+                p.anonymous_html.get_or_init(|| drawn.into()).clone()
+            }
+        };
+        return Ok((
+            [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            html,
+        )
+            .into_response());
+    }
+    let viewer = viewer_data(&st, &v, work).await?;
     let layout = Layout::for_user(v.0.as_ref());
-    page(&BookTemplate::new(layout, &p, wanted, viewer))
+    Ok(page(&BookTemplate::new(layout, &p, wanted, viewer))?.into_response())
 }
 
 /// The reviews list alone, for htmx paging; a full page otherwise.
