@@ -1,7 +1,7 @@
 //! The catalog: works, their editions, contributors, series, subjects,
 //! outside identifiers and book-club material.
 
-use crate::db::{Db, Tx, now};
+use crate::db::{Db, Tx, missing_book, now};
 use crate::{Result, StorageError};
 use quire_domain::text::{slugify, sort_name, sort_title};
 use quire_domain::{
@@ -379,10 +379,7 @@ pub async fn add_material_with_id(db: &Db, id: Uuid, m: &NewMaterial) -> Result<
         .bind(now()),
         execute
     )
-    .map_err(|e| match &e {
-        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StorageError::NotFound("book"),
-        _ => StorageError::Sql(e),
-    })?
+    .map_err(missing_book)?
     .rows_affected();
     if added > 0 {
         bump_revision(db, &mut tx, m.work_id).await?;

@@ -99,20 +99,6 @@ pub(crate) enum Tx {
 /// Run one statement that reads. `$q` is a sqlx query builder expression;
 /// it is written once and compiled for each backend.
 macro_rules! read {
-    ($db:expr, $q:expr, execute) => {{
-        let db: &$crate::db::Db = $db;
-        db.count_query();
-        match db.pool() {
-            $crate::db::Pool::Sqlite { read, .. } => $q
-                .execute(read)
-                .await
-                .map(|r| $crate::db::Done(r.rows_affected())),
-            $crate::db::Pool::Postgres(p) => $q
-                .execute(p)
-                .await
-                .map(|r| $crate::db::Done(r.rows_affected())),
-        }
-    }};
     ($db:expr, $q:expr, $method:ident) => {{
         let db: &$crate::db::Db = $db;
         db.count_query();
@@ -181,6 +167,15 @@ pub(crate) struct Done(pub(crate) u64);
 impl Done {
     pub(crate) fn rows_affected(&self) -> u64 {
         self.0
+    }
+}
+
+/// A write that names a work that does not exist (a foreign key on
+/// `work_id` fails) is the reader's "no such book", not a server error.
+pub(crate) fn missing_book(e: sqlx::Error) -> StorageError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StorageError::NotFound("book"),
+        _ => StorageError::Sql(e),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Discussion questions for book clubs, and members' votes on them.
 
 use crate::catalog::bump_revision;
-use crate::db::{Db, now};
+use crate::db::{Db, missing_book, now};
 use crate::{Result, StorageError};
 use quire_domain::{Source, UserId, WorkId};
 use uuid::Uuid;
@@ -35,10 +35,7 @@ pub async fn add(
         .bind(now()),
         execute
     )
-    .map_err(|e| match &e {
-        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StorageError::NotFound("book"),
-        _ => StorageError::Sql(e),
-    })?;
+    .map_err(missing_book)?;
     bump_revision(db, &mut tx, work).await?;
     tx.commit().await?;
     Ok(id)

@@ -1,8 +1,8 @@
 //! Star ratings: one per reader per work.
 
+use crate::Result;
 use crate::catalog::bump_revision;
-use crate::db::{Db, Tx, now};
-use crate::{Result, StorageError};
+use crate::db::{Db, Tx, missing_book, now};
 use quire_domain::{Rating, UserId, WorkId};
 
 /// Recompute a work's rating totals from its ratings.
@@ -20,13 +20,6 @@ async fn refresh_stats(db: &Db, tx: &mut Tx, work: WorkId) -> Result<()> {
         execute
     )?;
     Ok(())
-}
-
-fn missing_work(e: sqlx::Error) -> StorageError {
-    match &e {
-        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StorageError::NotFound("book"),
-        _ => StorageError::Sql(e),
-    }
 }
 
 pub async fn set(db: &Db, user: UserId, work: WorkId, rating: Rating) -> Result<()> {
@@ -47,7 +40,7 @@ pub async fn set(db: &Db, user: UserId, work: WorkId, rating: Rating) -> Result<
         .bind(at),
         execute
     )
-    .map_err(missing_work)?;
+    .map_err(missing_book)?;
     refresh_stats(db, &mut tx, work).await?;
     bump_revision(db, &mut tx, work).await?;
     tx.commit().await

@@ -1,8 +1,8 @@
 //! Reviews: at most one current review per reader per work.
 
+use crate::Result;
 use crate::catalog::bump_revision;
-use crate::db::{Db, now};
-use crate::{Result, StorageError};
+use crate::db::{Db, missing_book, now};
 use quire_domain::{UserId, WorkId};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -65,10 +65,7 @@ pub async fn upsert_at(
         .bind(at),
         execute
     )
-    .map_err(|e| match &e {
-        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StorageError::NotFound("book"),
-        _ => StorageError::Sql(e),
-    })?;
+    .map_err(missing_book)?;
     bump_revision(db, &mut tx, work).await?;
     tx.commit().await
 }

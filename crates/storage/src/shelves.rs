@@ -3,19 +3,12 @@
 //! re-read is a new reading) and custom shelves.
 
 use crate::catalog::{SUMMARY_COLUMNS, SummaryRow, WorkSummary, bump_revision, summaries};
-use crate::db::{Db, Tx, now};
+use crate::db::{Db, Tx, missing_book, now};
 use crate::{Result, StorageError};
 use quire_domain::text::slugify;
 use quire_domain::{EditionId, Progress, ReadingStatus, UserId, WorkId};
 use time::Date;
 use uuid::Uuid;
-
-fn fk_to_not_found(e: sqlx::Error) -> StorageError {
-    match &e {
-        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StorageError::NotFound("book"),
-        _ => StorageError::Sql(e),
-    }
-}
 
 /// Put a work at the end of the reader's queue (no change if it is there).
 pub async fn queue_add(db: &Db, user: UserId, work: WorkId) -> Result<()> {
@@ -31,7 +24,7 @@ pub async fn queue_add(db: &Db, user: UserId, work: WorkId) -> Result<()> {
         .bind(now()),
         execute
     )
-    .map_err(fk_to_not_found)?;
+    .map_err(missing_book)?;
     Ok(())
 }
 
@@ -137,7 +130,7 @@ pub async fn start_reading(
             .bind(at),
             execute
         )
-        .map_err(fk_to_not_found)?;
+        .map_err(missing_book)?;
     }
     dequeue(db, &mut tx, user, work).await?;
     bump_revision(db, &mut tx, work).await?;
@@ -216,7 +209,7 @@ pub async fn finish(
                 .bind(at),
                 execute
             )
-            .map_err(fk_to_not_found)?;
+            .map_err(missing_book)?;
         }
     }
     dequeue(db, &mut tx, user, work).await?;
@@ -298,7 +291,7 @@ pub async fn shelve(db: &Db, user: UserId, slug: &str, work: WorkId) -> Result<(
         .bind(now()),
         execute
     )
-    .map_err(fk_to_not_found)?
+    .map_err(missing_book)?
     .rows_affected();
     let _ = n;
     Ok(())
