@@ -34,6 +34,12 @@ impl PubDate {
         }
     }
 
+    /// A year from outside data, if it is one Quire can store and show
+    /// (1 to 9999, the range [`PubDate::parse`] accepts).
+    pub fn known_year(year: i32) -> Option<Self> {
+        (1..=9999).contains(&year).then(|| Self::year(year))
+    }
+
     pub fn day(date: Date) -> Self {
         Self {
             year: date.year(),
@@ -69,7 +75,7 @@ impl PubDate {
             p.parse::<i64>().map_err(|_| err())
         };
         let year = i32::try_from(num(parts.first().copied().unwrap_or(""))?).map_err(|_| err())?;
-        if !(1..=9999).contains(&year) || parts[0].len() != 4 {
+        if Self::known_year(year).is_none() || parts[0].len() != 4 {
             return Err(err());
         }
         match parts.len() {
@@ -153,6 +159,13 @@ mod tests {
         );
         assert_eq!(PubDate::parse("2022").unwrap().to_string(), "2022");
         assert_eq!(PubDate::parse("2022-1-4").unwrap().to_iso(), "2022-01-04");
+    }
+
+    #[test]
+    fn only_storable_years_are_known() {
+        assert_eq!(PubDate::known_year(1813).unwrap().to_string(), "1813");
+        assert!(PubDate::known_year(-750).is_none());
+        assert!(PubDate::known_year(0).is_none());
     }
 
     #[test]

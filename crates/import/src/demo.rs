@@ -11,7 +11,7 @@
 
 use crate::ImportError;
 use crate::demo_text::DEMO_TEXTS;
-use crate::goodbooks::{self, GoodbooksBook};
+use crate::goodbooks::{self, GoodbooksBook, SeriesRef};
 use crate::goodreads::{self, ExclusiveShelf, GoodreadsEntry};
 use crate::gutenberg;
 use quire_domain::{
@@ -165,19 +165,13 @@ pub async fn load_from(db: &Db, src: &DemoSources) -> Result<DemoReport, DemoErr
 fn goodbooks_work(b: &GoodbooksBook, subjects: Option<&Vec<String>>) -> NewWork {
     let id = WorkId::derived("goodbooks", &b.book_id.to_string());
     let mut w = NewWork::new(id, &b.title);
-    w.series = b
-        .series
-        .as_ref()
-        .map(|s| (s.name.clone(), s.position.clone()));
+    w.series = b.series.as_ref().map(SeriesRef::to_pair);
     w.original_title = b
         .original_title
         .clone()
         .filter(|t| !t.is_empty() && *t != b.title);
     w.original_language = b.language.clone();
-    w.first_published = b
-        .original_publication_year
-        .filter(|y| (1..=9999).contains(y))
-        .map(PubDate::year);
+    w.first_published = b.original_publication_year.and_then(PubDate::known_year);
     w.credits = b.authors.iter().map(NewCredit::author).collect();
     if let Some(s) = subjects {
         let n = s.len() as i64;
@@ -405,15 +399,11 @@ async fn load_gutenberg(
 fn export_work(reader: &ExportReader, e: &GoodreadsEntry) -> NewWork {
     let id = WorkId::derived(reader.key, &e.goodreads_id);
     let mut w = NewWork::new(id, &e.title);
-    w.series = e
-        .series
-        .as_ref()
-        .map(|s| (s.name.clone(), s.position.clone()));
+    w.series = e.series.as_ref().map(SeriesRef::to_pair);
     w.first_published = e
         .original_year
         .or(e.year_published)
-        .filter(|y| (1..=9999).contains(y))
-        .map(PubDate::year);
+        .and_then(PubDate::known_year);
     w.credits = std::iter::once(&e.author)
         .chain(e.additional_authors.iter().take(10))
         .filter(|a| !a.trim().is_empty())
@@ -429,10 +419,7 @@ fn export_work(reader: &ExportReader, e: &GoodreadsEntry) -> NewWork {
     ed.pages = e.pages;
     ed.isbn13 = e.isbn13;
     ed.publisher = e.publisher.clone();
-    ed.published = e
-        .year_published
-        .filter(|y| (1..=9999).contains(y))
-        .map(PubDate::year);
+    ed.published = e.year_published.and_then(PubDate::known_year);
     ed.is_primary = true;
     w.editions.push(ed);
     w

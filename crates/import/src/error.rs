@@ -147,6 +147,27 @@ pub(crate) fn from_io(file: &str, err: io::Error, limit: u64) -> ImportError {
 /// Turn a CSV failure into an [`ImportError`]. `fallback_line` is used when
 /// the CSV reader does not know the position (the line after the last
 /// record read).
+/// Read the next record of `rdr` into `rec` and give its line (1-based, as
+/// an editor shows it); `None` at the end of the file. `last_line` carries
+/// the line of the previous record, for errors that have no position.
+pub(crate) fn next_record<R: std::io::Read>(
+    rdr: &mut csv::Reader<R>,
+    rec: &mut csv::StringRecord,
+    file: &str,
+    last_line: &mut u64,
+    limit: u64,
+) -> Result<Option<u64>, ImportError> {
+    match rdr.read_record(rec) {
+        Ok(true) => {
+            let line = rec.position().map_or(*last_line + 1, |p| p.line());
+            *last_line = line;
+            Ok(Some(line))
+        }
+        Ok(false) => Ok(None),
+        Err(e) => Err(from_csv(file, e, *last_line + 1, limit)),
+    }
+}
+
 pub(crate) fn from_csv(file: &str, err: csv::Error, fallback_line: u64, limit: u64) -> ImportError {
     let line = err.position().map_or(fallback_line, |p| p.line());
     match err.into_kind() {

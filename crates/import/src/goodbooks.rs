@@ -13,7 +13,9 @@ use std::path::Path;
 
 use quire_domain::{Isbn10, Isbn13, Rating};
 
-use crate::error::{ImportError, bounded, display_name, find_columns, from_csv, open_capped};
+use crate::error::{
+    ImportError, bounded, display_name, find_columns, from_csv, next_record, open_capped,
+};
 
 /// The largest `books.csv` or `tags.csv` accepted (the real ones are 3.3 MB
 /// and 0.7 MB).
@@ -59,6 +61,13 @@ pub struct SeriesRef {
     /// "1", "0.5", "1-3"; `None` when the title names the series without a
     /// number.
     pub position: Option<String>,
+}
+
+impl SeriesRef {
+    /// The series name and position, as the catalog takes them.
+    pub fn to_pair(&self) -> (String, Option<String>) {
+        (self.name.clone(), self.position.clone())
+    }
 }
 
 /// One row of `ratings.csv`.
@@ -306,14 +315,13 @@ pub fn read_books(path: &Path) -> Result<Vec<GoodbooksBook>, ImportError> {
     let mut books = Vec::new();
     let mut rec = csv::StringRecord::new();
     let mut last_line = 1;
-    loop {
-        match rdr.read_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(from_csv(&file, e, last_line + 1, MAX_METADATA_BYTES)),
-        }
-        let line = rec.position().map_or(last_line + 1, |p| p.line());
-        last_line = line;
+    while let Some(line) = next_record(
+        &mut rdr,
+        &mut rec,
+        &file,
+        &mut last_line,
+        MAX_METADATA_BYTES,
+    )? {
         let get = |i: Option<usize>| i.and_then(|i| rec.get(i)).unwrap_or("");
 
         let book_id = parse_id(&file, line, column(c_book_id), get(c_book_id))?;
@@ -642,14 +650,13 @@ pub fn read_tags(
             find_columns(&tags_file, &header, [("tag_id", true), ("tag_name", true)])?;
         let mut rec = csv::StringRecord::new();
         let mut last_line = 1;
-        loop {
-            match rdr.read_record(&mut rec) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => return Err(from_csv(&tags_file, e, last_line + 1, MAX_METADATA_BYTES)),
-            }
-            let line = rec.position().map_or(last_line + 1, |p| p.line());
-            last_line = line;
+        while let Some(line) = next_record(
+            &mut rdr,
+            &mut rec,
+            &tags_file,
+            &mut last_line,
+            MAX_METADATA_BYTES,
+        )? {
             let get = |i: Option<usize>| i.and_then(|i| rec.get(i)).unwrap_or("");
             let id: u32 = parse_id(&tags_file, line, "tag_id", get(c_id))?;
             let name = text_field(&tags_file, line, "tag_name", get(c_name))?;

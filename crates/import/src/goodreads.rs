@@ -15,7 +15,7 @@ use quire_domain::{Format, Isbn13, Rating};
 use time::{Date, Month};
 
 use crate::error::{
-    Capped, ImportError, bounded, display_name, find_columns, from_csv, open_capped,
+    Capped, ImportError, bounded, display_name, find_columns, from_csv, next_record, open_capped,
 };
 use crate::goodbooks::{SeriesRef, collapse_spaces, split_names, split_series};
 
@@ -158,14 +158,8 @@ pub fn read_export(reader: impl Read, file_name: &str) -> Result<ExportRead, Imp
     let mut out = ExportRead::default();
     let mut rec = csv::StringRecord::new();
     let mut last_line = 1;
-    loop {
-        match rdr.read_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(from_csv(file, e, last_line + 1, MAX_EXPORT_BYTES)),
-        }
-        let line = rec.position().map_or(last_line + 1, |p| p.line());
-        last_line = line;
+    while let Some(line) = next_record(&mut rdr, &mut rec, file, &mut last_line, MAX_EXPORT_BYTES)?
+    {
         let raw = |i: Option<usize>| i.and_then(|i| rec.get(i)).unwrap_or("");
         let text =
             |i: Option<usize>, name: &str| bounded(file, line, name, raw(i), MAX_FIELD_CHARS);
