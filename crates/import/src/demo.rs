@@ -488,35 +488,23 @@ async fn load_export(
     let mut queue: Vec<(u32, WorkId)> = Vec::new();
     for (e, &work) in export.entries.iter().zip(&works) {
         let rid = |what: &str| stable_id(&format!("{}:{}:{what}", reader.key, e.goodreads_id));
+        // `n` finished reads; the export dates only the last of them.
+        let finished = |n: u32| -> Vec<ImportedReading> {
+            (0..n)
+                .map(|i| ImportedReading {
+                    id: rid(&format!("read:{i}")),
+                    user,
+                    work,
+                    status: ReadingStatus::Read,
+                    started_on: None,
+                    finished_on: if i + 1 == n { e.date_read } else { None },
+                })
+                .collect()
+        };
         match &e.exclusive_shelf {
-            ExclusiveShelf::Read => {
-                let times = e.read_count.max(1);
-                for i in 0..times {
-                    readings.push(ImportedReading {
-                        id: rid(&format!("read:{i}")),
-                        user,
-                        work,
-                        status: ReadingStatus::Read,
-                        started_on: None,
-                        finished_on: if i + 1 == times { e.date_read } else { None },
-                    });
-                }
-            }
+            ExclusiveShelf::Read => readings.extend(finished(e.read_count.max(1))),
             ExclusiveShelf::CurrentlyReading => {
-                for i in 0..e.read_count {
-                    readings.push(ImportedReading {
-                        id: rid(&format!("read:{i}")),
-                        user,
-                        work,
-                        status: ReadingStatus::Read,
-                        started_on: None,
-                        finished_on: if i + 1 == e.read_count {
-                            e.date_read
-                        } else {
-                            None
-                        },
-                    });
-                }
+                readings.extend(finished(e.read_count));
                 readings.push(ImportedReading {
                     id: rid("reading"),
                     user,
