@@ -278,7 +278,7 @@ pub async fn create_shelf(db: &Db, user: UserId, name: &str) -> Result<String> {
 }
 
 pub async fn shelve(db: &Db, user: UserId, slug: &str, work: WorkId) -> Result<()> {
-    let n = write!(
+    write!(
         db,
         sqlx::query(
             "INSERT INTO shelf_items (shelf_id, work_id, added_at)
@@ -291,9 +291,7 @@ pub async fn shelve(db: &Db, user: UserId, slug: &str, work: WorkId) -> Result<(
         .bind(now()),
         execute
     )
-    .map_err(missing_book)?
-    .rows_affected();
-    let _ = n;
+    .map_err(missing_book)?;
     Ok(())
 }
 

@@ -22,6 +22,12 @@ fn today() -> time::Date {
     quire_storage::now().date()
 }
 
+/// Back to a section of the book's page, after a form a browser posted.
+async fn back_to_page(st: &AppState, work: WorkId, anchor: &str) -> Result<Response, AppError> {
+    let p = prepared(st, work, 1).await?;
+    Ok(Redirect::to(&format!("{}#{anchor}", super::page::book_path(&p))).into_response())
+}
+
 /// After a change: the updated activity box for htmx, else back to the page.
 async fn answer(
     st: &AppState,
@@ -30,12 +36,10 @@ async fn answer(
     work: WorkId,
     anchor: &str,
 ) -> Result<Response, AppError> {
-    let p = prepared(st, work, 1).await?;
     if !headers.contains_key("hx-request") {
-        return Ok(
-            Redirect::to(&format!("{}#{anchor}", super::page::book_path(&p))).into_response(),
-        );
+        return back_to_page(st, work, anchor).await;
     }
+    let p = prepared(st, work, 1).await?;
     let state = book_page::viewer_state(&st.db, m.id(), work).await?;
     let shelves = shelves::custom_shelf_names(&st.db, m.id()).await?;
     let viewer = ViewerData {
@@ -259,8 +263,7 @@ pub async fn review(
         },
     )
     .await?;
-    let p = prepared(&st, work, 1).await?;
-    Ok(Redirect::to(&format!("{}#reviews", super::page::book_path(&p))).into_response())
+    back_to_page(&st, work, "reviews").await
 }
 
 pub async fn delete_review(
@@ -270,8 +273,7 @@ pub async fn delete_review(
 ) -> Result<Response, AppError> {
     let work = parse_work_id(&id)?;
     reviews::delete(&st.db, m.id(), work).await?;
-    let p = prepared(&st, work, 1).await?;
-    Ok(Redirect::to(&format!("{}#reviews", super::page::book_path(&p))).into_response())
+    back_to_page(&st, work, "reviews").await
 }
 
 #[derive(Deserialize)]
@@ -302,8 +304,7 @@ pub async fn add_question(
         ));
     }
     questions::add(&st.db, None, work, &f.body, Source::Member, Some(m.id())).await?;
-    let p = prepared(&st, work, 1).await?;
-    Ok(Redirect::to(&format!("{}#questions", super::page::book_path(&p))).into_response())
+    back_to_page(&st, work, "questions").await
 }
 
 #[derive(Deserialize)]
@@ -321,8 +322,7 @@ pub async fn vote_question(
     let question = Uuid::try_parse(&id)
         .map_err(|_| AppError::NotFound(format!("There is no discussion question \"{id}\".")))?;
     let work = questions::vote(&st.db, question, m.id(), f.up != "false").await?;
-    let p = prepared(&st, work, 1).await?;
-    Ok(Redirect::to(&format!("{}#questions", super::page::book_path(&p))).into_response())
+    back_to_page(&st, work, "questions").await
 }
 
 pub fn capitalise(s: &str) -> String {

@@ -287,10 +287,6 @@ pub struct BookTemplate<'a> {
     edition_rows: Vec<(String, String, bool)>,
 }
 
-fn source_label(s: Source) -> &'static str {
-    s.label()
-}
-
 impl<'a> BookTemplate<'a> {
     fn new(
         layout: Layout,
@@ -320,7 +316,7 @@ impl<'a> BookTemplate<'a> {
                 (
                     p.material_html.get(&m.id).cloned().unwrap_or_default(),
                     m.attribution.clone(),
-                    source_label(m.source),
+                    m.source.label(),
                 )
             })
             .collect();
@@ -556,14 +552,12 @@ pub async fn reviews_partial(
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
     headers: HeaderMap,
-    v: Viewer,
 ) -> Result<Response, AppError> {
     let work = parse_work_id(&id)?;
     if !headers.contains_key("hx-request") {
         let target = format!("/books/{work}?page={}#reviews", q.page.unwrap_or(1));
         return Ok(axum::response::Redirect::to(&target).into_response());
     }
-    let _ = v;
     let p = prepared(&st, work, q.page.unwrap_or(1)).await?;
     Ok(page(&ReviewsPartial {
         activity_path: book_path(&p),
