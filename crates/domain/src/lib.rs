@@ -15,4 +15,6 @@ pub use date::{Precision, PubDate};
 pub use ids::{ContributorId, EditionId, UserId, WorkId};
 pub use isbn::{Isbn10, Isbn13, IsbnError};
 pub use rating::{Rating, RatingError};
-pub use reading::{ContributorRole, Format, MaterialKind, Progress, ReadingStatus, Source};
+pub use reading::{
+    ContributorRole, Format, MaterialKind, Progress, ReadingStatus, SiteRole, Source,
+};

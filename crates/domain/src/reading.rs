@@ -36,7 +36,28 @@ macro_rules! text_enum {
                 f.write_str(self.label())
             }
         }
+
+        /// Stored text back to the enum; an unknown value is an error (the
+        /// data is corrupt), never a quiet default.
+        impl TryFrom<String> for $name {
+            type Error = UnknownValue;
+
+            fn try_from(s: String) -> Result<Self, UnknownValue> {
+                Self::parse(&s).ok_or(UnknownValue {
+                    kind: stringify!($name),
+                    value: s,
+                })
+            }
+        }
     };
+}
+
+/// A stored or sent text that names no value of an enum.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("\"{value}\" is not a known {kind}")]
+pub struct UnknownValue {
+    pub kind: &'static str,
+    pub value: String,
 }
 
 text_enum!(
@@ -74,6 +95,17 @@ impl Format {
         }
     }
 }
+
+text_enum!(
+    /// What an account may do across the site. Ordered: each role may do
+    /// everything the ones before it may. Club roles are separate (part 2).
+    #[derive(PartialOrd, Ord)]
+    SiteRole {
+        Member = "member" / "Member",
+        Librarian = "librarian" / "Librarian",
+        Admin = "admin" / "Admin",
+    }
+);
 
 text_enum!(
     ContributorRole {

@@ -3,6 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+use quire_domain::SiteRole;
 use quire_storage::{Db, DbOptions, catalog};
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -158,13 +159,23 @@ async fn main() -> Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
-            let user = quire_web::create_account(&db, &username, &display_name, &password, admin)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let user = quire_web::create_account(
+                &db,
+                &username,
+                &display_name,
+                &password,
+                if admin {
+                    SiteRole::Admin
+                } else {
+                    SiteRole::Member
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             eprintln!(
                 "Created {}{}.",
                 user.username,
-                if user.is_admin {
+                if user.role == SiteRole::Admin {
                     " (administrator)"
                 } else {
                     ""

@@ -10,6 +10,7 @@
 mod db;
 pub mod book_page;
 pub mod catalog;
+pub mod history;
 pub mod home;
 pub mod questions;
 pub mod ratings;

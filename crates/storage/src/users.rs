@@ -2,7 +2,7 @@
 
 use crate::db::{Db, now};
 use crate::{Result, StorageError};
-use quire_domain::UserId;
+use quire_domain::{SiteRole, UserId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -12,7 +12,8 @@ pub struct User {
     pub username: String,
     pub display_name: String,
     pub bio: String,
-    pub is_admin: bool,
+    #[sqlx(try_from = "String")]
+    pub role: SiteRole,
     pub is_demo: bool,
     pub created_at: OffsetDateTime,
 }
@@ -29,7 +30,7 @@ pub struct NewUser<'a> {
     pub display_name: &'a str,
     /// `None` for accounts that cannot sign in (demo readers).
     pub password_hash: Option<&'a str>,
-    pub is_admin: bool,
+    pub role: SiteRole,
     pub is_demo: bool,
 }
 
@@ -38,14 +39,14 @@ pub fn username_key(username: &str) -> String {
     username.trim().to_lowercase()
 }
 
-const USER_COLUMNS: &str = "id, username, display_name, bio, is_admin, is_demo, created_at";
+const USER_COLUMNS: &str = "id, username, display_name, bio, role, is_demo, created_at";
 
 pub async fn create(db: &Db, u: &NewUser<'_>) -> Result<User> {
     let r = write!(
         db,
         sqlx::query(
             "INSERT INTO users (id, username, username_key, display_name, password_hash, bio,
-                is_admin, is_demo, created_at)
+                role, is_demo, created_at)
              VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8)"
         )
         .bind(u.id.0)
@@ -53,7 +54,7 @@ pub async fn create(db: &Db, u: &NewUser<'_>) -> Result<User> {
         .bind(username_key(u.username))
         .bind(u.display_name.trim())
         .bind(u.password_hash)
-        .bind(u.is_admin)
+        .bind(u.role.as_str())
         .bind(u.is_demo)
         .bind(now()),
         execute
@@ -85,7 +86,7 @@ pub async fn insert_demo_readers(
             .map(|i| {
                 let b = i * 5;
                 format!(
-                    "(${}, ${}, ${}, ${}, NULL, ${}, FALSE, TRUE, $1)",
+                    "(${}, ${}, ${}, ${}, NULL, ${}, 'member', TRUE, $1)",
                     b + 2,
                     b + 3,
                     b + 4,
@@ -96,7 +97,7 @@ pub async fn insert_demo_readers(
             .collect();
         let sql = format!(
             "INSERT INTO users (id, username, username_key, display_name, password_hash, bio,
-                is_admin, is_demo, created_at) VALUES {} ON CONFLICT DO NOTHING",
+                role, is_demo, created_at) VALUES {} ON CONFLICT DO NOTHING",
             values.join(", ")
         );
         added += tx!(
@@ -224,7 +225,7 @@ pub async fn session_user(db: &Db, token_hash: &str) -> Result<Option<User>> {
     Ok(read!(
         db,
         sqlx::query_as(
-            "SELECT u.id, u.username, u.display_name, u.bio, u.is_admin, u.is_demo, u.created_at
+            "SELECT u.id, u.username, u.display_name, u.bio, u.role, u.is_demo, u.created_at
              FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = $1 AND s.expires_at > $2"
         )
@@ -283,4 +284,19 @@ pub async fn failed_logins_since(
         .bind(since),
         fetch_one
     )?)
+}
+
+/// Give an account a site role (`quire admin grant`, the admin pages).
+pub async fn set_role(db: &Db, user: UserId, role: SiteRole) -> Result<()> {
+    let done = write!(
+        db,
+        sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
+            .bind(user.0)
+            .bind(role.as_str()),
+        execute
+    )?;
+    if done.rows_affected() == 0 {
+        return Err(StorageError::NotFound("user"));
+    }
+    Ok(())
 }

@@ -215,7 +215,7 @@ impl BookBuilder {
                     username: &name,
                     display_name: &format!("Reader {i}"),
                     password_hash: None,
-                    is_admin: false,
+                    role: quire_domain::SiteRole::Member,
                     is_demo: true,
                 },
             )

@@ -14,7 +14,7 @@ use axum::extract::{ConnectInfo, FromRef, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use quire_domain::UserId;
+use quire_domain::{SiteRole, UserId};
 use quire_storage::users::{self, NewUser, User};
 use rand::RngCore;
 use serde::Deserialize;
@@ -151,7 +151,7 @@ pub async fn create_account(
     username: &str,
     display_name: &str,
     password: &str,
-    is_admin: bool,
+    role: SiteRole,
 ) -> Result<User, AppError> {
     validate_username(username)?;
     validate_password(password)?;
@@ -168,7 +168,7 @@ pub async fn create_account(
             username,
             display_name: display,
             password_hash: Some(&hash),
-            is_admin,
+            role,
             is_demo: false,
         },
     )
@@ -313,7 +313,14 @@ pub async fn register(
             "The two passwords differ; type the same one twice.",
         ))
     } else {
-        create_account(&state.db, &f.username, &f.display_name, &f.password, false).await
+        create_account(
+            &state.db,
+            &f.username,
+            &f.display_name,
+            &f.password,
+            SiteRole::Member,
+        )
+        .await
     };
     match result {
         Ok(user) => {

@@ -23,6 +23,9 @@ pub enum AppError {
     },
     #[error("Sign in to do that.")]
     SignInRequired,
+    /// Signed in, but this account may not do that; the message says who may.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -44,6 +47,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::SignInRequired => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -55,6 +59,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::BadInput { .. } => "invalid_input",
             AppError::SignInRequired => "sign_in_required",
+            AppError::Forbidden(_) => "forbidden",
             AppError::Conflict(_) => "conflict",
             AppError::TooManyAttempts(_) => "too_many_attempts",
             AppError::Internal(_) => "internal_error",
@@ -112,6 +117,7 @@ impl IntoResponse for AppError {
         let title = match status {
             StatusCode::NOT_FOUND => "Not found",
             StatusCode::UNAUTHORIZED => "Sign in needed",
+            StatusCode::FORBIDDEN => "Not allowed",
             StatusCode::CONFLICT => "Already taken",
             StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
             StatusCode::INTERNAL_SERVER_ERROR => "Server error",

@@ -12,7 +12,7 @@ async fn reader(db: &Db, name: &str) -> UserId {
             username: name,
             display_name: name,
             password_hash: Some("x"),
-            is_admin: false,
+            role: quire_domain::SiteRole::Member,
             is_demo: false,
         },
     )
@@ -29,7 +29,7 @@ quire_testkit::both_backends! {
             username: "maya",
             display_name: "Another",
             password_hash: None,
-            is_admin: false,
+            role: quire_domain::SiteRole::Member,
             is_demo: false,
         })
         .await

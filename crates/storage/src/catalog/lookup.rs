@@ -1,0 +1,139 @@
+//! Finding works: by ISBN, by outside identifier, by title or author, and
+//! the summaries lists of books show.
+
+use super::*;
+
+/// What a list of books shows for each book.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct WorkSummary {
+    pub id: WorkId,
+    pub slug: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub authors: Vec<String>,
+    pub first_published: Option<PubDate>,
+    pub rating_count: i64,
+    pub rating_average: Option<f64>,
+}
+
+/// A summary row, as selected with [`SUMMARY_COLUMNS`] from
+/// `works w LEFT JOIN work_stats s ON s.work_id = w.id`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct SummaryRow {
+    id: Uuid,
+    slug: String,
+    title: String,
+    subtitle: Option<String>,
+    first_published: Option<String>,
+    rating_count: Option<i64>,
+    rating_sum: Option<i64>,
+}
+
+/// Turn summary rows into summaries, with their authors from one more query.
+pub(crate) async fn summaries(db: &Db, rows: Vec<SummaryRow>) -> Result<Vec<WorkSummary>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT cr.work_id, c.name FROM credits cr JOIN contributors c ON c.id = cr.contributor_id
+         WHERE cr.edition_id IS NULL AND cr.role = 'author' AND cr.work_id IN ({})
+         ORDER BY cr.work_id, cr.position",
+        placeholders(1, rows.len())
+    );
+    let names: Vec<(Uuid, String)> = read!(
+        db,
+        {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+            for r in &rows {
+                q = q.bind(r.id);
+            }
+            q
+        },
+        fetch_all
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let count = r.rating_count.unwrap_or(0);
+            WorkSummary {
+                id: WorkId(r.id),
+                authors: names
+                    .iter()
+                    .filter(|(w, _)| *w == r.id)
+                    .map(|(_, n)| n.clone())
+                    .collect(),
+                slug: r.slug,
+                title: r.title,
+                subtitle: r.subtitle,
+                first_published: parse_date(r.first_published),
+                rating_count: count,
+                rating_average: (count > 0)
+                    .then(|| r.rating_sum.unwrap_or(0) as f64 / count as f64 / 2.0),
+            }
+        })
+        .collect())
+}
+
+pub(crate) const SUMMARY_COLUMNS: &str =
+    "w.id, w.slug, w.title, w.subtitle, w.first_published, s.rating_count, s.rating_sum";
+
+/// The work that has an edition with this ISBN.
+pub async fn find_by_isbn(db: &Db, isbn: Isbn13) -> Result<Option<WorkSummary>> {
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM editions e JOIN works w ON w.id = e.work_id
+         LEFT JOIN work_stats s ON s.work_id = w.id WHERE e.isbn13 = $1"
+    );
+    let rows: Vec<SummaryRow> = read!(
+        db,
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(isbn.to_string()),
+        fetch_all
+    )?;
+    Ok(summaries(db, rows).await?.into_iter().next())
+}
+
+/// Works whose title, or an author's name, contains `text` (any case).
+/// An exact title comes first, then titles that start with the text, then
+/// other title matches, then author matches; ties by how many members rated
+/// the work.
+pub async fn search(db: &Db, text: &str, limit: u32) -> Result<Vec<WorkSummary>> {
+    let exact = key(text);
+    let escaped = exact
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let pattern = format!("%{escaped}%");
+    let prefix = format!("{escaped}%");
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM works w LEFT JOIN work_stats s ON s.work_id = w.id
+         WHERE LOWER(w.title) LIKE $1 ESCAPE '\\'
+            OR EXISTS (SELECT 1 FROM credits cr JOIN contributors c ON c.id = cr.contributor_id
+                       WHERE cr.work_id = w.id AND c.name_key LIKE $1 ESCAPE '\\')
+         ORDER BY CASE WHEN LOWER(w.title) = $3 THEN 0
+                       WHEN LOWER(w.title) LIKE $4 ESCAPE '\\' THEN 1
+                       WHEN LOWER(w.title) LIKE $1 ESCAPE '\\' THEN 2 ELSE 3 END,
+                  COALESCE(s.rating_count, 0) DESC, w.sort_title
+         LIMIT $2"
+    );
+    let rows: Vec<SummaryRow> = read!(
+        db,
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(&pattern)
+            .bind(i64::from(limit))
+            .bind(&exact)
+            .bind(&prefix),
+        fetch_all
+    )?;
+    summaries(db, rows).await
+}
+
+/// The work an outside identifier points at.
+pub async fn find_by_identifier(db: &Db, scheme: &str, value: &str) -> Result<Option<WorkId>> {
+    let row: Option<(Uuid,)> = read!(
+        db,
+        sqlx::query_as("SELECT work_id FROM work_identifiers WHERE scheme = $1 AND value = $2")
+            .bind(scheme)
+            .bind(value),
+        fetch_optional
+    )?;
+    Ok(row.map(|(id,)| WorkId(id)))
+}

@@ -1,0 +1,46 @@
+//! The catalog, one module per aggregate: works (with their credits, series,
+//! subjects and identifiers), editions, covers, book-club material, and the
+//! lookups that lists of books and search use.
+
+mod covers;
+mod editions;
+mod lookup;
+mod material;
+mod works;
+
+pub use covers::{cover, set_cover};
+pub use editions::{NewEdition, add_edition};
+pub(crate) use lookup::{SUMMARY_COLUMNS, SummaryRow, summaries};
+pub use lookup::{WorkSummary, find_by_identifier, find_by_isbn, search};
+pub use material::{NewMaterial, add_material, add_material_with_id};
+pub(crate) use works::bump_revision;
+use works::insert_credit;
+pub use works::{NewCredit, NewWork, count_works, insert_works, revision};
+
+use crate::db::{Db, Tx, missing_book, now};
+use crate::{Result, StorageError};
+use quire_domain::text::{slugify, sort_name, sort_title};
+use quire_domain::{
+    ContributorId, ContributorRole, EditionId, Format, Isbn13, MaterialKind, PubDate, Source,
+    UserId, WorkId,
+};
+use uuid::Uuid;
+
+pub(crate) fn key(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// `$start, $start+1, …` for an IN list of `n` values.
+pub(crate) fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(crate) fn parse_date(s: Option<String>) -> Option<PubDate> {
+    s.and_then(|s| PubDate::parse(&s).ok())
+}

@@ -1,0 +1,111 @@
+//! Who may do what: the one place that decides every write.
+//!
+//! A handler names what it is about to do as a [`Permission`] and asks
+//! [`require`], or takes a [`Librarian`] or [`Admin`] extractor, which
+//! answer 401 to a visitor and 403 to an account without the role. Site
+//! roles decide catalog work; club roles (part 2) add their permissions to
+//! the same enum and are decided here too.
+
+use crate::AppState;
+use crate::auth::Member;
+use crate::error::AppError;
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use quire_domain::SiteRole;
+use quire_storage::users::User;
+
+/// Something an account asks to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permission {
+    /// Add a book or an edition to the catalog.
+    AddToCatalog,
+    /// Propose an edit for a librarian to accept or decline.
+    ProposeEdit,
+    /// Edit catalog data directly, revert a change, decide proposals.
+    EditCatalog,
+    /// Merge two works, or move an edition to another work.
+    MergeWorks,
+    /// Lock a work against edits, or unlock it.
+    LockWork,
+    /// Grant site roles and verified links.
+    GrantRoles,
+}
+
+impl Permission {
+    /// The least site role that may do it.
+    fn needs(self) -> SiteRole {
+        match self {
+            Permission::AddToCatalog | Permission::ProposeEdit => SiteRole::Member,
+            Permission::EditCatalog | Permission::MergeWorks | Permission::LockWork => {
+                SiteRole::Librarian
+            }
+            Permission::GrantRoles => SiteRole::Admin,
+        }
+    }
+
+    /// What the refused account reads: who may, and what it can do instead.
+    fn refusal(self) -> &'static str {
+        match self {
+            Permission::AddToCatalog | Permission::ProposeEdit => "Sign in to do that.",
+            Permission::EditCatalog => {
+                "Only librarians edit the catalog directly. You can propose this edit instead, and a librarian will review it."
+            }
+            Permission::MergeWorks => "Only librarians merge books or move editions.",
+            Permission::LockWork => "Only librarians lock or unlock a book.",
+            Permission::GrantRoles => "Only administrators grant roles and verified links.",
+        }
+    }
+}
+
+/// Whether `user` may do `p`; the error says who may.
+pub fn require(user: &User, p: Permission) -> Result<(), AppError> {
+    if user.role >= p.needs() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(p.refusal().into()))
+    }
+}
+
+/// A signed-in account with at least the librarian role.
+pub struct Librarian(pub User);
+
+/// A signed-in administrator.
+pub struct Admin(pub User);
+
+async fn with_role<S>(parts: &mut Parts, state: &S, p: Permission) -> Result<User, AppError>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    let Member(user) = Member::from_request_parts(parts, state).await?;
+    require(&user, p)?;
+    Ok(user)
+}
+
+impl<S> FromRequestParts<S> for Librarian
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        with_role(parts, state, Permission::EditCatalog)
+            .await
+            .map(Librarian)
+    }
+}
+
+impl<S> FromRequestParts<S> for Admin
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        with_role(parts, state, Permission::GrantRoles)
+            .await
+            .map(Admin)
+    }
+}
