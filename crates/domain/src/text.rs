@@ -64,6 +64,43 @@ pub fn sort_name(name: &str) -> String {
     }
 }
 
+/// The form of a text that search and matching compare: every letter in
+/// lower case (any script, not just ASCII), accents and other marks
+/// removed ("Ántonia" → "antonia", "Ærø" → "aero", "Straße" → "strasse"),
+/// control characters (NUL included) dropped and runs of white space made
+/// one space.
+pub fn fold(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for ch in s.nfkd() {
+        if is_combining_mark(ch) || (ch.is_control() && !ch.is_whitespace()) {
+            continue;
+        }
+        if ch.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        match ch {
+            'ø' | 'Ø' => out.push('o'),
+            'æ' | 'Æ' => out.push_str("ae"),
+            'œ' | 'Œ' => out.push_str("oe"),
+            'ß' | 'ẞ' => out.push_str("ss"),
+            'ł' | 'Ł' => out.push('l'),
+            'đ' | 'Đ' | 'ð' | 'Ð' => out.push('d'),
+            'þ' | 'Þ' => out.push_str("th"),
+            'ı' => out.push('i'),
+            _ => out.extend(ch.to_lowercase()),
+        }
+    }
+    out
+}
+
 /// Cut `s` to at most `max` characters on a word boundary, adding "…"
 /// when anything was cut.
 pub fn truncate_words(s: &str, max: usize) -> String {
@@ -101,6 +138,16 @@ mod tests {
         assert_eq!(sort_title("The Push"), "push");
         assert_eq!(sort_name("Ashley Audrain"), "Audrain, Ashley");
         assert_eq!(sort_name("Audrain, Ashley"), "Audrain, Ashley");
+    }
+
+    #[test]
+    fn folding_ignores_case_accents_and_controls() {
+        assert_eq!(fold("My Ántonia"), "my antonia");
+        assert_eq!(fold("ÉCOLE  des\tFemmes"), "ecole des femmes");
+        assert_eq!(fold("Ærø Straße"), "aero strasse");
+        assert_eq!(fold("Война и мир"), "воина и мир");
+        assert_eq!(fold("a\0b"), "ab");
+        assert_eq!(fold("  "), "");
     }
 
     #[test]

@@ -3,10 +3,11 @@
 
 use crate::AppState;
 use crate::auth::Member;
-use crate::books::page::{parse_work_id, prepared};
+use crate::books::page::prepared;
 use crate::error::AppError;
+use crate::paths::WorkPath;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use quire_domain::{Isbn13, Rating};
 use quire_storage::{catalog, ratings};
 use serde::Deserialize;
@@ -64,9 +65,8 @@ pub async fn lookup(
 
 pub async fn book(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    WorkPath(work): WorkPath,
 ) -> Result<Json<Value>, AppError> {
-    let work = parse_work_id(&id)?;
     let p = prepared(&st, work, 1).await?;
     let page = &p.page;
     let s = &page.stats;
@@ -134,11 +134,10 @@ pub struct RateBody {
 /// clear), for a signed-in session.
 pub async fn rate(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    WorkPath(work): WorkPath,
     m: Member,
     Json(body): Json<RateBody>,
 ) -> Result<Json<Value>, AppError> {
-    let work = parse_work_id(&id)?;
     match &body.stars {
         Value::Null => ratings::clear(&st.db, m.id(), work).await?,
         Value::Number(n) => {

@@ -12,6 +12,7 @@ mod books;
 mod cover;
 mod error;
 mod home;
+mod paths;
 mod people;
 #[allow(dead_code)] // its first callers arrive with the catalog routes
 mod permissions;
@@ -75,7 +76,7 @@ pub fn router(state: AppState) -> Router {
         .route("/search", get(home::search))
         .route("/healthz", get(|| async { "ok" }))
         .route("/books/{id}", get(books::page::book_page))
-        .route("/books/{id}/{slug}", get(books::page::book_page_with_slug))
+        .route("/books/{id}/{slug}", get(books::page::book_page))
         .route("/books/{id}/reviews", get(books::page::reviews_partial))
         .route("/books/{id}/rating", post(books::actions::rate))
         .route("/books/{id}/queue", post(books::actions::queue))

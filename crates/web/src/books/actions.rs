@@ -2,10 +2,11 @@
 //! and vote on discussion questions. Each answers htmx with the changed
 //! part of the page, and a plain browser with a redirect back to the page.
 
-use super::page::{Activity, ActivityPartial, ViewerData, activity, parse_work_id, prepared};
+use super::page::{Activity, ActivityPartial, ViewerData, activity, prepared};
 use crate::AppState;
 use crate::auth::Member;
 use crate::error::AppError;
+use crate::paths::WorkPath;
 use crate::view::page;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -60,12 +61,11 @@ pub struct RateForm {
 
 pub async fn rate(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    WorkPath(work): WorkPath,
     headers: HeaderMap,
     m: Member,
     Form(f): Form<RateForm>,
 ) -> Result<Response, AppError> {
-    let work = parse_work_id(&id)?;
     if f.stars.trim().is_empty() || f.stars == "clear" {
         ratings::clear(&st.db, m.id(), work).await?;
     } else {
@@ -83,12 +83,11 @@ pub struct QueueForm {
 
 pub async fn queue(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    WorkPath(work): WorkPath,
     headers: HeaderMap,
     m: Member,
     Form(f): Form<QueueForm>,
 ) -> Result<Response, AppError> {
-    let work = parse_work_id(&id)?;
     match f.action.as_str() {
         "add" => shelves::queue_add(&st.db, m.id(), work).await?,
         "remove" => shelves::queue_remove(&st.db, m.id(), work).await?,
@@ -119,12 +118,11 @@ pub struct ReadingForm {
 
 pub async fn reading(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    WorkPath(work): WorkPath,
     headers: HeaderMap,
     m: Member,
     Form(f): Form<ReadingForm>,
 ) -> Result<Response, AppError> {
-    let work = parse_work_id(&id)?;
     let edition = EditionId::parse(&f.edition);
     match f.action.as_str() {
         "start" => shelves::start_reading(&st.db, m.id(), work, edition, today()).await?,
@@ -161,12 +159,11 @@ pub struct ShelfForm {
 
 pub async fn custom_shelf(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    WorkPath(work): WorkPath,
     headers: HeaderMap,
     m: Member,
     Form(f): Form<ShelfForm>,
 ) -> Result<Response, AppError> {
-    let work = parse_work_id(&id)?;
     let slug = if !f.new_shelf.trim().is_empty() {
         if f.new_shelf.chars().count() > 80 {
             return Err(AppError::bad(
@@ -232,11 +229,10 @@ pub fn check_review(f: &ReviewForm) -> Result<(), AppError> {
 
 pub async fn review(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    WorkPath(work): WorkPath,
     m: Member,
     Form(f): Form<ReviewForm>,
 ) -> Result<Response, AppError> {
-    let work = parse_work_id(&id)?;
     check_review(&f)?;
     let recommends = match f.recommends.as_str() {
         "yes" => Some(true),
@@ -268,10 +264,9 @@ pub async fn review(
 
 pub async fn delete_review(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    WorkPath(work): WorkPath,
     m: Member,
 ) -> Result<Response, AppError> {
-    let work = parse_work_id(&id)?;
     reviews::delete(&st.db, m.id(), work).await?;
     back_to_page(&st, work, "reviews").await
 }
@@ -283,11 +278,10 @@ pub struct QuestionForm {
 
 pub async fn add_question(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    WorkPath(work): WorkPath,
     m: Member,
     Form(f): Form<QuestionForm>,
 ) -> Result<Response, AppError> {
-    let work = parse_work_id(&id)?;
     let n = f.body.trim().chars().count();
     if n < 10 {
         return Err(AppError::bad(

@@ -4,9 +4,10 @@ use super::cache::{self, Prepared};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::AppError;
+use crate::paths::WorkPath;
 use crate::view::{Layout, day, edition_form, language_name, page, plural, stars, stars_label};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use quire_domain::{ContributorRole, EditionId, MaterialKind, Source, WorkId};
@@ -20,15 +21,6 @@ use std::sync::Arc;
 pub struct PageQuery {
     pub page: Option<u32>,
     pub edition: Option<String>,
-}
-
-pub fn parse_work_id(id: &str) -> Result<WorkId, AppError> {
-    WorkId::parse(id).ok_or_else(|| {
-        AppError::NotFound(format!(
-            "There is no book with the id \"{}\" in Quire. Search for it by title, author or ISBN instead.",
-            id.chars().take(80).collect::<String>()
-        ))
-    })
 }
 
 /// Load the prepared page or say plainly that the book does not exist.
@@ -508,22 +500,12 @@ pub struct ActivityPartial {
     pub activity: Activity,
 }
 
-pub async fn book_page_with_slug(
-    st: State<AppState>,
-    Path((id, _slug)): Path<(String, String)>,
-    q: Query<PageQuery>,
-    v: Viewer,
-) -> Result<Response, AppError> {
-    book_page(st, Path(id), q, v).await
-}
-
 pub async fn book_page(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    WorkPath(work): WorkPath,
     Query(q): Query<PageQuery>,
     v: Viewer,
 ) -> Result<Response, AppError> {
-    let work = parse_work_id(&id)?;
     let p = prepared(&st, work, q.page.unwrap_or(1)).await?;
     let wanted = q.edition.as_deref().and_then(EditionId::parse);
     if v.0.is_none() && wanted.is_none() {
@@ -549,11 +531,10 @@ pub async fn book_page(
 /// The reviews list alone, for htmx paging; a full page otherwise.
 pub async fn reviews_partial(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    WorkPath(work): WorkPath,
     Query(q): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let work = parse_work_id(&id)?;
     if !headers.contains_key("hx-request") {
         let target = format!("/books/{work}?page={}#reviews", q.page.unwrap_or(1));
         return Ok(axum::response::Redirect::to(&target).into_response());
@@ -586,11 +567,10 @@ pub struct ClubsQuery {
 
 pub async fn clubs_coming(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    WorkPath(work): WorkPath,
     Query(q): Query<ClubsQuery>,
     v: Viewer,
 ) -> Result<Html<String>, AppError> {
-    let work = parse_work_id(&id)?;
     let p = prepared(&st, work, 1).await?;
     page(&ClubsComing {
         layout: Layout::for_user(v.0.as_ref()),
