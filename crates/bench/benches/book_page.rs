@@ -1,5 +1,7 @@
-//! The book page under concurrent load, on SQLite and on PostgreSQL, beside a
-//! trivial handler (`GET /healthz`) of the same server measured in the same run.
+//! The book page (signed out and signed in) and the home page (signed out
+//! and signed in) under concurrent load, on SQLite and on PostgreSQL, beside
+//! a trivial handler (`GET /healthz`) of the same server measured in the
+//! same run.
 //!
 //! It prints numbers and never asserts a time: the ratio to the trivial handler
 //! is the figure to compare across machines, since both rows share the router,
@@ -16,7 +18,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::{Request, StatusCode};
 use hyper_util::rt::TokioIo;
@@ -153,7 +155,7 @@ impl Settings {
                 (fields.len() == 3).then(|| fields.join(" "))
             })
             .unwrap_or_else(|| "unknown".to_owned());
-        println!("Quire book page benchmark");
+        println!("Quire book page and home page benchmark");
         println!("  cores available:      {cores}");
         println!("  load average (1/5/15 min) at start: {loadavg}");
         println!(
@@ -214,6 +216,9 @@ impl Backend {
 enum Route {
     Trivial,
     Cached,
+    SignedIn,
+    HomeOut,
+    HomeIn,
     Uncached,
 }
 
@@ -221,7 +226,10 @@ impl Route {
     fn label(self) -> &'static str {
         match self {
             Self::Trivial => "trivial handler (GET /healthz)",
-            Self::Cached => "book page (revision-checked cache)",
+            Self::Cached => "book page, signed out (cached)",
+            Self::SignedIn => "book page, signed in (cached)",
+            Self::HomeOut => "home page, signed out",
+            Self::HomeIn => "home page, signed in",
             Self::Uncached => "book page (no cache: 8 queries)",
         }
     }
@@ -256,6 +264,17 @@ impl BackendResult {
             ratio(&page.report, &trivial.report) * 100.0,
             trivial.report.requests_per_sec,
         );
+        for route in [Route::SignedIn, Route::HomeOut, Route::HomeIn] {
+            if let Some(row) = self.row(route) {
+                let _ = write!(
+                    line,
+                    "; {} {:.0} req/s ({:.0}%)",
+                    route.label(),
+                    row.report.requests_per_sec,
+                    ratio(&row.report, &trivial.report) * 100.0,
+                );
+            }
+        }
         if let Some(uncached) = self.row(Route::Uncached) {
             let _ = write!(
                 line,
@@ -370,27 +389,48 @@ async fn measure(backend: Backend, db: &Db, settings: &Settings) -> anyhow::Resu
     // Also warms the cache of the cached server.
     check_page(cached_addr, &page_path, backend, "with the page cache").await?;
     check_page(uncached_addr, &page_path, backend, "without the page cache").await?;
+    // A signed-in reader who has rated the book, shelved it and voted.
+    let cookie = sign_in(cached_addr, &built.work.to_string()).await?;
+    let signed_in = vec![("cookie".to_owned(), cookie)];
+    check_signed_in(cached_addr, &page_path, &signed_in, backend).await?;
+    check_home(cached_addr, &[], backend).await?;
+    check_home(cached_addr, &signed_in, backend).await?;
     // Exact counts from single requests with nothing else running; the column
     // under load can read a little high, from requests in flight at the edges.
-    let quiet_cached = quiet_queries(db, cached_addr, &page_path).await?;
-    let quiet_uncached = quiet_queries(db, uncached_addr, &page_path).await?;
+    let quiet_cached = quiet_queries(db, cached_addr, &page_path, &[]).await?;
+    let quiet_signed_in = quiet_queries(db, cached_addr, &page_path, &signed_in).await?;
+    let quiet_uncached = quiet_queries(db, uncached_addr, &page_path, &[]).await?;
+    let quiet_home = quiet_queries(db, cached_addr, "/", &[]).await?;
+    let quiet_home_in = quiet_queries(db, cached_addr, "/", &signed_in).await?;
     println!(
-        "{}: one request to the book page runs {} with the page cache, {} without \
-         (counted on an idle server)",
+        "{}: one request to the book page runs {} with the page cache ({} signed in), {} without; \
+         the home page {} ({} signed in) (counted on an idle server)",
         backend.name(),
         queries(quiet_cached),
+        queries(quiet_signed_in),
         queries(quiet_uncached),
+        queries(quiet_home),
+        queries(quiet_home_in),
     );
 
+    let none: &[(String, String)] = &[];
     let plan = [
-        (Route::Trivial, cached_addr, "/healthz"),
-        (Route::Cached, cached_addr, page_path.as_str()),
-        (Route::Uncached, uncached_addr, page_path.as_str()),
+        (Route::Trivial, cached_addr, "/healthz", none),
+        (Route::Cached, cached_addr, page_path.as_str(), none),
+        (
+            Route::SignedIn,
+            cached_addr,
+            page_path.as_str(),
+            &signed_in[..],
+        ),
+        (Route::HomeOut, cached_addr, "/", none),
+        (Route::HomeIn, cached_addr, "/", &signed_in[..]),
+        (Route::Uncached, uncached_addr, page_path.as_str(), none),
     ];
     let mut rows = Vec::new();
-    for (route, addr, path) in plan {
+    for (route, addr, path, headers) in plan {
         eprintln!("measuring {} {} …", backend.name(), route.label());
-        rows.push(measure_row(db, route, addr, path, settings).await?);
+        rows.push(measure_row(db, route, addr, path, headers, settings).await?);
     }
 
     cached_server.abort();
@@ -448,9 +488,14 @@ fn queries(n: u64) -> String {
 }
 
 /// Statements run by one request on an otherwise idle server.
-async fn quiet_queries(db: &Db, addr: SocketAddr, path: &str) -> anyhow::Result<u64> {
+async fn quiet_queries(
+    db: &Db,
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(String, String)],
+) -> anyhow::Result<u64> {
     let before = db.queries_run();
-    let (status, _) = fetch(addr, path).await?;
+    let (status, _, _) = send(addr, "GET", path, headers, None).await?;
     if status != StatusCode::OK {
         bail!("GET {path} answered {status}");
     }
@@ -458,18 +503,129 @@ async fn quiet_queries(db: &Db, addr: SocketAddr, path: &str) -> anyhow::Result<
 }
 
 async fn fetch(addr: SocketAddr, path: &str) -> anyhow::Result<(StatusCode, String)> {
+    let (status, _, body) = send(addr, "GET", path, &[], None).await?;
+    Ok((status, body))
+}
+
+/// One request on a fresh connection: status, the session cookie it set
+/// (if any) and the body. `form` makes it a same-origin form post.
+async fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(String, String)],
+    form: Option<&str>,
+) -> anyhow::Result<(StatusCode, Option<String>, String)> {
     let stream = TcpStream::connect(addr).await?;
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
     let conn = tokio::spawn(conn);
-    let request = Request::get(path)
-        .header(hyper::header::HOST, addr.to_string())
-        .body(Empty::<Bytes>::new())?;
-    let response = sender.send_request(request).await?;
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(hyper::header::HOST, addr.to_string());
+    for (name, value) in headers {
+        request = request.header(name.as_str(), value.as_str());
+    }
+    if form.is_some() {
+        request = request
+            .header(
+                hyper::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .header("sec-fetch-site", "same-origin");
+    }
+    let body = Full::new(Bytes::from(form.unwrap_or_default().to_owned()));
+    let response = sender.send_request(request.body(body)?).await?;
     let status = response.status();
+    let cookie = response
+        .headers()
+        .get_all(hyper::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("quire_session="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned);
     let body = response.into_body().collect().await?.to_bytes();
     drop(sender);
     conn.abort();
-    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+    Ok((status, cookie, String::from_utf8_lossy(&body).into_owned()))
+}
+
+const READER: &str = "bench-reader";
+
+/// Join as a reader, rate the book, put it in the queue and on a shelf:
+/// the signed-in rows show a reader with state of their own. Returns the
+/// session cookie.
+async fn sign_in(addr: SocketAddr, work: &str) -> anyhow::Result<String> {
+    let (status, cookie, body) = send(
+        addr,
+        "POST",
+        "/register",
+        &[],
+        Some(&format!(
+            "username={READER}&display_name=&password=correct+horse+battery&password_again=correct+horse+battery"
+        )),
+    )
+    .await?;
+    let Some(cookie) = cookie else {
+        let excerpt: String = body.chars().take(300).collect();
+        bail!("joining as {READER} answered {status} without a session cookie: {excerpt}");
+    };
+    let headers = [("cookie".to_owned(), cookie.clone())];
+    for (path, form) in [
+        (format!("/books/{work}/rating"), "stars=4.5"),
+        (format!("/books/{work}/queue"), "action=add"),
+        (format!("/books/{work}/shelves"), "new_shelf=Club+picks"),
+    ] {
+        let (status, _, body) = send(addr, "POST", &path, &headers, Some(form)).await?;
+        if !(status.is_success() || status.is_redirection()) {
+            let excerpt: String = body.chars().take(300).collect();
+            bail!("POST {path} as {READER} answered {status}: {excerpt}");
+        }
+    }
+    Ok(cookie)
+}
+
+async fn check_signed_in(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(String, String)],
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let (status, _, body) = send(addr, "GET", path, headers, None).await?;
+    let mine = format!("{READER}: my shelves");
+    if status != StatusCode::OK || !body.contains(&mine) || !body.contains("(you gave 4.5 stars)") {
+        let excerpt: String = body.chars().take(400).collect();
+        bail!(
+            "on {}, the signed-in GET {path} answered {status} without the reader's own state \
+             ({mine:?}, their rating), so it would not measure a signed-in page. The body begins:\n{excerpt}",
+            backend.name()
+        );
+    }
+    Ok(())
+}
+
+async fn check_home(
+    addr: SocketAddr,
+    headers: &[(String, String)],
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let (status, _, body) = send(addr, "GET", "/", headers, None).await?;
+    let signed_in = !headers.is_empty();
+    let who = if signed_in {
+        format!("{READER}: my shelves")
+    } else {
+        "Sign in</a>".to_owned()
+    };
+    if status != StatusCode::OK || !body.contains(TITLE) || !body.contains(&who) {
+        let excerpt: String = body.chars().take(400).collect();
+        bail!(
+            "on {}, GET / ({}) answered {status} without {TITLE:?} and {who:?}. The body begins:\n{excerpt}",
+            backend.name(),
+            if signed_in { "signed in" } else { "signed out" }
+        );
+    }
+    Ok(())
 }
 
 async fn measure_row(
@@ -477,6 +633,7 @@ async fn measure_row(
     route: Route,
     addr: SocketAddr,
     path: &str,
+    headers: &[(String, String)],
     settings: &Settings,
 ) -> anyhow::Result<Row> {
     let cfg = LoadConfig {
@@ -485,7 +642,7 @@ async fn measure_row(
         connections: settings.connections,
         warmup: WARMUP,
         duration: settings.duration,
-        headers: Vec::new(),
+        headers: headers.to_vec(),
     };
     // Queries are counted over the recorded window only, like the requests:
     // sampled when the warm-up ends and when the measurement does.

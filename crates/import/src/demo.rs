@@ -10,7 +10,7 @@
 //!   ratings and reviews.
 
 use crate::ImportError;
-use crate::demo_text::DEMO_TEXTS;
+use crate::demo_text::{DEMO_REVIEWS, DEMO_TEXTS};
 use crate::goodbooks::{self, GoodbooksBook, SeriesRef};
 use crate::goodreads::{self, ExclusiveShelf, GoodreadsEntry};
 use crate::gutenberg;
@@ -254,6 +254,9 @@ async fn load_goodbooks(
         })
         .collect();
     report.ratings += ratings::insert_many(db, &ratings).await?;
+    // A goodbooks rating stands for a book read: put it on "read", so the
+    // page's "have read" agrees with its ratings.
+    ratings::shelve_rated_as_read(db, &ratings).await?;
     Ok(())
 }
 
@@ -365,6 +368,7 @@ async fn load_gutenberg(
             )
             .await?;
         }
+        quire_reviews(db, work, text.ebook_number, report).await?;
         if let Some(d) = ours {
             catalog::add_material_with_id(
                 db,
@@ -582,4 +586,50 @@ mod tests {
         assert_eq!(title_key("The Great Gatsby"), title_key("Great Gatsby"));
         assert_ne!(title_key("Emma"), title_key("Persuasion"));
     }
+}
+
+/// Quire's own review of a demo book, by the demo reader "Quire's reading
+/// group", answering whether it suits a book club. Idempotent.
+async fn quire_reviews(
+    db: &Db,
+    work: WorkId,
+    ebook: u32,
+    report: &mut DemoReport,
+) -> Result<(), DemoError> {
+    let Some(r) = DEMO_REVIEWS.iter().find(|r| r.ebook == ebook) else {
+        return Ok(());
+    };
+    let reader = UserId::derived("quire-demo", "reading-group");
+    report.readers += users::insert_demo_readers(
+        db,
+        &[(
+            reader,
+            "quire-reading-group".to_string(),
+            "Quire's reading group".to_string(),
+            "Demo reader: reviews written by Quire for the demo books, saying whether each suits a book club.".to_string(),
+        )],
+    )
+    .await?;
+    let html = quire_markup::render(r.body);
+    reviews::upsert_at(
+        db,
+        stable_id(&format!("quire-demo:{ebook}:review")),
+        reader,
+        work,
+        &ReviewInput {
+            headline: Some(r.headline),
+            body: r.body,
+            body_html: &html,
+            spoiler: false,
+            recommends: Some(r.recommends),
+        },
+        // A fixed time, so loading the demo twice changes nothing.
+        time::macros::datetime!(2026-01-15 12:00 UTC),
+    )
+    .await?;
+    if let Ok(stars) = Rating::from_halves(i64::from(r.halves)) {
+        ratings::set(db, reader, work, stars).await?;
+    }
+    report.reviews += 1;
+    Ok(())
 }

@@ -2,6 +2,13 @@
 //! whatever the number of editions, reviews, ratings or questions:
 //! [`load`] runs exactly [`BOOK_PAGE_QUERIES`] statements and
 //! [`viewer_state`] exactly [`VIEWER_QUERIES`].
+//!
+//! The page is read in three parts that change on their own, each with its
+//! own revision (`catalog::Revisions`), so a cache can refresh only the part
+//! a change touched: [`load_core`] (the work, editions, credits, subjects,
+//! material), [`load_questions`] and [`load_activity`] (every count and one
+//! page of reviews). [`reader_view`] reads the signed-in reader's own state
+//! and the revisions in one statement.
 
 use crate::Result;
 use crate::db::Db;
@@ -12,8 +19,14 @@ use quire_domain::{
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-pub const BOOK_PAGE_QUERIES: u64 = 8;
+pub const BOOK_PAGE_QUERIES: u64 = CORE_QUERIES + QUESTIONS_QUERIES + ACTIVITY_QUERIES;
+pub const CORE_QUERIES: u64 = 5;
+pub const QUESTIONS_QUERIES: u64 = 1;
+pub const ACTIVITY_QUERIES: u64 = 2;
 pub const VIEWER_QUERIES: u64 = 2;
+/// [`reader_view`]: the reader's state, own review, shelves, votes and the
+/// page's revisions.
+pub const READER_VIEW_QUERIES: u64 = 1;
 
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Work {
@@ -217,9 +230,55 @@ fn date(s: Option<String>) -> Option<PubDate> {
 /// Read the book page of `work`: reviews newest first, `page` counted from
 /// 1. `None` when there is no such work.
 pub async fn load(db: &Db, work: WorkId, page: u32, per_page: u32) -> Result<Option<BookPage>> {
-    let page = page.max(1);
-    let per_page = per_page.clamp(1, 100);
+    let Some(core) = load_core(db, work).await? else {
+        return Ok(None);
+    };
+    let questions = load_questions(db, work).await?;
+    let activity = load_activity(db, work, page, per_page).await?;
+    Ok(Some(BookPage::assemble(core, questions, activity)))
+}
 
+/// What changes only when the catalog does: the work, its editions,
+/// credits, subjects and book-club material.
+#[derive(Clone, Debug)]
+pub struct CorePart {
+    pub work: Work,
+    pub editions: Vec<Edition>,
+    pub credits: Vec<Credit>,
+    pub subjects: Vec<String>,
+    pub materials: Vec<Material>,
+}
+
+/// Every count on the page and one page of reviews: what ratings, readings
+/// and reviews change.
+#[derive(Clone, Debug)]
+pub struct ActivityPart {
+    pub stats: Stats,
+    pub reviews: Vec<Review>,
+    pub review_page: u32,
+    pub reviews_per_page: u32,
+}
+
+impl BookPage {
+    pub fn assemble(core: CorePart, questions: Vec<Question>, activity: ActivityPart) -> Self {
+        Self {
+            work: core.work,
+            editions: core.editions,
+            credits: core.credits,
+            subjects: core.subjects,
+            materials: core.materials,
+            questions,
+            stats: activity.stats,
+            reviews: activity.reviews,
+            review_page: activity.review_page,
+            reviews_per_page: activity.reviews_per_page,
+        }
+    }
+}
+
+/// The work, editions, credits, subjects and material in [`CORE_QUERIES`]
+/// statements. `None` when there is no such work.
+pub async fn load_core(db: &Db, work: WorkId) -> Result<Option<CorePart>> {
     // 1. The work and its series.
     let w: Option<WorkRow> = read!(
         db,
@@ -283,6 +342,67 @@ pub async fn load(db: &Db, work: WorkId, page: u32, per_page: u32) -> Result<Opt
         fetch_all
     )?;
 
+    Ok(Some(CorePart {
+        work: Work {
+            id: WorkId(w.id),
+            slug: w.slug,
+            title: w.title,
+            subtitle: w.subtitle,
+            original_title: w.original_title,
+            first_published: date(w.first_published),
+            series: w.series,
+            series_position: w.series_position,
+            revision: w.revision,
+        },
+        editions: editions
+            .into_iter()
+            .map(|e| {
+                let isbn = e
+                    .isbn13
+                    .as_deref()
+                    .and_then(|i| quire_domain::Isbn13::parse(i).ok());
+                Edition {
+                    id: EditionId(e.id),
+                    title: e.title,
+                    subtitle: e.subtitle,
+                    format: Format::parse(&e.format).unwrap_or(Format::Other),
+                    pages: e.pages.and_then(|p| u32::try_from(p).ok()),
+                    isbn10: isbn.and_then(|i| i.to_isbn10().ok()).map(|i| i.to_string()),
+                    isbn13: e.isbn13,
+                    publisher: e.publisher,
+                    published: date(e.published),
+                    language: e.language,
+                    is_primary: e.is_primary,
+                    has_cover: e.has_cover,
+                }
+            })
+            .collect(),
+        credits: credits
+            .into_iter()
+            .map(|(name, role, edition)| Credit {
+                name,
+                role: ContributorRole::parse(&role).unwrap_or(ContributorRole::Author),
+                edition: edition.map(EditionId),
+            })
+            .collect(),
+        subjects: subjects.into_iter().map(|(s,)| s).collect(),
+        materials: materials
+            .into_iter()
+            .filter_map(|(id, kind, body, attribution, source)| {
+                Some(Material {
+                    id,
+                    kind: MaterialKind::parse(&kind)?,
+                    body,
+                    attribution,
+                    source: Source::parse(&source).unwrap_or(Source::Quire),
+                })
+            })
+            .collect(),
+    }))
+}
+
+/// The discussion questions with their votes, in one statement.
+pub async fn load_questions(db: &Db, work: WorkId) -> Result<Vec<Question>> {
     // 6. Discussion questions: the publisher's and Quire's in their order,
     // then members' by votes.
     let questions: Vec<(Uuid, String, String, Option<String>, i64)> = read!(
@@ -298,6 +418,28 @@ pub async fn load(db: &Db, work: WorkId, page: u32, per_page: u32) -> Result<Opt
         fetch_all
     )?;
 
+    Ok(questions
+        .into_iter()
+        .map(|(id, body, source, author, votes)| Question {
+            id,
+            body,
+            source: Source::parse(&source).unwrap_or(Source::Member),
+            author,
+            votes,
+        })
+        .collect())
+}
+
+/// Every count and one page of reviews (newest first, `page` counted from
+/// 1), in [`ACTIVITY_QUERIES`] statements.
+pub async fn load_activity(
+    db: &Db,
+    work: WorkId,
+    page: u32,
+    per_page: u32,
+) -> Result<ActivityPart> {
+    let page = page.max(1);
+    let per_page = per_page.clamp(1, 100);
     // 7. Every count on the page, in one statement, so they agree.
     #[derive(sqlx::FromRow)]
     struct StatsRow {
@@ -363,72 +505,7 @@ pub async fn load(db: &Db, work: WorkId, page: u32, per_page: u32) -> Result<Opt
         fetch_all
     )?;
 
-    Ok(Some(BookPage {
-        work: Work {
-            id: WorkId(w.id),
-            slug: w.slug,
-            title: w.title,
-            subtitle: w.subtitle,
-            original_title: w.original_title,
-            first_published: date(w.first_published),
-            series: w.series,
-            series_position: w.series_position,
-            revision: w.revision,
-        },
-        editions: editions
-            .into_iter()
-            .map(|e| {
-                let isbn = e
-                    .isbn13
-                    .as_deref()
-                    .and_then(|i| quire_domain::Isbn13::parse(i).ok());
-                Edition {
-                    id: EditionId(e.id),
-                    title: e.title,
-                    subtitle: e.subtitle,
-                    format: Format::parse(&e.format).unwrap_or(Format::Other),
-                    pages: e.pages.and_then(|p| u32::try_from(p).ok()),
-                    isbn10: isbn.and_then(|i| i.to_isbn10().ok()).map(|i| i.to_string()),
-                    isbn13: e.isbn13,
-                    publisher: e.publisher,
-                    published: date(e.published),
-                    language: e.language,
-                    is_primary: e.is_primary,
-                    has_cover: e.has_cover,
-                }
-            })
-            .collect(),
-        credits: credits
-            .into_iter()
-            .map(|(name, role, edition)| Credit {
-                name,
-                role: ContributorRole::parse(&role).unwrap_or(ContributorRole::Author),
-                edition: edition.map(EditionId),
-            })
-            .collect(),
-        subjects: subjects.into_iter().map(|(s,)| s).collect(),
-        materials: materials
-            .into_iter()
-            .filter_map(|(id, kind, body, attribution, source)| {
-                Some(Material {
-                    id,
-                    kind: MaterialKind::parse(&kind)?,
-                    body,
-                    attribution,
-                    source: Source::parse(&source).unwrap_or(Source::Quire),
-                })
-            })
-            .collect(),
-        questions: questions
-            .into_iter()
-            .map(|(id, body, source, author, votes)| Question {
-                id,
-                body,
-                source: Source::parse(&source).unwrap_or(Source::Member),
-                author,
-                votes,
-            })
-            .collect(),
+    Ok(ActivityPart {
         stats: Stats {
             reading_now: s.reading_now,
             have_read: s.have_read,
@@ -455,7 +532,7 @@ pub async fn load(db: &Db, work: WorkId, page: u32, per_page: u32) -> Result<Opt
             .collect(),
         review_page: page,
         reviews_per_page: per_page,
-    }))
+    })
 }
 
 /// What the signed-in reader has to do with the work.
@@ -529,4 +606,156 @@ pub async fn viewer_state(db: &Db, user: UserId, work: WorkId) -> Result<ViewerS
         has_review: r.has_review,
         voted_questions: voted.into_iter().map(|(q,)| q).collect(),
     })
+}
+
+pub use crate::reviews::OwnReview;
+
+/// Everything of the signed-in reader's own that the book page shows, and
+/// the page's revisions, read together.
+#[derive(Clone, Debug)]
+pub struct ReaderView {
+    pub revisions: crate::catalog::Revisions,
+    pub state: ViewerState,
+    pub own_review: Option<OwnReview>,
+    /// The reader's custom shelves: (name, slug), by name.
+    pub shelves: Vec<(String, String)>,
+}
+
+/// The reader's rating, queue place, current reading, times read, own
+/// review, shelf names and question votes, with the work's revisions, in
+/// one statement ([`READER_VIEW_QUERIES`]): rows of four kinds stacked with
+/// `UNION ALL`, each kind using the columns it needs. `None` when there is
+/// no such work.
+pub async fn reader_view(db: &Db, user: UserId, work: WorkId) -> Result<Option<ReaderView>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        kind: String,
+        s1: Option<String>,
+        s2: Option<String>,
+        n1: Option<i64>,
+        n2: Option<i64>,
+        n3: Option<i64>,
+        n4: Option<i64>,
+        n5: Option<i64>,
+        n6: Option<i64>,
+        n7: Option<i64>,
+        id: Option<Uuid>,
+        d1: Option<Date>,
+        t1: Option<OffsetDateTime>,
+        t2: Option<OffsetDateTime>,
+    }
+    // Only NULLs are cast: SQLite would turn a cast date into a number.
+    let rows: Vec<Row> = read!(
+        db,
+        sqlx::query_as(
+            "SELECT 'state' AS kind, cur.status AS s1, cur.progress_unit AS s2,
+                    CAST((SELECT halves FROM ratings WHERE user_id = $1 AND work_id = $2) AS BIGINT) AS n1,
+                    CAST((SELECT position FROM queue_entries WHERE user_id = $1 AND work_id = $2) AS BIGINT) AS n2,
+                    CAST(cur.progress_value AS BIGINT) AS n3,
+                    CAST((SELECT COUNT(*) FROM readings WHERE user_id = $1 AND work_id = $2 AND status = 'read') AS BIGINT) AS n4,
+                    CAST(w.revision AS BIGINT) AS n5, CAST(w.questions_revision AS BIGINT) AS n6,
+                    CAST(w.activity_revision AS BIGINT) AS n7,
+                    cur.edition_id AS id, cur.started_on AS d1,
+                    CAST(NULL AS TIMESTAMPTZ) AS t1, CAST(NULL AS TIMESTAMPTZ) AS t2
+             FROM works w
+             LEFT JOIN (SELECT status, progress_unit, progress_value, edition_id, started_on
+                        FROM readings WHERE user_id = $1 AND work_id = $2
+                        ORDER BY CASE WHEN status = 'reading' THEN 0 ELSE 1 END, updated_at DESC, id DESC
+                        LIMIT 1) cur ON TRUE
+             WHERE w.id = $2
+             UNION ALL
+             SELECT 'review', headline, body,
+                    CAST(CASE WHEN spoiler THEN 1 ELSE 0 END AS BIGINT),
+                    CAST(CASE WHEN recommends IS NULL THEN NULL WHEN recommends THEN 1 ELSE 0 END AS BIGINT),
+                    CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+                    CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+                    id, CAST(NULL AS DATE), created_at, updated_at
+             FROM reviews WHERE user_id = $1 AND work_id = $2
+             UNION ALL
+             SELECT 'shelf', name, slug, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+                    CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+                    CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+                    CAST(NULL AS UUID), CAST(NULL AS DATE), CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS TIMESTAMPTZ)
+             FROM shelves WHERE user_id = $1
+             UNION ALL
+             SELECT 'vote', CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS BIGINT),
+                    CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+                    CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+                    v.question_id, CAST(NULL AS DATE), CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS TIMESTAMPTZ)
+             FROM question_votes v JOIN questions q ON q.id = v.question_id
+             WHERE q.work_id = $2 AND v.user_id = $1"
+        )
+        .bind(user.0)
+        .bind(work.0),
+        fetch_all
+    )?;
+    let mut view: Option<ReaderView> = None;
+    let mut own_review = None;
+    let mut shelves = Vec::new();
+    let mut voted = Vec::new();
+    for r in rows {
+        match r.kind.as_str() {
+            "state" => {
+                let progress = match (r.s2.as_deref(), r.n3) {
+                    (Some(u), Some(v)) => Progress::parse(u, &v.to_string(), None).ok(),
+                    _ => None,
+                };
+                let status = match r.s1.as_deref() {
+                    Some(s) => Some(ReadingStatus::parse(s).ok_or_else(|| {
+                        crate::StorageError::Corrupt(format!("unknown reading status {s:?}"))
+                    })?),
+                    None => None,
+                };
+                view = Some(ReaderView {
+                    revisions: crate::catalog::Revisions {
+                        core: r.n5.unwrap_or(0),
+                        questions: r.n6.unwrap_or(0),
+                        activity: r.n7.unwrap_or(0),
+                    },
+                    state: ViewerState {
+                        rating: r.n1.and_then(|h| Rating::from_halves(h).ok()),
+                        queue_position: r.n2,
+                        status,
+                        progress,
+                        progress_edition: r.id.map(EditionId),
+                        started_on: r.d1,
+                        times_read: r.n4.unwrap_or(0),
+                        has_review: false,
+                        voted_questions: Vec::new(),
+                    },
+                    own_review: None,
+                    shelves: Vec::new(),
+                });
+            }
+            "review" => {
+                if let (Some(id), Some(body), Some(created_at), Some(updated_at)) =
+                    (r.id, r.s2, r.t1, r.t2)
+                {
+                    own_review = Some(OwnReview {
+                        id,
+                        headline: r.s1,
+                        body,
+                        spoiler: r.n1 == Some(1),
+                        recommends: r.n2.map(|n| n == 1),
+                        created_at,
+                        updated_at,
+                    });
+                }
+            }
+            "shelf" => {
+                if let (Some(name), Some(slug)) = (r.s1, r.s2) {
+                    shelves.push((name, slug));
+                }
+            }
+            _ => voted.extend(r.id),
+        }
+    }
+    shelves.sort();
+    Ok(view.map(|mut v| {
+        v.state.has_review = own_review.is_some();
+        v.state.voted_questions = voted;
+        v.own_review = own_review;
+        v.shelves = shelves;
+        v
+    }))
 }

@@ -260,6 +260,9 @@ impl Db {
             Pool::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
             Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
+        // Folded search columns are computed in Rust, so a migration that
+        // adds them cannot fill them: do it here, once.
+        crate::catalog::backfill_folds(self).await?;
         Ok(())
     }
 

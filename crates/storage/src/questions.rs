@@ -1,6 +1,6 @@
 //! Discussion questions for book clubs, and members' votes on them.
 
-use crate::catalog::bump_revision;
+use crate::catalog::{PagePart, bump_part};
 use crate::db::{Db, missing_book, now};
 use crate::{Result, StorageError};
 use quire_domain::{Source, UserId, WorkId};
@@ -36,7 +36,7 @@ pub async fn add(
         execute
     )
     .map_err(missing_book)?;
-    bump_revision(db, &mut tx, work).await?;
+    bump_part(db, &mut tx, work, PagePart::Questions).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -77,7 +77,7 @@ pub async fn vote(db: &Db, question: Uuid, user: UserId, up: bool) -> Result<Wor
             execute
         )?;
     }
-    bump_revision(db, &mut tx, WorkId(work)).await?;
+    bump_part(db, &mut tx, WorkId(work), PagePart::Questions).await?;
     tx.commit().await?;
     Ok(WorkId(work))
 }

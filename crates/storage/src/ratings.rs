@@ -1,9 +1,63 @@
 //! Star ratings: one per reader per work.
 
 use crate::Result;
-use crate::catalog::bump_revision;
+use crate::catalog::{PagePart, bump_part};
 use crate::db::{Db, Tx, missing_book, now};
 use quire_domain::{Rating, UserId, WorkId};
+use uuid::Uuid;
+
+/// The id of the "read" reading that rating an unshelved book adds: derived
+/// from the reader and the book, so loading the same ratings twice adds it
+/// once.
+fn rated_read_id(user: UserId, work: WorkId) -> Uuid {
+    Uuid::new_v5(
+        &Uuid::NAMESPACE_OID,
+        format!("rated-read:{}:{}", user.0, work.0).as_bytes(),
+    )
+}
+
+/// A book the reader rates is a book they have read, unless they have put
+/// it somewhere already (reading it, in the queue, on any shelf): as on
+/// Goodreads, rating an unshelved book puts it on "read", so the page's
+/// "have read" agrees with its ratings. Runs in the rating's transaction;
+/// the readings of many (reader, book) pairs at once.
+async fn shelve_unshelved_as_read(db: &Db, tx: &mut Tx, pairs: &[(UserId, WorkId)]) -> Result<u64> {
+    let at = now();
+    let mut added = 0;
+    for chunk in pairs.chunks(300) {
+        let mut sql = String::from(
+            "INSERT INTO readings (id, user_id, work_id, status, created_at, updated_at)
+             SELECT v.column1, v.column2, v.column3, 'read', $1, $1 FROM (VALUES ",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let b = i * 3 + 2;
+            sql.push_str(&format!("(${}, ${}, ${})", b, b + 1, b + 2));
+        }
+        sql.push_str(
+            ") v WHERE NOT EXISTS (SELECT 1 FROM readings r WHERE r.user_id = v.column2 AND r.work_id = v.column3)
+               AND NOT EXISTS (SELECT 1 FROM queue_entries q WHERE q.user_id = v.column2 AND q.work_id = v.column3)
+               AND NOT EXISTS (SELECT 1 FROM shelf_items e JOIN shelves s ON s.id = e.shelf_id
+                               WHERE s.user_id = v.column2 AND e.work_id = v.column3)",
+        );
+        added += tx!(
+            db,
+            tx,
+            {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(at);
+                for (u, w) in chunk {
+                    q = q.bind(rated_read_id(*u, *w)).bind(u.0).bind(w.0);
+                }
+                q
+            },
+            execute
+        )?
+        .rows_affected();
+    }
+    Ok(added)
+}
 
 /// Recompute a work's rating totals from its ratings.
 async fn refresh_stats(db: &Db, tx: &mut Tx, work: WorkId) -> Result<()> {
@@ -41,8 +95,9 @@ pub async fn set(db: &Db, user: UserId, work: WorkId, rating: Rating) -> Result<
         execute
     )
     .map_err(missing_book)?;
+    shelve_unshelved_as_read(db, &mut tx, &[(user, work)]).await?;
     refresh_stats(db, &mut tx, work).await?;
-    bump_revision(db, &mut tx, work).await?;
+    bump_part(db, &mut tx, work, PagePart::Activity).await?;
     tx.commit().await
 }
 
@@ -57,7 +112,7 @@ pub async fn clear(db: &Db, user: UserId, work: WorkId) -> Result<()> {
         execute
     )?;
     refresh_stats(db, &mut tx, work).await?;
-    bump_revision(db, &mut tx, work).await?;
+    bump_part(db, &mut tx, work, PagePart::Activity).await?;
     tx.commit().await
 }
 
@@ -111,9 +166,29 @@ pub async fn insert_many(db: &Db, rows: &[(UserId, WorkId, Rating)]) -> Result<u
     tx!(
         db,
         &mut tx,
-        sqlx::query("UPDATE works SET revision = revision + 1"),
+        sqlx::query("UPDATE works SET activity_revision = activity_revision + 1"),
         execute
     )?;
+    tx.commit().await?;
+    Ok(added)
+}
+
+/// Put each rated book that is on none of its reader's shelves on "read",
+/// as [`set`] does for one rating: for imports whose ratings stand for
+/// books read (the goodbooks-10k demo). Idempotent: a second run adds
+/// nothing. Returns how many readings were added.
+pub async fn shelve_rated_as_read(db: &Db, rows: &[(UserId, WorkId, Rating)]) -> Result<u64> {
+    let pairs: Vec<(UserId, WorkId)> = rows.iter().map(|(u, w, _)| (*u, *w)).collect();
+    let mut tx = db.begin().await?;
+    let added = shelve_unshelved_as_read(db, &mut tx, &pairs).await?;
+    if added > 0 {
+        tx!(
+            db,
+            &mut tx,
+            sqlx::query("UPDATE works SET activity_revision = activity_revision + 1"),
+            execute
+        )?;
+    }
     tx.commit().await?;
     Ok(added)
 }

@@ -1,7 +1,7 @@
 //! Reviews: at most one current review per reader per work.
 
 use crate::Result;
-use crate::catalog::bump_revision;
+use crate::catalog::{PagePart, bump_part};
 use crate::db::{Db, missing_book, now};
 use quire_domain::{UserId, WorkId};
 use time::OffsetDateTime;
@@ -66,7 +66,7 @@ pub async fn upsert_at(
         execute
     )
     .map_err(missing_book)?;
-    bump_revision(db, &mut tx, work).await?;
+    bump_part(db, &mut tx, work, PagePart::Activity).await?;
     tx.commit().await
 }
 
@@ -81,7 +81,7 @@ pub async fn delete(db: &Db, user: UserId, work: WorkId) -> Result<bool> {
         execute
     )?
     .rows_affected();
-    bump_revision(db, &mut tx, work).await?;
+    bump_part(db, &mut tx, work, PagePart::Activity).await?;
     tx.commit().await?;
     Ok(n > 0)
 }

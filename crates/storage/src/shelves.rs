@@ -2,7 +2,7 @@
 //! (currently reading with progress, read with dates, did not finish; a
 //! re-read is a new reading) and custom shelves.
 
-use crate::catalog::{SUMMARY_COLUMNS, SummaryRow, WorkSummary, bump_revision, summaries};
+use crate::catalog::{PagePart, SUMMARY_COLUMNS, SummaryRow, WorkSummary, bump_part, summaries};
 use crate::db::{Db, Tx, missing_book, now};
 use crate::{Result, StorageError};
 use quire_domain::text::slugify;
@@ -133,7 +133,7 @@ pub async fn start_reading(
         .map_err(missing_book)?;
     }
     dequeue(db, &mut tx, user, work).await?;
-    bump_revision(db, &mut tx, work).await?;
+    bump_part(db, &mut tx, work, PagePart::Activity).await?;
     tx.commit().await
 }
 
@@ -213,7 +213,7 @@ pub async fn finish(
         }
     }
     dequeue(db, &mut tx, user, work).await?;
-    bump_revision(db, &mut tx, work).await?;
+    bump_part(db, &mut tx, work, PagePart::Activity).await?;
     tx.commit().await
 }
 

@@ -1,18 +1,30 @@
 //! The home page (what members are reading, the best-rated books, a
 //! lookup) and search by title, author or ISBN.
+//!
+//! The home page's lists change with every rating and reading anywhere in
+//! the catalog, and reading them costs a scan of the readings: they are
+//! drawn once and kept for [`HOME_TTL`] (loaded once however many requests
+//! come at the same moment), with a hole for the account links. A change
+//! made through this server shows at once (its write handlers call
+//! [`HomeCache::changed`]); one made through another server on the same
+//! database shows within [`HOME_TTL`].
 
 use crate::AppState;
 use crate::auth::Viewer;
+use crate::books::cache::{Shell, Slot};
 use crate::error::AppError;
 use crate::view::{Layout, page, plural};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use moka::future::Cache;
 use quire_domain::Isbn13;
 use quire_storage::catalog::{self, WorkSummary};
 use quire_storage::home;
 use serde::Deserialize;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// A book in a list, ready to show.
 pub struct Card {
@@ -50,11 +62,46 @@ struct HomePage {
     best: Vec<Card>,
 }
 
-pub async fn home(State(st): State<AppState>, Viewer(v): Viewer) -> Result<Html<String>, AppError> {
+/// How long a drawn home page is kept.
+pub const HOME_TTL: Duration = Duration::from_secs(5);
+
+/// The home page, drawn once for every reader.
+pub struct HomeCache {
+    drawn: Cache<(), Arc<Shell>>,
+}
+
+impl Default for HomeCache {
+    fn default() -> Self {
+        Self {
+            drawn: Cache::builder()
+                .max_capacity(1)
+                .time_to_live(HOME_TTL)
+                .build(),
+        }
+    }
+}
+
+impl HomeCache {
+    /// Something the home page lists changed: draw it afresh next time.
+    pub fn changed(&self) {
+        self.drawn.invalidate_all();
+    }
+}
+
+#[derive(Template)]
+#[template(path = "_nav.html")]
+struct NavPartial {
+    layout: Layout,
+}
+
+async fn draw_home(st: &AppState) -> Result<Arc<Shell>, AppError> {
     let reading = home::reading_now(&st.db, 12).await?;
     let best = home::best_rated(&st.db, 3, 12).await?;
-    page(&HomePage {
-        layout: Layout::for_user(v.as_ref()),
+    let Html(html) = page(&HomePage {
+        layout: Layout {
+            slotted: true,
+            ..Layout::default()
+        },
         reading_now: reading
             .iter()
             .map(|(w, n)| {
@@ -65,7 +112,34 @@ pub async fn home(State(st): State<AppState>, Viewer(v): Viewer) -> Result<Html<
             })
             .collect(),
         best: best.iter().map(|w| Card::from(w, None)).collect(),
-    })
+    })?;
+    Ok(Arc::new(Shell::cut(&html)))
+}
+
+pub async fn home(State(st): State<AppState>, Viewer(v): Viewer) -> Result<Response, AppError> {
+    let shell = st
+        .home
+        .drawn
+        .try_get_with((), draw_home(&st))
+        .await
+        .map_err(|e| match Arc::try_unwrap(e) {
+            Ok(e) => e,
+            Err(shared) => {
+                tracing::error!(error = ?shared, "home page failed");
+                AppError::Internal(
+                    "The home page could not be drawn; try again in a moment.".into(),
+                )
+            }
+        })?;
+    let layout = Layout::for_user(v.as_ref());
+    let html = shell.fill(|slot| match slot {
+        Slot::Nav => page(&NavPartial {
+            layout: layout.clone(),
+        })
+        .map(|h| h.0),
+        _ => Ok(String::new()),
+    })?;
+    Ok(Html(html).into_response())
 }
 
 #[derive(Deserialize)]

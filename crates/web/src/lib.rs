@@ -54,6 +54,7 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pages: Arc<books::cache::PageCache>,
+    home: Arc<home::HomeCache>,
 }
 
 impl AppState {
@@ -62,6 +63,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             pages: Arc::new(books::cache::PageCache::default()),
+            home: Arc::new(home::HomeCache::default()),
         }
     }
 }

@@ -12,6 +12,9 @@ use time::{Date, OffsetDateTime};
 pub struct Layout {
     pub username: Option<String>,
     pub display_name: Option<String>,
+    /// Leave a hole for the account links, filled for each request: the
+    /// page is drawn once for every reader (see `books/cache.rs`).
+    pub slotted: bool,
 }
 
 impl Layout {
@@ -19,6 +22,7 @@ impl Layout {
         Self {
             username: user.map(|u| u.username.clone()),
             display_name: user.map(|u| u.display_name.clone()),
+            slotted: false,
         }
     }
 }

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly on a failed step
 
 use quire_import::demo::{DemoSources, load_from};
-use quire_storage::{Db, book_page, catalog, shelves, users};
+use quire_storage::{Db, book_page, catalog, home, shelves, users};
 use std::path::PathBuf;
 
 fn data() -> PathBuf {
@@ -30,7 +30,7 @@ quire_testkit::both_backends! {
         let first = load_from(&db, &sample_sources()).await.unwrap();
         assert_eq!(first.gutenberg_books, 10);
         assert_eq!(first.export_entries, 326 + 105);
-        assert_eq!(first.reviews, 164);
+        assert_eq!(first.reviews, 164 + 10, "the two readers' and Quire's own");
         let after_first = count(&db).await;
         assert!(after_first.0 >= 99 + 300, "{after_first:?}");
 
@@ -61,5 +61,23 @@ quire_testkit::both_backends! {
         assert!(excerpt.body.starts_with("It is a truth universally acknowledged"), "{}", excerpt.body);
         assert!(page.questions.len() >= 4);
         assert!(page.questions.iter().all(|q| q.source == quire_domain::Source::Quire));
+        // Quire's own review answers the book-club question.
+        assert!(page.stats.recommend_answered >= 1);
+        assert!(page.reviews.iter().any(|r| r.reviewer_username == "quire-reading-group"));
+
+        // Counts that agree: a rating stands for a book read, so no rated
+        // book has fewer members who have read it than ratings.
+        let rated = home::best_rated(&db, 1, 200).await.unwrap();
+        assert!(rated.len() > 20, "{}", rated.len());
+        for w in rated {
+            let page = book_page::load(&db, w.id, 1, 10).await.unwrap().unwrap();
+            assert!(
+                page.stats.have_read >= page.stats.rating_count(),
+                "{}: {} have read, {} ratings",
+                w.title,
+                page.stats.have_read,
+                page.stats.rating_count()
+            );
+        }
     }
 }

@@ -91,26 +91,33 @@ pub async fn find_by_isbn(db: &Db, isbn: Isbn13) -> Result<Option<WorkSummary>> 
     Ok(summaries(db, rows).await?.into_iter().next())
 }
 
-/// Works whose title, or an author's name, contains `text` (any case).
-/// An exact title comes first, then titles that start with the text, then
-/// other title matches, then author matches; ties by how many members rated
-/// the work.
+/// Works whose title, or an author's name, contains `text`, compared
+/// folded (any case in any script, accents ignored, control characters
+/// dropped: [`fold`]). An exact title comes first, then titles that start
+/// with the text, then other title matches, then author matches; ties by
+/// how many members rated the work. A query that folds to nothing finds
+/// nothing.
 pub async fn search(db: &Db, text: &str, limit: u32) -> Result<Vec<WorkSummary>> {
-    let exact = key(text);
+    let exact = fold(text);
+    if exact.is_empty() {
+        return Ok(Vec::new());
+    }
     let escaped = exact
         .replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_");
     let pattern = format!("%{escaped}%");
     let prefix = format!("{escaped}%");
+    // A row written before its folded column existed (or by code that does
+    // not fill it) falls back to plain lower case until the next start fills it.
     let sql = format!(
         "SELECT {SUMMARY_COLUMNS} FROM works w LEFT JOIN work_stats s ON s.work_id = w.id
-         WHERE LOWER(w.title) LIKE $1 ESCAPE '\\'
+         WHERE COALESCE(w.title_fold, LOWER(w.title)) LIKE $1 ESCAPE '\\'
             OR EXISTS (SELECT 1 FROM credits cr JOIN contributors c ON c.id = cr.contributor_id
-                       WHERE cr.work_id = w.id AND c.name_key LIKE $1 ESCAPE '\\')
-         ORDER BY CASE WHEN LOWER(w.title) = $3 THEN 0
-                       WHEN LOWER(w.title) LIKE $4 ESCAPE '\\' THEN 1
-                       WHEN LOWER(w.title) LIKE $1 ESCAPE '\\' THEN 2 ELSE 3 END,
+                       WHERE cr.work_id = w.id AND COALESCE(c.name_fold, c.name_key) LIKE $1 ESCAPE '\\')
+         ORDER BY CASE WHEN COALESCE(w.title_fold, LOWER(w.title)) = $3 THEN 0
+                       WHEN COALESCE(w.title_fold, LOWER(w.title)) LIKE $4 ESCAPE '\\' THEN 1
+                       WHEN COALESCE(w.title_fold, LOWER(w.title)) LIKE $1 ESCAPE '\\' THEN 2 ELSE 3 END,
                   COALESCE(s.rating_count, 0) DESC, w.sort_title
          LIMIT $2"
     );
@@ -124,6 +131,49 @@ pub async fn search(db: &Db, text: &str, limit: u32) -> Result<Vec<WorkSummary>>
         fetch_all
     )?;
     summaries(db, rows).await
+}
+
+/// Fill the folded title and name columns that search compares, for rows
+/// written before they existed (migration 0011) or by code that left them
+/// empty. Runs after every migration; a no-op once every row has them.
+/// Returns how many rows were filled.
+pub async fn backfill_folds(db: &Db) -> Result<u64> {
+    let works: Vec<(Uuid, String)> = read!(
+        db,
+        sqlx::query_as("SELECT id, title FROM works WHERE title_fold IS NULL"),
+        fetch_all
+    )?;
+    let people: Vec<(Uuid, String)> = read!(
+        db,
+        sqlx::query_as("SELECT id, name FROM contributors WHERE name_fold IS NULL"),
+        fetch_all
+    )?;
+    if works.is_empty() && people.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = db.begin().await?;
+    for (id, title) in &works {
+        tx!(
+            db,
+            &mut tx,
+            sqlx::query("UPDATE works SET title_fold = $2 WHERE id = $1")
+                .bind(id)
+                .bind(fold(title)),
+            execute
+        )?;
+    }
+    for (id, name) in &people {
+        tx!(
+            db,
+            &mut tx,
+            sqlx::query("UPDATE contributors SET name_fold = $2 WHERE id = $1")
+                .bind(id)
+                .bind(fold(name)),
+            execute
+        )?;
+    }
+    tx.commit().await?;
+    Ok((works.len() + people.len()) as u64)
 }
 
 /// The work an outside identifier points at.

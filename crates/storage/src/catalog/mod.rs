@@ -11,15 +11,15 @@ mod works;
 pub use covers::{cover, set_cover};
 pub use editions::{NewEdition, add_edition};
 pub(crate) use lookup::{SUMMARY_COLUMNS, SummaryRow, summaries};
-pub use lookup::{WorkSummary, find_by_identifier, find_by_isbn, search};
+pub use lookup::{WorkSummary, backfill_folds, find_by_identifier, find_by_isbn, search};
 pub use material::{NewMaterial, add_material, add_material_with_id};
-pub(crate) use works::bump_revision;
 use works::insert_credit;
-pub use works::{NewCredit, NewWork, count_works, insert_works, revision};
+pub use works::{NewCredit, NewWork, PagePart, Revisions, count_works, insert_works, revision};
+pub(crate) use works::{bump_part, bump_revision};
 
 use crate::db::{Db, Tx, missing_book, now};
 use crate::{Result, StorageError};
-use quire_domain::text::{slugify, sort_name, sort_title};
+use quire_domain::text::{fold, slugify, sort_name, sort_title};
 use quire_domain::{
     ContributorId, ContributorRole, EditionId, Format, Isbn13, MaterialKind, PubDate, Source,
     UserId, WorkId,

@@ -55,16 +55,45 @@ impl NewWork {
     }
 }
 
-/// Mark a work's page as changed, so cached copies of it are rebuilt.
+/// Mark a work's page as changed, so cached copies of it are rebuilt: every
+/// part of the page, since the caller may have changed anything (an edit, a
+/// merge). Writers that change one part say so with [`bump_part`] instead.
 pub(crate) async fn bump_revision(db: &Db, tx: &mut Tx, work: WorkId) -> Result<()> {
     tx!(
         db,
         tx,
-        sqlx::query("UPDATE works SET revision = revision + 1, updated_at = $2 WHERE id = $1")
-            .bind(work.0)
-            .bind(now()),
+        sqlx::query(
+            "UPDATE works SET revision = revision + 1, questions_revision = questions_revision + 1,
+                activity_revision = activity_revision + 1, updated_at = $2 WHERE id = $1"
+        )
+        .bind(work.0)
+        .bind(now()),
         execute
     )?;
+    Ok(())
+}
+
+/// The parts of a book page that change on their own, each with its own
+/// revision, so a cached page refreshes only what changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PagePart {
+    /// Discussion questions and their votes.
+    Questions,
+    /// The counts (reading, read, ratings, recommendations) and the reviews.
+    Activity,
+}
+
+/// Mark one part of a work's page as changed.
+pub(crate) async fn bump_part(db: &Db, tx: &mut Tx, work: WorkId, part: PagePart) -> Result<()> {
+    let sql = match part {
+        PagePart::Questions => {
+            "UPDATE works SET questions_revision = questions_revision + 1 WHERE id = $1"
+        }
+        PagePart::Activity => {
+            "UPDATE works SET activity_revision = activity_revision + 1 WHERE id = $1"
+        }
+    };
+    tx!(db, tx, sqlx::query(sql).bind(work.0), execute)?;
     Ok(())
 }
 
@@ -94,8 +123,8 @@ async fn insert_work_in(db: &Db, tx: &mut Tx, w: &NewWork) -> Result<u64> {
         sqlx::query(
             "INSERT INTO works (id, slug, title, subtitle, sort_title, original_title,
                 original_language, first_published, series_id, series_position, revision,
-                created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $11)
+                created_at, updated_at, title_fold)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $11, $12)
              ON CONFLICT (id) DO NOTHING"
         )
         .bind(w.id.0)
@@ -108,7 +137,8 @@ async fn insert_work_in(db: &Db, tx: &mut Tx, w: &NewWork) -> Result<u64> {
         .bind(w.first_published.map(|d| d.to_iso()))
         .bind(series_id)
         .bind(w.series.as_ref().and_then(|s| s.1.clone()))
-        .bind(at),
+        .bind(at)
+        .bind(fold(&w.title)),
         execute
     )?
     .rows_affected();
@@ -229,14 +259,15 @@ pub(super) async fn insert_credit(
         db,
         tx,
         sqlx::query(
-            "INSERT INTO contributors (id, name, sort_name, name_key, bio, created_at)
-             VALUES ($1, $2, $3, $4, '', $5) ON CONFLICT (id) DO NOTHING"
+            "INSERT INTO contributors (id, name, sort_name, name_key, bio, created_at, name_fold)
+             VALUES ($1, $2, $3, $4, '', $5, $6) ON CONFLICT (id) DO NOTHING"
         )
         .bind(contributor.0)
         .bind(name)
         .bind(sort_name(name))
         .bind(key(name))
-        .bind(now()),
+        .bind(now())
+        .bind(fold(name)),
         execute
     )?;
     let credit_key = format!(
@@ -264,15 +295,32 @@ pub(super) async fn insert_credit(
     Ok(())
 }
 
-/// The revision of a work's page; it changes whenever anything shown on the
-/// page changes. `None` when there is no such work.
-pub async fn revision(db: &Db, work: WorkId) -> Result<Option<i64>> {
-    let row: Option<(i64,)> = read!(
+/// The revisions of a work's page, one per part that changes on its own.
+/// Each grows whenever anything shown in its part changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct Revisions {
+    /// The work, editions, credits, subjects and material (and any change
+    /// that did not say which part it touched).
+    pub core: i64,
+    pub questions: i64,
+    pub activity: i64,
+}
+
+/// The revisions of a work's page. `None` when there is no such work.
+pub async fn revision(db: &Db, work: WorkId) -> Result<Option<Revisions>> {
+    let row: Option<(i64, i64, i64)> = read!(
         db,
-        sqlx::query_as("SELECT revision FROM works WHERE id = $1").bind(work.0),
+        sqlx::query_as(
+            "SELECT revision, questions_revision, activity_revision FROM works WHERE id = $1"
+        )
+        .bind(work.0),
         fetch_optional
     )?;
-    Ok(row.map(|(r,)| r))
+    Ok(row.map(|(core, questions, activity)| Revisions {
+        core,
+        questions,
+        activity,
+    }))
 }
 
 /// How many works the catalog holds.

@@ -4,5 +4,7 @@
 
 mod book_page;
 mod catalog;
+mod page_parts;
 mod readers;
 mod schema;
+mod search;

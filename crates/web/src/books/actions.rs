@@ -2,7 +2,7 @@
 //! and vote on discussion questions. Each answers htmx with the changed
 //! part of the page, and a plain browser with a redirect back to the page.
 
-use super::page::{Activity, ActivityPartial, ViewerData, activity, prepared};
+use super::page::{Activity, ActivityPartial, activity, prepared, reader_page};
 use crate::AppState;
 use crate::auth::Member;
 use crate::error::AppError;
@@ -10,12 +10,12 @@ use crate::paths::WorkPath;
 use crate::view::page;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_htmx::{HxRequest, HxTarget};
 use quire_domain::text::{MAX_HEADLINE_CHARS, MAX_QUESTION_CHARS, MAX_REVIEW_CHARS};
 use quire_domain::{EditionId, Progress, Rating, ReadingStatus, Source, WorkId};
 use quire_storage::reviews::ReviewInput;
-use quire_storage::{book_page, questions, ratings, reviews, shelves};
+use quire_storage::{questions, ratings, reviews, shelves};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -25,6 +25,7 @@ fn today() -> time::Date {
 
 /// Back to a section of the book's page, after a form a browser posted.
 async fn back_to_page(st: &AppState, work: WorkId, anchor: &str) -> Result<Response, AppError> {
+    st.home.changed();
     let p = prepared(st, work, 1).await?;
     Ok(Redirect::to(&format!("{}#{anchor}", super::page::book_path(&p))).into_response())
 }
@@ -32,22 +33,16 @@ async fn back_to_page(st: &AppState, work: WorkId, anchor: &str) -> Result<Respo
 /// After a change: the updated activity box for htmx, else back to the page.
 async fn answer(
     st: &AppState,
-    headers: &HeaderMap,
+    htmx: bool,
     m: &Member,
     work: WorkId,
     anchor: &str,
 ) -> Result<Response, AppError> {
-    if !headers.contains_key("hx-request") {
+    if !htmx {
         return back_to_page(st, work, anchor).await;
     }
-    let p = prepared(st, work, 1).await?;
-    let state = book_page::viewer_state(&st.db, m.id(), work).await?;
-    let shelves = shelves::custom_shelf_names(&st.db, m.id()).await?;
-    let viewer = ViewerData {
-        state,
-        own_review: None,
-        shelves,
-    };
+    st.home.changed();
+    let (p, viewer) = reader_page(st, m.id(), work, 1).await?;
     let edition = p.page.edition(viewer.state.progress_edition);
     let activity: Activity = activity(&p, edition, Some(&viewer));
     Ok(page(&ActivityPartial { activity })?.into_response())
@@ -62,7 +57,7 @@ pub struct RateForm {
 pub async fn rate(
     State(st): State<AppState>,
     WorkPath(work): WorkPath,
-    headers: HeaderMap,
+    HxRequest(htmx): HxRequest,
     m: Member,
     Form(f): Form<RateForm>,
 ) -> Result<Response, AppError> {
@@ -73,7 +68,7 @@ pub async fn rate(
             .map_err(|e| AppError::bad("stars", capitalise(&e.to_string())))?;
         ratings::set(&st.db, m.id(), work, r).await?;
     }
-    answer(&st, &headers, &m, work, "activity").await
+    answer(&st, htmx, &m, work, "activity").await
 }
 
 #[derive(Deserialize)]
@@ -84,7 +79,8 @@ pub struct QueueForm {
 pub async fn queue(
     State(st): State<AppState>,
     WorkPath(work): WorkPath,
-    headers: HeaderMap,
+    HxRequest(htmx): HxRequest,
+    HxTarget(target): HxTarget,
     m: Member,
     Form(f): Form<QueueForm>,
 ) -> Result<Response, AppError> {
@@ -99,10 +95,10 @@ pub async fn queue(
             ));
         }
     }
-    if headers.get("hx-target").and_then(|v| v.to_str().ok()) == Some("queue") {
+    if target.as_deref() == Some("queue") {
         return Ok(Redirect::to(&format!("/people/{}", m.0.username)).into_response());
     }
-    answer(&st, &headers, &m, work, "activity").await
+    answer(&st, htmx, &m, work, "activity").await
 }
 
 #[derive(Deserialize)]
@@ -119,7 +115,7 @@ pub struct ReadingForm {
 pub async fn reading(
     State(st): State<AppState>,
     WorkPath(work): WorkPath,
-    headers: HeaderMap,
+    HxRequest(htmx): HxRequest,
     m: Member,
     Form(f): Form<ReadingForm>,
 ) -> Result<Response, AppError> {
@@ -144,7 +140,7 @@ pub async fn reading(
             ));
         }
     }
-    answer(&st, &headers, &m, work, "activity").await
+    answer(&st, htmx, &m, work, "activity").await
 }
 
 #[derive(Deserialize)]
@@ -160,7 +156,7 @@ pub struct ShelfForm {
 pub async fn custom_shelf(
     State(st): State<AppState>,
     WorkPath(work): WorkPath,
-    headers: HeaderMap,
+    HxRequest(htmx): HxRequest,
     m: Member,
     Form(f): Form<ShelfForm>,
 ) -> Result<Response, AppError> {
@@ -183,7 +179,7 @@ pub async fn custom_shelf(
     } else {
         shelves::shelve(&st.db, m.id(), &slug, work).await?;
     }
-    answer(&st, &headers, &m, work, "activity").await
+    answer(&st, htmx, &m, work, "activity").await
 }
 
 #[derive(Deserialize)]

@@ -1,32 +1,150 @@
-//! Prepared book pages kept in memory. Every write that changes what a
-//! book page shows bumps the work's revision in the same transaction, so a
-//! cached page is used only after one cheap query confirms its revision is
-//! still current. Several servers on one database stay correct: each checks
-//! the revision in the shared database.
+//! Prepared book pages kept in memory, bounded and loaded once however many
+//! requests miss at the same moment (moka's `try_get_with`).
+//!
+//! A page is cached in three parts, each under its own revision from the
+//! database (`catalog::Revisions`): the core (work, editions, credits,
+//! subjects, material, with the material already turned into HTML), the
+//! discussion questions, and the activity (every count and one page of
+//! reviews). Every write bumps the revision of the part it changes in the
+//! same transaction, so a vote reloads only the questions (one query) and a
+//! rating only the counts and reviews (two), while the core stays. The
+//! revisions are part of each key: a stale entry is never asked for again
+//! and ages out. Every request reads the current revisions (one query, or
+//! inside the reader's own query when signed in), so several servers on one
+//! database stay correct: each checks the shared revisions.
+//!
+//! The assembled page is kept too, under all three revisions, with the
+//! page drawn once (the shared parts, and the whole page as a signed-out
+//! reader sees it), so a request draws at most the reader's own box.
 
 use crate::cover;
 use crate::view::escape;
 use axum::body::Bytes;
+use moka::future::Cache;
 use quire_domain::{MaterialKind, WorkId};
-use quire_storage::book_page::{self, BookPage};
-use quire_storage::{Db, catalog};
+use quire_storage::book_page::{self, ActivityPart, BookPage, CorePart, Question};
+use quire_storage::catalog::{self, Revisions};
+use quire_storage::{Db, StorageError};
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 use uuid::Uuid;
 
-/// A book page with its material already turned into HTML.
-pub struct Prepared {
-    pub page: BookPage,
-    pub material_html: HashMap<Uuid, String>,
-    pub cover_svg: String,
-    /// The whole page as a signed-out reader sees it (default edition),
-    /// drawn once per revision: it depends on nothing else.
-    pub anonymous_html: OnceLock<Bytes>,
+/// A page drawn with holes where each reader's own parts go: the shared
+/// text between the holes, and what fills each hole.
+pub struct Shell {
+    pub pieces: Vec<Piece>,
 }
 
-impl Prepared {
-    fn new(page: BookPage) -> Self {
-        let material_html = page
+/// A piece of a drawn page.
+pub enum Piece {
+    Text(String),
+    Slot(Slot),
+}
+
+/// A hole in a shared page, filled for each request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    /// The account links in the site header.
+    Nav,
+    /// Counts, rating summary and the reader's own buttons.
+    Activity,
+    /// The vote button of the question with this id.
+    Vote(Uuid),
+    /// The form to add a question, or the line asking to sign in.
+    Ask,
+    /// The reader's own review form.
+    YourReview,
+}
+
+impl Slot {
+    /// The marker the templates write for this hole.
+    #[cfg(test)]
+    fn marker(self) -> String {
+        match self {
+            Slot::Nav => "<!--quire-slot:nav-->".into(),
+            Slot::Activity => "<!--quire-slot:activity-->".into(),
+            Slot::Vote(id) => format!("<!--quire-slot:vote:{id}-->"),
+            Slot::Ask => "<!--quire-slot:ask-->".into(),
+            Slot::YourReview => "<!--quire-slot:your-review-->".into(),
+        }
+    }
+
+    fn parse(s: &str) -> Option<Slot> {
+        Some(match s {
+            "nav" => Slot::Nav,
+            "activity" => Slot::Activity,
+            "ask" => Slot::Ask,
+            "your-review" => Slot::YourReview,
+            other => Slot::Vote(Uuid::try_parse(other.strip_prefix("vote:")?).ok()?),
+        })
+    }
+}
+
+impl Shell {
+    /// Cut a drawn page at its slot markers. Member text can never hold a
+    /// marker: it is escaped, and sanitised Markdown keeps no comments.
+    pub fn cut(html: &str) -> Self {
+        const OPEN: &str = "<!--quire-slot:";
+        let mut pieces = Vec::new();
+        let mut rest = html;
+        while let Some(at) = rest.find(OPEN) {
+            let after = &rest[at + OPEN.len()..];
+            let Some(end) = after.find("-->") else { break };
+            match Slot::parse(&after[..end]) {
+                Some(slot) => {
+                    pieces.push(Piece::Text(rest[..at].to_owned()));
+                    pieces.push(Piece::Slot(slot));
+                }
+                None => pieces.push(Piece::Text(rest[..at + OPEN.len() + end + 3].to_owned())),
+            }
+            rest = &after[end + 3..];
+        }
+        pieces.push(Piece::Text(rest.to_owned()));
+        Self { pieces }
+    }
+
+    /// The page with every hole filled by `fill`.
+    pub fn fill<E>(&self, mut fill: impl FnMut(Slot) -> Result<String, E>) -> Result<String, E> {
+        let size: usize = self
+            .pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Text(t) => t.len(),
+                Piece::Slot(_) => 512,
+            })
+            .sum();
+        let mut out = String::with_capacity(size);
+        for p in &self.pieces {
+            match p {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Slot(s) => out.push_str(&fill(*s)?),
+            }
+        }
+        Ok(out)
+    }
+
+    fn len(&self) -> usize {
+        self.pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Text(t) => t.len(),
+                Piece::Slot(_) => 16,
+            })
+            .sum()
+    }
+}
+
+/// The core of a page with its material as HTML and its drawn cover.
+pub struct PreparedCore {
+    pub core: CorePart,
+    pub material_html: HashMap<Uuid, String>,
+    pub cover_svg: String,
+}
+
+impl PreparedCore {
+    fn new(core: CorePart) -> Self {
+        let material_html = core
             .materials
             .iter()
             .map(|m| {
@@ -43,14 +161,78 @@ impl Prepared {
                 (m.id, html)
             })
             .collect();
-        let authors: Vec<&str> = page.authors().map(|c| c.name.as_str()).collect();
-        let cover_svg = cover::generated_svg(page.work.id, &page.work.title, &authors.join(", "));
+        let authors: Vec<&str> = core
+            .credits
+            .iter()
+            .filter(|c| c.edition.is_none() && c.role == quire_domain::ContributorRole::Author)
+            .map(|c| c.name.as_str())
+            .collect();
+        let cover_svg = cover::generated_svg(core.work.id, &core.work.title, &authors.join(", "));
         Self {
-            page,
+            core,
             material_html,
             cover_svg,
+        }
+    }
+
+    fn weight(&self) -> usize {
+        let m: usize = self.core.materials.iter().map(|m| m.body.len()).sum();
+        let h: usize = self.material_html.values().map(String::len).sum();
+        1024 + m + h + self.cover_svg.len()
+    }
+}
+
+/// A book page ready to show.
+pub struct Prepared {
+    pub page: BookPage,
+    pub material_html: Arc<HashMap<Uuid, String>>,
+    pub cover_svg: Arc<str>,
+    /// The page (default edition) drawn once with holes for the reader's
+    /// own parts: filled in for each signed-in request.
+    pub shell: OnceLock<Shell>,
+    /// The whole page as a signed-out reader sees it (default edition),
+    /// drawn once: it depends on nothing else.
+    pub anonymous_html: OnceLock<Bytes>,
+}
+
+impl Prepared {
+    fn assemble(core: &PreparedCore, questions: Vec<Question>, activity: ActivityPart) -> Self {
+        Self {
+            page: BookPage::assemble(core.core.clone(), questions, activity),
+            material_html: Arc::new(core.material_html.clone()),
+            cover_svg: core.cover_svg.as_str().into(),
+            shell: OnceLock::new(),
             anonymous_html: OnceLock::new(),
         }
+    }
+
+    fn uncached(page: BookPage) -> Self {
+        let questions = page.questions.clone();
+        let activity = ActivityPart {
+            stats: page.stats.clone(),
+            reviews: page.reviews.clone(),
+            review_page: page.review_page,
+            reviews_per_page: page.reviews_per_page,
+        };
+        let core = PreparedCore::new(CorePart {
+            work: page.work,
+            editions: page.editions,
+            credits: page.credits,
+            subjects: page.subjects,
+            materials: page.materials,
+        });
+        Self::assemble(&core, questions, activity)
+    }
+
+    fn weight(&self) -> u32 {
+        let drawn = self.shell.get().map(Shell::len).unwrap_or(64 * 1024)
+            + self
+                .anonymous_html
+                .get()
+                .map(Bytes::len)
+                .unwrap_or(64 * 1024);
+        let reviews: usize = self.page.reviews.iter().map(|r| r.body_html.len()).sum();
+        u32::try_from(drawn + reviews + 4096).unwrap_or(u32::MAX)
     }
 }
 
@@ -74,29 +256,127 @@ fn underscores_to_em(p: &str) -> String {
     out
 }
 
-const MAX_ENTRIES: usize = 4096;
-
-#[derive(Default)]
-pub struct PageCache {
-    entries: RwLock<HashMap<(WorkId, u32), Arc<Prepared>>>,
+/// Why a page could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    /// No such work.
+    Missing,
+    Storage(Arc<StorageError>),
 }
 
-impl PageCache {
-    fn get(&self, key: (WorkId, u32)) -> Option<Arc<Prepared>> {
-        self.entries.read().ok()?.get(&key).cloned()
+impl From<StorageError> for LoadError {
+    fn from(e: StorageError) -> Self {
+        LoadError::Storage(Arc::new(e))
     }
+}
 
-    fn put(&self, key: (WorkId, u32), value: Arc<Prepared>) {
-        if let Ok(mut map) = self.entries.write() {
-            if map.len() >= MAX_ENTRIES {
-                map.clear();
-            }
-            map.insert(key, value);
+impl From<Arc<LoadError>> for LoadError {
+    fn from(e: Arc<LoadError>) -> Self {
+        match &*e {
+            LoadError::Missing => LoadError::Missing,
+            LoadError::Storage(s) => LoadError::Storage(s.clone()),
         }
     }
 }
 
-/// The prepared page of `work`, from the cache when it is current.
+/// How much each cache may hold, in bytes (by a rough weight of what an
+/// entry keeps) or entries.
+const CORE_BYTES: u64 = 32 * 1024 * 1024;
+const PAGE_BYTES: u64 = 96 * 1024 * 1024;
+const PART_ENTRIES: u64 = 8192;
+/// Entries of superseded revisions are never asked for again; idle ones
+/// leave early instead of waiting for the size bound.
+const IDLE: Duration = Duration::from_secs(15 * 60);
+
+type PageKey = (WorkId, u32, Revisions);
+
+/// The caches of book-page parts and of assembled pages.
+pub struct PageCache {
+    cores: Cache<(WorkId, i64), Arc<PreparedCore>>,
+    questions: Cache<(WorkId, i64), Arc<Vec<Question>>>,
+    activity: Cache<(WorkId, i64, u32), Arc<ActivityPart>>,
+    pages: Cache<PageKey, Arc<Prepared>>,
+}
+
+impl Default for PageCache {
+    fn default() -> Self {
+        Self {
+            cores: Cache::builder()
+                .max_capacity(CORE_BYTES)
+                .weigher(|_, v: &Arc<PreparedCore>| u32::try_from(v.weight()).unwrap_or(u32::MAX))
+                .time_to_idle(IDLE)
+                .build(),
+            questions: Cache::builder()
+                .max_capacity(PART_ENTRIES)
+                .time_to_idle(IDLE)
+                .build(),
+            activity: Cache::builder()
+                .max_capacity(PART_ENTRIES)
+                .time_to_idle(IDLE)
+                .build(),
+            pages: Cache::builder()
+                .max_capacity(PAGE_BYTES)
+                .weigher(|_, v: &Arc<Prepared>| v.weight())
+                .time_to_idle(IDLE)
+                .build(),
+        }
+    }
+}
+
+/// The prepared page of `work` at these revisions, from the cache when it
+/// holds it; otherwise only the parts whose revision changed are read, and
+/// concurrent requests for the same page wait for one load.
+pub async fn load_at(
+    db: &Db,
+    cache: &PageCache,
+    work: WorkId,
+    revisions: Revisions,
+    review_page: u32,
+    per_page: u32,
+) -> Result<Arc<Prepared>, LoadError> {
+    let review_page = review_page.max(1);
+    let key = (work, review_page, revisions);
+    if let Some(hit) = cache.pages.get(&key).await {
+        return Ok(hit);
+    }
+    let page = cache
+        .pages
+        .try_get_with(key, async {
+            let core = cache
+                .cores
+                .try_get_with((work, revisions.core), async {
+                    match book_page::load_core(db, work).await? {
+                        Some(core) => Ok(Arc::new(PreparedCore::new(core))),
+                        None => Err(LoadError::Missing),
+                    }
+                })
+                .await?;
+            let questions = cache
+                .questions
+                .try_get_with((work, revisions.questions), async {
+                    Ok::<_, LoadError>(Arc::new(book_page::load_questions(db, work).await?))
+                })
+                .await?;
+            let activity = cache
+                .activity
+                .try_get_with((work, revisions.activity, review_page), async {
+                    Ok::<_, LoadError>(Arc::new(
+                        book_page::load_activity(db, work, review_page, per_page).await?,
+                    ))
+                })
+                .await?;
+            Ok::<_, LoadError>(Arc::new(Prepared::assemble(
+                &core,
+                (*questions).clone(),
+                (*activity).clone(),
+            )))
+        })
+        .await?;
+    Ok(page)
+}
+
+/// The prepared page of `work`: with the cache, one query reads the current
+/// revisions first; without it, every part is read (8 queries).
 pub async fn load(
     db: &Db,
     cache: &PageCache,
@@ -104,27 +384,53 @@ pub async fn load(
     work: WorkId,
     review_page: u32,
     per_page: u32,
-) -> Result<Option<Arc<Prepared>>, quire_storage::StorageError> {
-    let key = (work, review_page);
-    if use_cache && let Some(hit) = cache.get(key) {
-        match catalog::revision(db, work).await? {
-            Some(r) if r == hit.page.work.revision => return Ok(Some(hit)),
-            Some(_) => {}
-            None => return Ok(None),
-        }
+) -> Result<Arc<Prepared>, LoadError> {
+    if !use_cache {
+        return match book_page::load(db, work, review_page, per_page).await? {
+            Some(page) => Ok(Arc::new(Prepared::uncached(page))),
+            None => Err(LoadError::Missing),
+        };
     }
-    let Some(page) = book_page::load(db, work, review_page, per_page).await? else {
-        return Ok(None);
+    let Some(revisions) = catalog::revision(db, work).await? else {
+        return Err(LoadError::Missing);
     };
-    let prepared = Arc::new(Prepared::new(page));
-    if use_cache {
-        cache.put(key, prepared.clone());
-    }
-    Ok(Some(prepared))
+    load_at(db, cache, work, revisions, review_page, per_page).await
 }
 
 #[cfg(test)]
 mod tests {
+    use super::{Piece, Shell, Slot};
+
+    #[test]
+    fn a_shell_is_cut_at_its_markers_and_filled_in_order() {
+        let q = uuid::Uuid::nil();
+        let html = format!(
+            "<p>a</p>{}<p>b {}</p>&lt;!--quire-slot:nav--&gt;<!--quire-slot:unknown-->{}",
+            Slot::Nav.marker(),
+            Slot::Vote(q).marker(),
+            Slot::YourReview.marker()
+        );
+        let shell = Shell::cut(&html);
+        let slots: Vec<Slot> = shell
+            .pieces
+            .iter()
+            .filter_map(|p| match p {
+                Piece::Slot(s) => Some(*s),
+                Piece::Text(_) => None,
+            })
+            .collect();
+        assert_eq!(slots, vec![Slot::Nav, Slot::Vote(q), Slot::YourReview]);
+        let filled = shell
+            .fill(|s| Ok::<_, ()>(format!("[{s:?}]")))
+            .unwrap_or_default();
+        assert_eq!(
+            filled,
+            format!(
+                "<p>a</p>[Nav]<p>b [Vote({q})]</p>&lt;!--quire-slot:nav--&gt;<!--quire-slot:unknown-->[YourReview]"
+            )
+        );
+    }
+
     #[test]
     fn ebook_emphasis_becomes_em() {
         assert_eq!(

@@ -1,6 +1,6 @@
 //! `GET /books/{id}`: the book page, and its htmx partials.
 
-use super::cache::{self, Prepared};
+use super::cache::{self, LoadError, Prepared, Shell, Slot};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::AppError;
@@ -8,19 +8,37 @@ use crate::paths::WorkPath;
 use crate::view::{Layout, day, edition_form, language_name, page, plural, stars, stars_label};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
-use quire_domain::{ContributorRole, EditionId, MaterialKind, Source, WorkId};
-use quire_storage::book_page::{Edition, ViewerState};
+use axum_htmx::HxRequest;
+use quire_domain::{ContributorRole, EditionId, MaterialKind, Source, UserId, WorkId};
+use quire_storage::book_page::{self, Edition, ReaderView, ViewerState};
+use quire_storage::catalog::Revisions;
 use quire_storage::reviews::OwnReview;
-use quire_storage::{book_page, reviews, shelves};
+use quire_storage::users::User;
 use serde::Deserialize;
 use std::sync::Arc;
+use uuid::Uuid;
 
 #[derive(Deserialize, Default)]
 pub struct PageQuery {
     pub page: Option<u32>,
     pub edition: Option<String>,
+}
+
+fn no_such_book(work: WorkId) -> AppError {
+    AppError::NotFound(format!(
+        "There is no book with the id \"{work}\" in Quire. It may have been removed; search for it by title, author or ISBN."
+    ))
+}
+
+fn load_error(work: WorkId, e: LoadError) -> AppError {
+    match e {
+        LoadError::Missing => no_such_book(work),
+        LoadError::Storage(e) => match Arc::try_unwrap(e) {
+            Ok(e) => e.into(),
+            Err(shared) => quire_storage::StorageError::Corrupt(shared.to_string()).into(),
+        },
+    }
 }
 
 /// Load the prepared page or say plainly that the book does not exist.
@@ -37,12 +55,46 @@ pub async fn prepared(
         review_page,
         st.config.reviews_per_page,
     )
-    .await?
-    .ok_or_else(|| {
-        AppError::NotFound(format!(
-            "There is no book with the id \"{work}\" in Quire. It may have been removed; search for it by title, author or ISBN."
-        ))
-    })
+    .await
+    .map_err(|e| load_error(work, e))
+}
+
+/// The prepared page at revisions the caller has just read (with the
+/// reader's own state): no query of its own when the page is kept.
+async fn prepared_at(
+    st: &AppState,
+    work: WorkId,
+    revisions: Revisions,
+    review_page: u32,
+) -> Result<Arc<Prepared>, AppError> {
+    if !st.config.page_cache {
+        return prepared(st, work, review_page).await;
+    }
+    cache::load_at(
+        &st.db,
+        &st.pages,
+        work,
+        revisions,
+        review_page,
+        st.config.reviews_per_page,
+    )
+    .await
+    .map_err(|e| load_error(work, e))
+}
+
+/// The signed-in reader's state and the page it goes on, in one query for
+/// the reader (plus the page's parts when they changed).
+pub async fn reader_page(
+    st: &AppState,
+    user: UserId,
+    work: WorkId,
+    review_page: u32,
+) -> Result<(Arc<Prepared>, ViewerData), AppError> {
+    let view = book_page::reader_view(&st.db, user, work)
+        .await?
+        .ok_or_else(|| no_such_book(work))?;
+    let p = prepared_at(st, work, view.revisions, review_page).await?;
+    Ok((p, ViewerData::from(view)))
 }
 
 /// One review as the page shows it.
@@ -95,20 +147,14 @@ pub struct ViewerData {
     pub shelves: Vec<(String, String)>,
 }
 
-async fn viewer_data(
-    st: &AppState,
-    v: &Viewer,
-    work: WorkId,
-) -> Result<Option<ViewerData>, AppError> {
-    let Some(u) = &v.0 else { return Ok(None) };
-    let state = book_page::viewer_state(&st.db, u.user_id(), work).await?;
-    let own_review = reviews::own(&st.db, u.user_id(), work).await?;
-    let shelves = shelves::custom_shelf_names(&st.db, u.user_id()).await?;
-    Ok(Some(ViewerData {
-        state,
-        own_review,
-        shelves,
-    }))
+impl From<ReaderView> for ViewerData {
+    fn from(v: ReaderView) -> Self {
+        Self {
+            state: v.state,
+            own_review: v.own_review,
+            shelves: v.shelves,
+        }
+    }
 }
 
 pub fn activity(p: &Prepared, edition: Option<&Edition>, viewer: Option<&ViewerData>) -> Activity {
@@ -264,15 +310,12 @@ pub struct BookTemplate<'a> {
     missing: Vec<&'static str>,
     blurbs: Vec<(String, Option<String>, &'static str)>,
     sections: Vec<MaterialSection>,
-    questions: Vec<(String, String, String, i64, bool)>,
-    activity: Activity,
+    questions: Vec<(String, String, String, i64)>,
     reviews: Vec<ReviewView>,
     review_count: String,
     pager: Vec<(u32, bool)>,
-    own_review: Option<OwnReview>,
     work_id: String,
     activity_path: String,
-    own_recommends: Option<bool>,
     edition_form: Option<String>,
     language: Option<String>,
     /// Every edition: (id, one-line description, is the one shown).
@@ -280,12 +323,12 @@ pub struct BookTemplate<'a> {
 }
 
 impl<'a> BookTemplate<'a> {
-    fn new(
-        layout: Layout,
-        p: &'a Prepared,
-        wanted: Option<EditionId>,
-        viewer: Option<ViewerData>,
-    ) -> Self {
+    /// The page with holes ([`Slot`]) where each reader's own parts go.
+    fn new(p: &'a Prepared, wanted: Option<EditionId>) -> Self {
+        let layout = Layout {
+            slotted: true,
+            ..Layout::default()
+        };
         let page = &p.page;
         let edition = page.edition(wanted);
         let authors = page
@@ -400,10 +443,6 @@ impl<'a> BookTemplate<'a> {
                 items: awards,
             });
         }
-        let voted = viewer
-            .as_ref()
-            .map(|v| v.state.voted_questions.clone())
-            .unwrap_or_default();
         let questions = page
             .questions
             .iter()
@@ -412,17 +451,10 @@ impl<'a> BookTemplate<'a> {
                     (Source::Member, Some(name)) => format!("Added by {name}"),
                     (s, _) => s.label().to_string(),
                 };
-                (
-                    q.id.to_string(),
-                    q.body.clone(),
-                    source,
-                    q.votes,
-                    voted.contains(&q.id),
-                )
+                (q.id.to_string(), q.body.clone(), source, q.votes)
             })
             .collect();
         sections.extend(sections_after);
-        let activity = activity(p, edition, viewer.as_ref());
         Self {
             layout,
             title: page.work.title.clone(),
@@ -449,14 +481,9 @@ impl<'a> BookTemplate<'a> {
             blurbs,
             sections,
             questions,
-            activity,
             reviews: review_views(p),
             review_count: plural(page.stats.review_count, "review", "reviews"),
             pager: review_pager(p),
-            own_recommends: viewer
-                .as_ref()
-                .and_then(|v| v.own_review.as_ref())
-                .and_then(|r| r.recommends),
             edition_form: edition.and_then(edition_form),
             language: edition
                 .and_then(|e| e.language.as_deref())
@@ -476,7 +503,6 @@ impl<'a> BookTemplate<'a> {
                     )
                 })
                 .collect(),
-            own_review: viewer.and_then(|v| v.own_review),
             work_id: page.work.id.to_string(),
             activity_path: book_path(p),
             p,
@@ -500,32 +526,151 @@ pub struct ActivityPartial {
     pub activity: Activity,
 }
 
+#[derive(Template)]
+#[template(path = "_nav.html")]
+struct NavPartial {
+    layout: Layout,
+}
+
+#[derive(Template)]
+#[template(path = "books/_vote.html")]
+struct VotePartial {
+    qid: Uuid,
+    signed_in: bool,
+    voted: bool,
+}
+
+#[derive(Template)]
+#[template(path = "books/_ask.html")]
+struct AskPartial<'a> {
+    signed_in: bool,
+    work_id: &'a str,
+    path: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "books/_your_review.html")]
+struct YourReviewPartial<'a> {
+    signed_in: bool,
+    work_id: &'a str,
+    path: &'a str,
+    own_review: Option<&'a OwnReview>,
+    own_recommends: Option<bool>,
+}
+
+/// Draw the page's shared parts once, with holes for each reader's own.
+fn draw_shell(p: &Prepared, wanted: Option<EditionId>) -> Result<Shell, AppError> {
+    let Html(html) = page(&BookTemplate::new(p, wanted))?;
+    Ok(Shell::cut(&html))
+}
+
+/// Fill a drawn page's holes for one reader (or for a signed-out one).
+fn fill(
+    shell: &Shell,
+    p: &Prepared,
+    wanted: Option<EditionId>,
+    user: Option<&User>,
+    viewer: Option<&ViewerData>,
+) -> Result<String, AppError> {
+    let edition = p.page.edition(wanted);
+    let work_id = p.page.work.id.to_string();
+    let path = book_path(p);
+    let signed_in = viewer.is_some();
+    shell.fill(|slot| match slot {
+        Slot::Nav => page(&NavPartial {
+            layout: Layout::for_user(user),
+        })
+        .map(|h| h.0),
+        Slot::Activity => page(&ActivityPartial {
+            activity: activity(p, edition, viewer),
+        })
+        .map(|h| h.0),
+        Slot::Vote(qid) if signed_in => page(&VotePartial {
+            qid,
+            signed_in,
+            voted: viewer.is_some_and(|v| v.state.voted_questions.contains(&qid)),
+        })
+        .map(|h| h.0),
+        Slot::Vote(_) => Ok(String::new()),
+        Slot::Ask => page(&AskPartial {
+            signed_in,
+            work_id: &work_id,
+            path: &path,
+        })
+        .map(|h| h.0),
+        Slot::YourReview => {
+            let own_review = viewer.and_then(|v| v.own_review.as_ref());
+            page(&YourReviewPartial {
+                signed_in,
+                work_id: &work_id,
+                path: &path,
+                own_review,
+                own_recommends: own_review.and_then(|r| r.recommends),
+            })
+            .map(|h| h.0)
+        }
+    })
+}
+
+fn html_response(body: impl Into<axum::body::Body>) -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body.into(),
+    )
+        .into_response()
+}
+
 pub async fn book_page(
     State(st): State<AppState>,
     WorkPath(work): WorkPath,
     Query(q): Query<PageQuery>,
     v: Viewer,
 ) -> Result<Response, AppError> {
-    let p = prepared(&st, work, q.page.unwrap_or(1)).await?;
+    let review_page = q.page.unwrap_or(1);
     let wanted = q.edition.as_deref().and_then(EditionId::parse);
-    if v.0.is_none() && wanted.is_none() {
-        // Signed-out readers all see the same page: draw it once per revision.
+    let (p, viewer) = match &v.0 {
+        Some(u) => {
+            let (p, viewer) = reader_page(&st, u.user_id(), work, review_page).await?;
+            (p, Some(viewer))
+        }
+        None => (prepared(&st, work, review_page).await?, None),
+    };
+    if wanted.is_some() {
+        // Another edition than the default: drawn for this request alone.
+        let shell = draw_shell(&p, wanted)?;
+        return Ok(html_response(fill(
+            &shell,
+            &p,
+            wanted,
+            v.0.as_ref(),
+            viewer.as_ref(),
+        )?));
+    }
+    let shell = match p.shell.get() {
+        Some(shell) => shell,
+        None => {
+            let drawn = draw_shell(&p, None)?;
+            p.shell.get_or_init(|| drawn)
+        }
+    };
+    if viewer.is_none() {
+        // Signed-out readers all see the same page: filled once per revision.
         let html = match p.anonymous_html.get() {
             Some(html) => html.clone(),
             None => {
-                let Html(drawn) = page(&BookTemplate::new(Layout::default(), &p, None, None))?;
+                let drawn = fill(shell, &p, None, None, None)?;
                 p.anonymous_html.get_or_init(|| drawn.into()).clone()
             }
         };
-        return Ok((
-            [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            html,
-        )
-            .into_response());
+        return Ok(html_response(html));
     }
-    let viewer = viewer_data(&st, &v, work).await?;
-    let layout = Layout::for_user(v.0.as_ref());
-    Ok(page(&BookTemplate::new(layout, &p, wanted, viewer))?.into_response())
+    Ok(html_response(fill(
+        shell,
+        &p,
+        None,
+        v.0.as_ref(),
+        viewer.as_ref(),
+    )?))
 }
 
 /// The reviews list alone, for htmx paging; a full page otherwise.
@@ -533,9 +678,9 @@ pub async fn reviews_partial(
     State(st): State<AppState>,
     WorkPath(work): WorkPath,
     Query(q): Query<PageQuery>,
-    headers: HeaderMap,
+    HxRequest(htmx): HxRequest,
 ) -> Result<Response, AppError> {
-    if !headers.contains_key("hx-request") {
+    if !htmx {
         let target = format!("/books/{work}?page={}#reviews", q.page.unwrap_or(1));
         return Ok(axum::response::Redirect::to(&target).into_response());
     }
