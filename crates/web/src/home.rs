@@ -173,7 +173,9 @@ pub async fn search(
     Viewer(v): Viewer,
 ) -> Result<Response, AppError> {
     let layout = Layout::for_user(v.as_ref());
-    let text = q.q.trim().to_string();
+    // Control characters (a NUL, say) mean nothing in a title or a name.
+    let text: String = q.q.chars().filter(|c| !c.is_control()).collect();
+    let text = text.trim().to_string();
     if text.chars().count() > 200 {
         return Err(AppError::bad(
             "q",

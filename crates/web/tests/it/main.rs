@@ -7,4 +7,5 @@ mod accounts;
 mod bad_input;
 mod book_page;
 mod page_cache;
+mod search;
 mod site;
