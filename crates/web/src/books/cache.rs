@@ -282,8 +282,9 @@ impl From<Arc<LoadError>> for LoadError {
 /// How much each cache may hold, in bytes (by a rough weight of what an
 /// entry keeps) or entries.
 const CORE_BYTES: u64 = 32 * 1024 * 1024;
+const QUESTION_BYTES: u64 = 16 * 1024 * 1024;
+const ACTIVITY_BYTES: u64 = 64 * 1024 * 1024;
 const PAGE_BYTES: u64 = 96 * 1024 * 1024;
-const PART_ENTRIES: u64 = 8192;
 /// Entries of superseded revisions are never asked for again; idle ones
 /// leave early instead of waiting for the size bound.
 const IDLE: Duration = Duration::from_secs(15 * 60);
@@ -307,11 +308,25 @@ impl Default for PageCache {
                 .time_to_idle(IDLE)
                 .build(),
             questions: Cache::builder()
-                .max_capacity(PART_ENTRIES)
+                .max_capacity(QUESTION_BYTES)
+                .weigher(|_, v: &Arc<Vec<Question>>| {
+                    let bytes: usize = v.iter().map(|q| 128 + q.body.len()).sum();
+                    u32::try_from(256 + bytes).unwrap_or(u32::MAX)
+                })
                 .time_to_idle(IDLE)
                 .build(),
             activity: Cache::builder()
-                .max_capacity(PART_ENTRIES)
+                .max_capacity(ACTIVITY_BYTES)
+                .weigher(|_, v: &Arc<ActivityPart>| {
+                    let bytes: usize = v
+                        .reviews
+                        .iter()
+                        .map(|r| {
+                            256 + r.body_html.len() + r.headline.as_ref().map_or(0, String::len)
+                        })
+                        .sum();
+                    u32::try_from(512 + bytes).unwrap_or(u32::MAX)
+                })
                 .time_to_idle(IDLE)
                 .build(),
             pages: Cache::builder()
