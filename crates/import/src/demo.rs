@@ -569,25 +569,6 @@ async fn load_export(
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn titles_match_across_sources() {
-        assert_eq!(
-            title_key("Frankenstein; or, the modern prometheus"),
-            title_key("Frankenstein")
-        );
-        assert_eq!(
-            title_key("Moby Dick; Or, The Whale"),
-            title_key("Moby-Dick or, The Whale")
-        );
-        assert_eq!(title_key("The Great Gatsby"), title_key("Great Gatsby"));
-        assert_ne!(title_key("Emma"), title_key("Persuasion"));
-    }
-}
-
 /// Quire's own review of a demo book, by the demo reader "Quire's reading
 /// group", answering whether it suits a book club. Idempotent.
 async fn quire_reviews(
@@ -632,4 +613,23 @@ async fn quire_reviews(
     }
     report.reviews += 1;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_match_across_sources() {
+        assert_eq!(
+            title_key("Frankenstein; or, the modern prometheus"),
+            title_key("Frankenstein")
+        );
+        assert_eq!(
+            title_key("Moby Dick; Or, The Whale"),
+            title_key("Moby-Dick or, The Whale")
+        );
+        assert_eq!(title_key("The Great Gatsby"), title_key("Great Gatsby"));
+        assert_ne!(title_key("Emma"), title_key("Persuasion"));
+    }
 }
