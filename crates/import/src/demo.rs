@@ -608,9 +608,6 @@ async fn quire_reviews(
         time::macros::datetime!(2026-01-15 12:00 UTC),
     )
     .await?;
-    if let Ok(stars) = Rating::from_halves(i64::from(r.halves)) {
-        ratings::set(db, reader, work, stars).await?;
-    }
     report.reviews += 1;
     Ok(())
 }

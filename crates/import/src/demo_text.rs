@@ -116,13 +116,12 @@ pub const DEMO_TEXTS: &[DemoText] = &[
 
 /// A review Quire writes for a demo book, as a reader of Quire's own: it
 /// answers "would you recommend this to a book club?", so the book page's
-/// recommendation line has something to count.
+/// recommendation line has something to count. It carries no rating, so
+/// the demo's ratings stay those of real readers.
 pub struct DemoReview {
     pub ebook: u32,
     pub headline: &'static str,
     pub body: &'static str,
-    /// Half stars, 1–10.
-    pub halves: u8,
     pub recommends: bool,
 }
 
@@ -131,70 +130,60 @@ pub const DEMO_REVIEWS: &[DemoReview] = &[
         ebook: 1342,
         headline: "Talk about it for an evening",
         body: "Every chapter gives a group something to argue about: who misjudged whom, and whether the misjudgement was fair at the time. The dialogue reads aloud well, and the money talk is sharper than its reputation suggests.",
-        halves: 9,
         recommends: true,
     },
     DemoReview {
         ebook: 84,
         headline: "Shorter and stranger than the films",
         body: "The nested narrators make a good first question for a club: whose story is this? Readers who know only the films are surprised by how much the created being speaks, and how well.",
-        halves: 8,
         recommends: true,
     },
     DemoReview {
         ebook: 2701,
         headline: "A big book for a patient club",
         body: "The chase is thrilling and the digressions divide readers sharply. Plan two meetings, or pick a set of chapters; a club that reads it in one month tends to split into finishers and skimmers.",
-        halves: 7,
         recommends: false,
     },
     DemoReview {
         ebook: 345,
         headline: "Letters, diaries and dread",
         body: "Told in documents, so a club can ask who knew what and when. The first chapters in the castle are the most gripping; the middle slows, and the ending is quicker than many expect.",
-        halves: 8,
         recommends: true,
     },
     DemoReview {
         ebook: 514,
         headline: "Warm, and easy to discuss",
         body: "Each sister gives readers someone to side with, and clubs usually do. The second half draws the liveliest talk about choices and how the book rewards or judges them.",
-        halves: 8,
         recommends: true,
     },
     DemoReview {
         ebook: 64317,
         headline: "Short enough for any club",
         body: "Under two hundred pages, with a narrator whose reliability is worth a whole meeting. The parties glitter, the people are careless, and the last chapters land hard.",
-        halves: 9,
         recommends: true,
     },
     DemoReview {
         ebook: 11,
         headline: "Fun to read aloud, harder to discuss",
         body: "The wordplay and nonsense are a joy, but there is little plot to hold a conversation. Better for a light evening, or for a club reading with children, than for a long discussion.",
-        halves: 7,
         recommends: false,
     },
     DemoReview {
         ebook: 1260,
         headline: "A voice that carries the whole book",
         body: "The narrator speaks to the reader directly, and clubs end up debating her as much as the plot. Questions of independence and conscience give plenty to talk about.",
-        halves: 9,
         recommends: true,
     },
     DemoReview {
         ebook: 768,
         headline: "Divisive in the best way",
         body: "Nobody in it is easy to like, which makes for heated meetings. The framing narrators and the second generation give a club a structure to pick apart.",
-        halves: 8,
         recommends: true,
     },
     DemoReview {
         ebook: 1661,
         headline: "One story a week",
         body: "Twelve self-contained cases suit a club that meets often, or one that wants something lighter between long novels. Try to solve each one before the reveal.",
-        halves: 8,
         recommends: true,
     },
 ];
