@@ -4,5 +4,6 @@
 
 mod book_page;
 mod catalog;
+mod jobs;
 mod readers;
 mod schema;
