@@ -42,6 +42,11 @@ enum Command {
         /// Build every book page from the database, without the in-memory cache.
         #[arg(long)]
         no_page_cache: bool,
+        /// Behind a reverse proxy: the header it sets to name the client
+        /// (e.g. X-Forwarded-For; its last address is taken). Without this
+        /// flag such headers are ignored, since any client can send them.
+        #[arg(long, env = "QUIRE_TRUSTED_PROXY_HEADER", value_name = "HEADER")]
+        trusted_proxy_header: Option<String>,
     },
     /// Bring the database schema up to date.
     Migrate,
@@ -123,7 +128,16 @@ async fn main() -> Result<()> {
             datasets,
             secure_cookies,
             no_page_cache,
+            trusted_proxy_header,
         } => {
+            if let Some(h) = &trusted_proxy_header
+                && (h.is_empty()
+                    || !h
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+            {
+                bail!("--trusted-proxy-header \"{h}\" is not a header name; give one such as X-Forwarded-For");
+            }
             let db = open(&cli.database).await?;
             if demo && catalog::count_works(&db).await? == 0 {
                 eprintln!("First start with --demo: loading the demo data…");
@@ -137,6 +151,7 @@ async fn main() -> Result<()> {
             let config = quire_web::Config {
                 secure_cookies,
                 page_cache: !no_page_cache,
+                trusted_proxy_header,
                 ..Default::default()
             };
             quire_web::serve(listener, quire_web::AppState::new(db, config)).await?;
@@ -159,8 +174,11 @@ async fn main() -> Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
+            // One hash at a time, waiting as long as it takes.
+            let passwords = quire_web::Passwords::new(1, std::time::Duration::from_secs(600));
             let user = quire_web::create_account(
                 &db,
+                &passwords,
                 &username,
                 &display_name,
                 &password,

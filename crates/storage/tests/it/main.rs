@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly on a failed step
 
 mod book_page;
+mod attempt_limits;
 mod catalog;
 mod readers;
 mod schema;
