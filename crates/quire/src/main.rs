@@ -136,7 +136,9 @@ async fn main() -> Result<()> {
                         .bytes()
                         .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
             {
-                bail!("--trusted-proxy-header \"{h}\" is not a header name; give one such as X-Forwarded-For");
+                bail!(
+                    "--trusted-proxy-header \"{h}\" is not a header name; give one such as X-Forwarded-For"
+                );
             }
             let db = open(&cli.database).await?;
             if demo && catalog::count_works(&db).await? == 0 {

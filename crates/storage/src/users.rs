@@ -354,7 +354,8 @@ pub async fn take_attempt(
     let free = rule.free.max(1);
     let stale = at - rule.forget_after;
     // The new count: a forgotten subject starts again at 1.
-    let n = "(CASE WHEN attempt_limits.updated_at <= $4 THEN 1 ELSE attempt_limits.attempts + 1 END)";
+    let n =
+        "(CASE WHEN attempt_limits.updated_at <= $4 THEN 1 ELSE attempt_limits.attempts + 1 END)";
     // The end of the wait that the n-th attempt starts: none before the
     // last free one, then each wait in turn, the last repeating. The waits
     // are bound as times ($5, $6, …) so both engines compare like values.

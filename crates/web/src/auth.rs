@@ -17,10 +17,10 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use quire_domain::{SiteRole, UserId};
 use limits::ClientAddr;
 use names::{MAX_DISPLAY_NAME_CHARS, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS};
 use passwords::Passwords;
+use quire_domain::{SiteRole, UserId};
 use quire_storage::users::{self, LimitScope, NewUser, User};
 use rand::RngCore;
 use serde::Deserialize;
@@ -168,9 +168,10 @@ fn percent_decoded(s: &str) -> String {
 }
 
 /// Only a path on this site is followed after signing in, never another
-/// site. Browsers drop tabs and line breaks from a URL and read `\\` as
-/// `/`, so `/\t/evil.example` or `/\\evil.example` would leave the site; such
-/// values, and any with control characters or a scheme, give the home page.
+/// site. Browsers drop tabs and line breaks from a URL and read a backslash
+/// as `/`, so `/<tab>/evil.example` or `/<backslash>evil.example` would
+/// leave the site; such values (also percent-encoded), and any with control
+/// characters or a scheme, give the home page.
 fn safe_next(next: Option<&str>) -> String {
     let Some(n) = next else {
         return "/".to_string();
@@ -260,7 +261,9 @@ pub async fn login(
             StatusCode::UNPROCESSABLE_ENTITY,
             next,
             String::new(),
-            format!("Username: a username is at most {MAX_USERNAME_CHARS} characters long; check what you typed."),
+            format!(
+                "Username: a username is at most {MAX_USERNAME_CHARS} characters long; check what you typed."
+            ),
         );
     }
     if longer_than(&f.password, MAX_PASSWORD_CHARS) {
@@ -447,8 +450,13 @@ pub async fn register(
     .await;
     match result {
         Ok(user) => {
-            signed_in_redirect(&state, jar, user.user_id(), &format!("/people/{}", user.username))
-                .await
+            signed_in_redirect(
+                &state,
+                jar,
+                user.user_id(),
+                &format!("/people/{}", user.username),
+            )
+            .await
         }
         Err(AppError::Conflict(message)) => show_again(
             StatusCode::CONFLICT,

@@ -2,13 +2,17 @@
 //! sessions and old attempts.
 
 use quire_domain::UserId;
-use quire_storage::users::{self, Attempt, LimitRule, LimitScope, NewUser};
 use quire_storage::now;
+use quire_storage::users::{self, Attempt, LimitRule, LimitScope, NewUser};
 use time::Duration;
 
 const RULE: LimitRule = LimitRule {
     free: 5,
-    waits: &[Duration::minutes(1), Duration::minutes(2), Duration::minutes(4)],
+    waits: &[
+        Duration::minutes(1),
+        Duration::minutes(2),
+        Duration::minutes(4),
+    ],
     forget_after: Duration::days(1),
 };
 

@@ -2,8 +2,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly on a failed step
 
-mod book_page;
 mod attempt_limits;
+mod book_page;
 mod catalog;
 mod readers;
 mod schema;

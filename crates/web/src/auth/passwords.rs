@@ -226,8 +226,8 @@ impl Passwords {
         let permit = self.turn().await?;
         self.hashed.fetch_add(1, Ordering::Relaxed);
         self.run(permit, move |scratch| hash_in(scratch, password.as_bytes()))
-        .await?
-        .map_err(|e| AppError::Internal(format!("could not hash the password: {e}")))
+            .await?
+            .map_err(|e| AppError::Internal(format!("could not hash the password: {e}")))
     }
 
     /// Whether `password` matches `hash`. With no hash (no such account, or
@@ -256,7 +256,10 @@ mod tests {
     fn hashes_are_standard_argon2id_strings() {
         let mut scratch = Scratch(Vec::new());
         let hash = hash_in(&mut scratch, b"correct horse battery").unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         // The argon2 crate's own check agrees, both ways.
         let parsed = PasswordHash::new(&hash).unwrap();
         assert!(

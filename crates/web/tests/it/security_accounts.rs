@@ -22,7 +22,13 @@ fn client_from(from: &str) -> Client {
         .unwrap()
 }
 
-async fn sign_in(client: &Client, site: &Site, username: &str, password: &str, forwarded: Option<&str>) -> Response {
+async fn sign_in(
+    client: &Client,
+    site: &Site,
+    username: &str,
+    password: &str,
+    forwarded: Option<&str>,
+) -> Response {
     let mut req = client
         .post(site.url("/login"))
         .header("sec-fetch-site", "same-origin")
@@ -60,7 +66,12 @@ fn resident_mib() -> f64 {
 
 /// Send `n` wrong sign-ins at once; the status of each answer, and a
 /// Retry-After check on every 429 and 503.
-async fn storm(site: &Site, n: usize, username: &str, forwarded: impl Fn(usize) -> Option<String>) -> Vec<StatusCode> {
+async fn storm(
+    site: &Site,
+    n: usize,
+    username: &str,
+    forwarded: impl Fn(usize) -> Option<String>,
+) -> Vec<StatusCode> {
     let client = client_from("127.0.0.1");
     let mut set = tokio::task::JoinSet::new();
     for i in 0..n {
@@ -72,7 +83,10 @@ async fn storm(site: &Site, n: usize, username: &str, forwarded: impl Fn(usize) 
             let mut req = client
                 .post(url)
                 .header("sec-fetch-site", "same-origin")
-                .form(&[("username", username.as_str()), ("password", "a wrong guess")]);
+                .form(&[
+                    ("username", username.as_str()),
+                    ("password", "a wrong guess"),
+                ]);
             if let Some(f) = fwd {
                 req = req.header("x-forwarded-for", f);
             }
