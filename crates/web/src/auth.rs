@@ -431,11 +431,15 @@ pub async fn register(
         return show_again(StatusCode::UNPROCESSABLE_ENTITY, errors, f);
     }
     let client_key = client.key();
+    let rule = users::LimitRule {
+        free: i64::from(state.config.joins_per_address_per_hour.max(1)),
+        ..limits::REGISTER
+    };
     limits::take(
         &state,
         LimitScope::Register,
         &client_key,
-        &limits::REGISTER,
+        &rule,
         "new accounts from your address",
     )
     .await?;

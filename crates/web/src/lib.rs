@@ -47,6 +47,9 @@ pub struct Config {
     /// How long a request waits for a hashing slot before it is answered
     /// 503 "busy".
     pub hashing_wait: std::time::Duration,
+    /// New accounts allowed from one client address in an hour. Tests that
+    /// need many accounts from 127.0.0.1 raise it.
+    pub joins_per_address_per_hour: u32,
 }
 
 impl Default for Config {
@@ -58,6 +61,7 @@ impl Default for Config {
             trusted_proxy_header: None,
             hashing_slots: 0,
             hashing_wait: std::time::Duration::from_secs(2),
+            joins_per_address_per_hour: 5,
         }
     }
 }

@@ -61,7 +61,8 @@ pub const PASSWORD_CHANGE: LimitRule = LimitRule {
     forget_after: Duration::days(1),
 };
 
-/// New accounts from one address: five an hour.
+/// New accounts from one address: five an hour (`free` is replaced by
+/// `Config::joins_per_address_per_hour`).
 pub const REGISTER: LimitRule = LimitRule {
     free: 5,
     waits: &[Duration::hours(1)],

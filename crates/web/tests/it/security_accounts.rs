@@ -280,6 +280,17 @@ quire_testkit::both_backends! {
             .await
             .unwrap();
         assert_eq!(r.status(), 303);
+
+        // A site that expects many joins from one address can say so.
+        let config = quire_web::Config { joins_per_address_per_hour: 7, ..Default::default() };
+        let site = Site::start_with(db, config).await;
+        for i in 0..2 {
+            site.join(&format!("extra{i}")).await;
+        }
+        let r = site
+            .post("/register", &[("username", "extra2"), ("password", PASSWORD), ("password_again", PASSWORD)])
+            .await;
+        assert_eq!(r.status(), 429);
     }
 
     async fn a_full_hashing_queue_answers_busy(db: Db) {
