@@ -48,6 +48,11 @@ enum Command {
         /// Background jobs run at once in this process.
         #[arg(long, default_value_t = 2)]
         workers: usize,
+        /// Behind a reverse proxy: the header it sets to name the client
+        /// (e.g. X-Forwarded-For; its last address is taken). Without this
+        /// flag such headers are ignored, since any client can send them.
+        #[arg(long, env = "QUIRE_TRUSTED_PROXY_HEADER", value_name = "HEADER")]
+        trusted_proxy_header: Option<String>,
     },
     /// Run background jobs only, without the web server (e.g. on a second
     /// machine sharing the PostgreSQL database). Stops on Ctrl-C or SIGTERM.
@@ -197,7 +202,18 @@ async fn main() -> Result<()> {
             no_page_cache,
             no_worker,
             workers,
+            trusted_proxy_header,
         } => {
+            if let Some(h) = &trusted_proxy_header
+                && (h.is_empty()
+                    || !h
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+            {
+                bail!(
+                    "--trusted-proxy-header \"{h}\" is not a header name; give one such as X-Forwarded-For"
+                );
+            }
             let db = open(&cli.database).await?;
             if demo && catalog::count_works(&db).await? == 0 {
                 eprintln!("First start with --demo: loading the demo data…");
@@ -211,6 +227,7 @@ async fn main() -> Result<()> {
             let config = quire_web::Config {
                 secure_cookies,
                 page_cache: !no_page_cache,
+                trusted_proxy_header,
                 ..Default::default()
             };
             let worker =
@@ -254,8 +271,11 @@ async fn main() -> Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
+            // One hash at a time, waiting as long as it takes.
+            let passwords = quire_web::Passwords::new(1, std::time::Duration::from_secs(600));
             let user = quire_web::create_account(
                 &db,
+                &passwords,
                 &username,
                 &display_name,
                 &password,

@@ -28,8 +28,15 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     Conflict(String),
-    #[error("{0}")]
-    TooManyAttempts(String),
+    /// Limited: too many attempts of one kind; `retry_after` in seconds is
+    /// sent as `Retry-After`.
+    #[error("{message}")]
+    TooManyAttempts { message: String, retry_after: u64 },
+    /// Every password-hashing slot stayed taken for the whole wait.
+    #[error(
+        "Quire is busy checking other passwords. Wait a few seconds, then send the form again; nothing was changed."
+    )]
+    Busy { retry_after: u64 },
     #[error("{0}")]
     Internal(String),
 }
@@ -49,7 +56,8 @@ impl AppError {
             AppError::SignInRequired => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -61,7 +69,8 @@ impl AppError {
             AppError::SignInRequired => "sign_in_required",
             AppError::Forbidden(_) => "forbidden",
             AppError::Conflict(_) => "conflict",
-            AppError::TooManyAttempts(_) => "too_many_attempts",
+            AppError::TooManyAttempts { .. } => "too_many_attempts",
+            AppError::Busy { .. } => "busy",
             AppError::Internal(_) => "internal_error",
         }
     }
@@ -120,6 +129,7 @@ impl IntoResponse for AppError {
             StatusCode::FORBIDDEN => "Not allowed",
             StatusCode::CONFLICT => "Already taken",
             StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
+            StatusCode::SERVICE_UNAVAILABLE => "Busy",
             StatusCode::INTERNAL_SERVER_ERROR => "Server error",
             _ => "That did not work",
         };
@@ -131,6 +141,11 @@ impl IntoResponse for AppError {
         })
         .unwrap_or_else(|_| info.message.clone());
         let mut res = (status, Html(body)).into_response();
+        if let AppError::TooManyAttempts { retry_after, .. } | AppError::Busy { retry_after } = self
+        {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        }
         res.extensions_mut().insert(info);
         res
     }
@@ -187,8 +202,18 @@ pub async fn shape_errors(req: Request, next: Next) -> Response {
             field: None,
         },
     };
+    // A reshaped answer keeps the original's Retry-After.
+    let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
+    let with_retry = |mut r: Response| {
+        if let Some(v) = retry_after.clone() {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        r
+    };
     if wants_json {
-        return (status, axum::Json(serde_json::json!({ "error": info }))).into_response();
+        return with_retry(
+            (status, axum::Json(serde_json::json!({ "error": info }))).into_response(),
+        );
     }
     if htmx {
         let mut res = (
@@ -202,7 +227,7 @@ pub async fn shape_errors(req: Request, next: Next) -> Response {
         let h = res.headers_mut();
         h.insert("hx-retarget", HeaderValue::from_static("#flash"));
         h.insert("hx-reswap", HeaderValue::from_static("innerHTML"));
-        return res;
+        return with_retry(res);
     }
     if res.extensions().get::<ErrorInfo>().is_some() {
         return res;

@@ -26,6 +26,7 @@ use std::sync::Arc;
 use tower_http::csrf::CsrfLayer;
 
 pub use auth::create_account;
+pub use auth::passwords::Passwords;
 pub use error::AppError;
 
 /// How the server behaves; the binary fills it from flags.
@@ -37,6 +38,18 @@ pub struct Config {
     /// revision on every request.
     pub page_cache: bool,
     pub reviews_per_page: u32,
+    /// A header set by a trusted reverse proxy that names the client (e.g.
+    /// `X-Forwarded-For`; the last address in it is the one the proxy saw).
+    /// Ignored when `None`, since any client can send such a header.
+    pub trusted_proxy_header: Option<String>,
+    /// Password hashes run at once; 0 means one per core.
+    pub hashing_slots: usize,
+    /// How long a request waits for a hashing slot before it is answered
+    /// 503 "busy".
+    pub hashing_wait: std::time::Duration,
+    /// New accounts allowed from one client address in an hour. Tests that
+    /// need many accounts from 127.0.0.1 raise it.
+    pub joins_per_address_per_hour: u32,
 }
 
 impl Default for Config {
@@ -45,6 +58,10 @@ impl Default for Config {
             secure_cookies: false,
             page_cache: true,
             reviews_per_page: 10,
+            trusted_proxy_header: None,
+            hashing_slots: 0,
+            hashing_wait: std::time::Duration::from_secs(2),
+            joins_per_address_per_hour: 5,
         }
     }
 }
@@ -53,13 +70,20 @@ impl Default for Config {
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// Password hashing with its cap; its counters are read by tests.
+    pub passwords: Arc<Passwords>,
     pages: Arc<books::cache::PageCache>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> Self {
+        let passwords = match config.hashing_slots {
+            0 => Passwords::for_this_machine(config.hashing_wait),
+            n => Passwords::new(n, config.hashing_wait),
+        };
         Self {
             db,
+            passwords: Arc::new(passwords),
             config: Arc::new(config),
             pages: Arc::new(books::cache::PageCache::default()),
         }

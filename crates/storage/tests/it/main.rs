@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly on a failed step
 
+mod attempt_limits;
 mod book_page;
 mod catalog;
 mod jobs;
