@@ -4,13 +4,13 @@
 
 use crate::AppState;
 use crate::error::AppError;
+use crate::input::{Form, Query};
 use crate::view::{Layout, page};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use askama::Template;
-use axum::Form;
-use axum::extract::{ConnectInfo, FromRef, FromRequestParts, Query, State};
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -86,8 +86,8 @@ async fn hash_password(password: String) -> Result<String, AppError> {
             .map(|h| h.to_string())
     })
     .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
-    .map_err(|e| AppError::Internal(format!("could not hash the password: {e}")))
+    .map_err(|e| AppError::internal("The password could not be stored; try again.", e))?
+    .map_err(|e| AppError::internal("The password could not be stored; try again.", e))
 }
 
 async fn verify_password(password: String, hash: Option<String>) -> bool {
