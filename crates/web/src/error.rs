@@ -321,28 +321,37 @@ pub async fn shape_errors(HxRequest(htmx): HxRequest, req: Request, next: Next) 
         None if is_html && !wants_json => return res,
         None => layer_error(status),
     };
-    if wants_json {
-        return (status, axum::Json(serde_json::json!({ "error": info }))).into_response();
-    }
-    if htmx {
+    let mut shaped = if wants_json {
+        (status, axum::Json(serde_json::json!({ "error": info }))).into_response()
+    } else if htmx {
         let body = format!(
             "<p class=\"flash flash-error\" role=\"alert\">{}</p>",
             escape(&info.message)
         );
-        return (
+        (
             status,
             HxRetarget("#flash".into()),
             HxReswap(SwapOption::InnerHtml),
             Html(body),
         )
-            .into_response();
+            .into_response()
+    } else {
+        // Quire's page, drawn again now that the request id is known.
+        (
+            status,
+            Html(error_page(status, &info, request_id.as_deref())),
+        )
+            .into_response()
+    };
+    // Keep what the handler or layer said beside the body (`Retry-After`,
+    // `Allow`, cookies); only the body and its type change.
+    let fresh: Vec<header::HeaderName> = shaped.headers().keys().cloned().collect();
+    for (name, value) in res.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH && !fresh.contains(name) {
+            shaped.headers_mut().append(name.clone(), value.clone());
+        }
     }
-    // Quire's page, drawn again now that the request id is known.
-    (
-        status,
-        Html(error_page(status, &info, request_id.as_deref())),
-    )
-        .into_response()
+    shaped
 }
 
 #[cfg(test)]

@@ -141,7 +141,13 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(map_response(security::headers))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http().make_span_with(security::request_span))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(security::request_span)
+                // A server error is logged once, with its cause, where it
+                // becomes a response (error.rs); not again here.
+                .on_failure(()),
+        )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(map_request(security::sanitise_request_id))
         .with_state(state)

@@ -128,6 +128,7 @@ quire_testkit::both_backends! {
         let r = site.client.delete(site.url("/")).send().await.unwrap();
         assert_eq!(r.status(), 405);
         assert_security_headers(&r, "a wrong method");
+        assert!(r.headers()["allow"].to_str().unwrap().contains("GET"), "the shaped error keeps Allow");
     }
 
     async fn no_page_needs_what_the_csp_forbids(db: Db) {
