@@ -113,11 +113,10 @@ async fn connection(
         let wake = closing_by.unwrap_or(idle_until);
         tokio::select! {
             _ = conn.as_mut() => break,
-            changed = stop.changed(), if closing_by.is_none() => {
-                if changed.is_ok() {
-                    conn.as_mut().graceful_shutdown();
-                    closing_by = Some(Instant::now() + timeouts.idle);
-                }
+            // Asked to stop, or the server itself is gone: finish up.
+            _ = stop.changed(), if closing_by.is_none() => {
+                conn.as_mut().graceful_shutdown();
+                closing_by = Some(Instant::now() + timeouts.idle);
             }
             () = tokio::time::sleep_until(wake) => {
                 if closing_by.is_some() {
