@@ -9,10 +9,10 @@ pub mod passwords;
 
 use crate::AppState;
 use crate::error::AppError;
+use crate::input::{Form, Query};
 use crate::view::{Layout, page};
 use askama::Template;
-use axum::Form;
-use axum::extract::{FromRef, FromRequestParts, Query, State};
+use axum::extract::{FromRef, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -123,7 +123,7 @@ async fn signed_in_redirect(
     location: &str,
 ) -> Result<Response, AppError> {
     let location = HeaderValue::from_str(location)
-        .map_err(|_| AppError::Internal("the page to go to next is not a valid address".into()))?;
+        .map_err(|e| AppError::internal("The page to go to next is not a valid address.", e))?;
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();

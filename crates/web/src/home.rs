@@ -4,9 +4,10 @@
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::AppError;
+use crate::input::Query;
 use crate::view::{Layout, page, plural};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use quire_domain::Isbn13;

@@ -12,22 +12,33 @@ mod books;
 mod cover;
 mod error;
 mod home;
+mod html;
+mod input;
 mod paths;
 mod people;
 #[allow(dead_code)] // its first callers arrive with the catalog routes
 mod permissions;
+mod security;
+mod server;
 mod view;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::middleware::{from_fn, map_request, map_response};
 use axum::routing::{get, post};
 use quire_storage::Db;
 use std::sync::Arc;
+use std::time::Duration;
 use tower_http::csrf::CsrfLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
 
 pub use auth::create_account;
 pub use auth::passwords::Passwords;
-pub use error::AppError;
+pub use error::{AppError, CODES as ERROR_CODES};
+pub use security::{CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY, REQUEST_ID};
 
 /// How the server behaves; the binary fills it from flags.
 #[derive(Clone, Debug)]
@@ -50,6 +61,13 @@ pub struct Config {
     /// New accounts allowed from one client address in an hour. Tests that
     /// need many accounts from 127.0.0.1 raise it.
     pub joins_per_address_per_hour: u32,
+    /// A request's line and headers must arrive within this (slowloris);
+    /// it also bounds the wait for the next request on a kept-alive connection.
+    pub header_read_timeout: Duration,
+    /// A connection on which nothing moves for this long is closed.
+    pub idle_timeout: Duration,
+    /// A request still unanswered after this gets 408.
+    pub request_timeout: Duration,
 }
 
 impl Default for Config {
@@ -62,6 +80,9 @@ impl Default for Config {
             hashing_slots: 0,
             hashing_wait: std::time::Duration::from_secs(2),
             joins_per_address_per_hour: 5,
+            header_read_timeout: Duration::from_secs(15),
+            idle_timeout: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -94,7 +115,13 @@ impl AppState {
 /// characters fits several times over.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
+/// Every route, inside the layers every request passes through. Outermost
+/// first: a caller's request id checked, then set if missing; the trace
+/// span (method, path, id); the id copied to the response; the security
+/// headers; the body limit; error shaping; the whole-request timeout; the
+/// CSRF check; then the handler.
 pub fn router(state: AppState) -> Router {
+    let request_timeout = state.config.request_timeout;
     Router::new()
         .route("/", get(home::home))
         .route("/search", get(home::search))
@@ -130,17 +157,34 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{file}", get(assets::asset))
         .fallback(error::not_found)
         .layer(CsrfLayer::new())
-        .layer(axum::middleware::from_fn(error::shape_errors))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
+        .layer(from_fn(error::shape_errors))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(map_response(security::headers))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(security::request_span)
+                // A server error is logged once, with its cause, where it
+                // becomes a response (error.rs); not again here.
+                .on_failure(()),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(map_request(security::sanitise_request_id))
         .with_state(state)
 }
 
-/// Serve until the process is asked to stop (Ctrl-C or SIGTERM).
+/// Serve until the process is asked to stop (Ctrl-C or SIGTERM), with the
+/// connection timeouts of the state's [`Config`].
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    let timeouts = server::Timeouts {
+        header_read: state.config.header_read_timeout,
+        idle: state.config.idle_timeout,
+    };
+    server::run(listener, router(state), timeouts, shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

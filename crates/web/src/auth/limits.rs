@@ -129,8 +129,9 @@ where
         }
         match parts.extensions.get::<ConnectInfo<SocketAddr>>() {
             Some(ConnectInfo(peer)) => Ok(ClientAddr(peer.ip())),
-            None => Err(AppError::Internal(
-                "the server was started without client addresses".into(),
+            None => Err(AppError::internal(
+                "The server could not tell where this request came from.",
+                "the server was started without client addresses",
             )),
         }
     }

@@ -214,11 +214,14 @@ impl Passwords {
             drop(permit);
             let _ = tx.send(out);
         });
-        workers()
-            .send(job)
-            .map_err(|_| AppError::Internal("the password workers stopped".into()))?;
+        workers().send(job).map_err(|_| {
+            AppError::internal(
+                "The password could not be checked; try again.",
+                "the password workers stopped",
+            )
+        })?;
         rx.await
-            .map_err(|_| AppError::Internal("a password worker stopped".into()))
+            .map_err(|e| AppError::internal("The password could not be checked; try again.", e))
     }
 
     /// Hash a new password (argon2id, a fresh salt).
@@ -227,7 +230,7 @@ impl Passwords {
         self.hashed.fetch_add(1, Ordering::Relaxed);
         self.run(permit, move |scratch| hash_in(scratch, password.as_bytes()))
             .await?
-            .map_err(|e| AppError::Internal(format!("could not hash the password: {e}")))
+            .map_err(|e| AppError::internal("The password could not be stored; try again.", e))
     }
 
     /// Whether `password` matches `hash`. With no hash (no such account, or

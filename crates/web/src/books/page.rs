@@ -4,10 +4,11 @@ use super::cache::{self, Prepared};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::AppError;
+use crate::input::Query;
 use crate::paths::WorkPath;
 use crate::view::{Layout, day, edition_form, language_name, page, plural, stars, stars_label};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use quire_domain::{ContributorRole, EditionId, MaterialKind, Source, WorkId};
@@ -19,8 +20,61 @@ use std::sync::Arc;
 
 #[derive(Deserialize, Default)]
 pub struct PageQuery {
-    pub page: Option<u32>,
+    /// Read as text so a bad number gets a message that names `page`.
+    pub page: Option<String>,
     pub edition: Option<String>,
+}
+
+impl PageQuery {
+    /// The review page asked for: a whole number from 1 (1 when absent).
+    pub fn review_page(&self) -> Result<u64, AppError> {
+        let Some(raw) = self.page.as_deref().map(str::trim) else {
+            return Ok(1);
+        };
+        if raw.is_empty() {
+            return Ok(1);
+        }
+        match raw.parse::<u64>() {
+            Ok(0) => Err(AppError::bad(
+                "page",
+                "Review pages are numbered from 1; there is no page 0.",
+            )),
+            Ok(n) => Ok(n),
+            Err(_) if raw.bytes().all(|b| b.is_ascii_digit()) => Err(AppError::bad(
+                "page",
+                format!("Page {raw} is far past the last page of reviews; go back to page 1."),
+            )),
+            Err(_) => Err(AppError::bad(
+                "page",
+                format!("\"{raw}\" is not a page number: review pages are whole numbers from 1."),
+            )),
+        }
+    }
+}
+
+/// The prepared page for review page `wanted`, or an error that says the
+/// page is past the last and links to the last, rather than an empty list
+/// beside a count of reviews.
+async fn prepared_page(
+    st: &AppState,
+    work: WorkId,
+    wanted: u64,
+) -> Result<Arc<Prepared>, AppError> {
+    let p = prepared(st, work, u32::try_from(wanted).unwrap_or(u32::MAX)).await?;
+    let pages = p.page.review_pages();
+    if wanted > u64::from(pages) {
+        let last = if pages <= 1 {
+            format!("{}#reviews", book_path(&p))
+        } else {
+            format!("{}?page={pages}#reviews", book_path(&p))
+        };
+        return Err(AppError::PastLastPage {
+            page: wanted,
+            pages,
+            last,
+        });
+    }
+    Ok(p)
 }
 
 /// Load the prepared page or say plainly that the book does not exist.
@@ -506,7 +560,7 @@ pub async fn book_page(
     Query(q): Query<PageQuery>,
     v: Viewer,
 ) -> Result<Response, AppError> {
-    let p = prepared(&st, work, q.page.unwrap_or(1)).await?;
+    let p = prepared_page(&st, work, q.review_page()?).await?;
     let wanted = q.edition.as_deref().and_then(EditionId::parse);
     if v.0.is_none() && wanted.is_none() {
         // Signed-out readers all see the same page: draw it once per revision.
@@ -535,11 +589,12 @@ pub async fn reviews_partial(
     Query(q): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
+    let wanted = q.review_page()?;
     if !headers.contains_key("hx-request") {
-        let target = format!("/books/{work}?page={}#reviews", q.page.unwrap_or(1));
+        let target = format!("/books/{work}?page={wanted}#reviews");
         return Ok(axum::response::Redirect::to(&target).into_response());
     }
-    let p = prepared(&st, work, q.page.unwrap_or(1)).await?;
+    let p = prepared_page(&st, work, wanted).await?;
     Ok(page(&ReviewsPartial {
         activity_path: book_path(&p),
         work_id: work.to_string(),

@@ -7,4 +7,5 @@ mod accounts;
 mod bad_input;
 mod book_page;
 mod security_accounts;
+mod security_pages;
 mod site;
