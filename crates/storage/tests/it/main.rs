@@ -4,6 +4,7 @@
 
 mod book_page;
 mod catalog;
+mod enums;
 mod jobs;
 mod readers;
 mod schema;
