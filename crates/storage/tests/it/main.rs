@@ -5,6 +5,7 @@
 mod attempt_limits;
 mod book_page;
 mod catalog;
+mod enums;
 mod jobs;
 mod readers;
 mod schema;
