@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod history;
 pub mod home;
 pub mod questions;
+pub mod roles;
 pub mod ratings;
 pub mod reviews;
 pub mod shelves;

@@ -26,8 +26,19 @@ pub enum AppError {
     /// Signed in, but this account may not do that; the message says who may.
     #[error("{0}")]
     Forbidden(String),
+    /// Several fields of one form or request are wrong: each with its
+    /// message, in the order the form shows them.
+    #[error("{}", .0.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" "))]
+    Invalid(Vec<FieldError>),
     #[error("{0}")]
     Conflict(String),
+    /// The request may duplicate existing things; `related` names them so
+    /// the client can choose.
+    #[error("{message}")]
+    PossibleDuplicates {
+        message: String,
+        related: Vec<Related>,
+    },
     #[error("{0}")]
     TooManyAttempts(String),
     #[error("{0}")]
@@ -45,10 +56,10 @@ impl AppError {
     fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::BadInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadInput { .. } | AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::SignInRequired => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::PossibleDuplicates { .. } => StatusCode::CONFLICT,
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -57,10 +68,11 @@ impl AppError {
     fn code(&self) -> &'static str {
         match self {
             AppError::NotFound(_) => "not_found",
-            AppError::BadInput { .. } => "invalid_input",
+            AppError::BadInput { .. } | AppError::Invalid(_) => "invalid_input",
             AppError::SignInRequired => "sign_in_required",
             AppError::Forbidden(_) => "forbidden",
             AppError::Conflict(_) => "conflict",
+            AppError::PossibleDuplicates { .. } => "possible_duplicates",
             AppError::TooManyAttempts(_) => "too_many_attempts",
             AppError::Internal(_) => "internal_error",
         }
@@ -85,6 +97,24 @@ impl From<StorageError> for AppError {
     }
 }
 
+/// One wrong field: its name as the form and the JSON body spell it, and
+/// what to do about it.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// Something an error refers the client to: a book that already has the
+/// ISBN, a work the new book may be.
+#[derive(Clone, Debug, Serialize)]
+pub struct Related {
+    pub id: String,
+    pub title: String,
+    pub authors: Vec<String>,
+    pub url: String,
+}
+
 /// What the middleware needs to reshape an error response.
 #[derive(Clone, Debug, Serialize)]
 pub struct ErrorInfo {
@@ -92,6 +122,11 @@ pub struct ErrorInfo {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<&'static str>,
+    /// Every wrong field, when there are several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
 }
 
 #[derive(Template)]
@@ -111,7 +146,16 @@ impl IntoResponse for AppError {
             message: self.to_string(),
             field: match &self {
                 AppError::BadInput { field, .. } => Some(field),
+                AppError::Invalid(fields) => fields.first().map(|f| f.field),
                 _ => None,
+            },
+            fields: match &self {
+                AppError::Invalid(fields) => fields.clone(),
+                _ => Vec::new(),
+            },
+            related: match &self {
+                AppError::PossibleDuplicates { related, .. } => related.clone(),
+                _ => Vec::new(),
             },
         };
         let title = match status {
@@ -185,6 +229,8 @@ pub async fn shape_errors(req: Request, next: Next) -> Response {
                 _ => "The request could not be read; check what was sent.".into(),
             },
             field: None,
+            fields: Vec::new(),
+            related: Vec::new(),
         },
     };
     if wants_json {

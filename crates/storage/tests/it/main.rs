@@ -2,7 +2,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly on a failed step
 
+mod adding;
 mod book_page;
 mod catalog;
 mod readers;
+mod roles;
 mod schema;
