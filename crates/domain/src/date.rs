@@ -239,7 +239,13 @@ mod tests {
             PubDate::parse("March 2022").unwrap().precision(),
             Precision::Month
         );
-        for bad in ["Marchember 2022", "31 February 2022", "March", "4 March 22", "Ma 2022"] {
+        for bad in [
+            "Marchember 2022",
+            "31 February 2022",
+            "March",
+            "4 March 22",
+            "Ma 2022",
+        ] {
             assert!(PubDate::parse(bad).is_err(), "{bad} accepted");
         }
     }

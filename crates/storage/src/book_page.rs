@@ -277,7 +277,15 @@ pub async fn load(db: &Db, work: WorkId, page: u32, per_page: u32) -> Result<Opt
     )?;
 
     // 5. Book-club material.
-    type MaterialRow = (Uuid, String, String, Option<String>, String, bool, Option<String>);
+    type MaterialRow = (
+        Uuid,
+        String,
+        String,
+        Option<String>,
+        String,
+        bool,
+        Option<String>,
+    );
     let materials: Vec<MaterialRow> = read!(
         db,
         sqlx::query_as(
@@ -415,17 +423,19 @@ pub async fn load(db: &Db, work: WorkId, page: u32, per_page: u32) -> Result<Opt
         subjects: subjects.into_iter().map(|(s,)| s).collect(),
         materials: materials
             .into_iter()
-            .filter_map(|(id, kind, body, attribution, source, verified, posted_by)| {
-                Some(Material {
-                    id,
-                    kind: MaterialKind::parse(&kind)?,
-                    body,
-                    attribution,
-                    source: Source::parse(&source).unwrap_or(Source::Quire),
-                    verified,
-                    posted_by,
-                })
-            })
+            .filter_map(
+                |(id, kind, body, attribution, source, verified, posted_by)| {
+                    Some(Material {
+                        id,
+                        kind: MaterialKind::parse(&kind)?,
+                        body,
+                        attribution,
+                        source: Source::parse(&source).unwrap_or(Source::Quire),
+                        verified,
+                        posted_by,
+                    })
+                },
+            )
             .collect(),
         questions: questions
             .into_iter()

@@ -13,9 +13,9 @@ pub mod catalog;
 pub mod history;
 pub mod home;
 pub mod questions;
-pub mod roles;
 pub mod ratings;
 pub mod reviews;
+pub mod roles;
 pub mod shelves;
 pub mod users;
 

@@ -84,7 +84,10 @@ pub async fn people(
         done: q.done.chars().take(200).collect(),
         searched: !text.is_empty(),
         people,
-        roles: SiteRole::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
+        roles: SiteRole::ALL
+            .iter()
+            .map(|r| (r.as_str(), r.label()))
+            .collect(),
     })
 }
 
@@ -108,7 +111,10 @@ async fn set_role(
     let role = SiteRole::parse(role.trim()).ok_or_else(|| {
         AppError::bad(
             "role",
-            format!("\"{}\" is not a role; use member, librarian or admin.", role.trim()),
+            format!(
+                "\"{}\" is not a role; use member, librarian or admin.",
+                role.trim()
+            ),
         )
     })?;
     let target = account(st, username).await?;
@@ -161,23 +167,41 @@ async fn change_link(
     if let Some(id) = l.link.as_deref().filter(|s| !s.trim().is_empty()) {
         let id = Uuid::parse_str(id.trim())
             .map_err(|_| AppError::bad("link", "That is not a link's id."))?;
-        let theirs = roles::links_of(&st.db, user).await?.iter().any(|x| x.id == id);
+        let theirs = roles::links_of(&st.db, user)
+            .await?
+            .iter()
+            .any(|x| x.id == id);
         if !theirs || !roles::revoke(&st.db, id).await? {
-            return Err(AppError::NotFound(format!("{who} has no such verified link.")));
+            return Err(AppError::NotFound(format!(
+                "{who} has no such verified link."
+            )));
         }
         return Ok(format!("Removed a verified link from {who}."));
     }
-    let contributor = l.contributor.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let publisher = l.publisher.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let contributor = l
+        .contributor
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let publisher = l
+        .publisher
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     match (contributor, publisher) {
         (Some(name), None) => {
             if name.chars().count() > 200 {
-                return Err(AppError::bad("contributor", "A name is at most 200 characters."));
+                return Err(AppError::bad(
+                    "contributor",
+                    "A name is at most 200 characters.",
+                ));
             }
             let Some((id, known)) = roles::contributor_by_name(&st.db, name).await? else {
                 return Err(AppError::bad(
                     "contributor",
-                    format!("Quire has no contributor named \"{name}\"; pick one from the list (names are matched exactly)."),
+                    format!(
+                        "Quire has no contributor named \"{name}\"; pick one from the list (names are matched exactly)."
+                    ),
                 ));
             };
             if l.revoke {
@@ -194,7 +218,10 @@ async fn change_link(
         }
         (None, Some(name)) => {
             if name.chars().count() > 200 {
-                return Err(AppError::bad("publisher", "A name is at most 200 characters."));
+                return Err(AppError::bad(
+                    "publisher",
+                    "A name is at most 200 characters.",
+                ));
             }
             if l.revoke {
                 if !roles::revoke_publisher(&st.db, user, name).await? {
@@ -202,7 +229,9 @@ async fn change_link(
                         "{who} is not verified as the publisher {name}."
                     )));
                 }
-                Ok(format!("{who} is no longer verified as the publisher {name}."))
+                Ok(format!(
+                    "{who} is no longer verified as the publisher {name}."
+                ))
             } else {
                 roles::grant_publisher(&st.db, user, name, Some(admin.user_id())).await?;
                 Ok(format!("{who} is now verified as the publisher {name}."))

@@ -36,12 +36,11 @@ pub async fn search(
     Query(q): Query<SearchQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let text = q
-        .q
-        .or(q.contributor_name)
-        .or(q.contributor)
-        .or(q.name)
-        .unwrap_or_default();
+    let text =
+        q.q.or(q.contributor_name)
+            .or(q.contributor)
+            .or(q.name)
+            .unwrap_or_default();
     if text.chars().count() > 200 {
         return Err(AppError::bad("q", "Search with at most 200 characters."));
     }

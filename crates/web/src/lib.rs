@@ -127,7 +127,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/books/{id}/material",
             post(books::material::post_api),
         )
-        .route("/api/v1/admin/people/{username}/role", post(admin::role_api))
+        .route(
+            "/api/v1/admin/people/{username}/role",
+            post(admin::role_api),
+        )
         .route(
             "/api/v1/admin/people/{username}/links",
             post(admin::link_api),

@@ -93,7 +93,9 @@ pub async fn require_for_work(
             roles::standing(&st.db, user.user_id(), work).await?.author
         }
         Permission::PostMaterial(Source::Publisher) => {
-            roles::standing(&st.db, user.user_id(), work).await?.publisher
+            roles::standing(&st.db, user.user_id(), work)
+                .await?
+                .publisher
         }
         _ => return require(user, p),
     };

@@ -104,7 +104,10 @@ fn work_fields(w: &NewWork) -> Vec<FieldChange> {
     let mut out = vec![
         f("title", Some(json!(w.title))),
         f("subtitle", text(&w.subtitle)),
-        f("first_published", w.first_published.map(|d| json!(d.to_iso()))),
+        f(
+            "first_published",
+            w.first_published.map(|d| json!(d.to_iso())),
+        ),
         f(
             "series",
             w.series

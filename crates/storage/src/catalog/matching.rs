@@ -48,7 +48,9 @@ pub async fn candidates(
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(sort_title(title)),
             fetch_all
         )?;
-        let author = first_author.map(|a| fold(a.trim())).filter(|a| !a.is_empty());
+        let author = first_author
+            .map(|a| fold(a.trim()))
+            .filter(|a| !a.is_empty());
         for w in summaries(db, rows).await? {
             let same_title = fold(&w.title) == wanted_title;
             let same_author = match &author {

@@ -3,9 +3,9 @@
 //! before a new book is made.
 
 use quire_domain::{ContributorRole, EditionId, Format, Isbn13, UserId, WorkId};
+use quire_storage::book_page;
 use quire_storage::catalog::{self, NewCredit, NewEdition, NewWork};
 use quire_storage::history::ChangeKind;
-use quire_storage::book_page;
 
 fn isbn(s: &str) -> Isbn13 {
     Isbn13::parse(s).unwrap()
@@ -14,7 +14,10 @@ fn isbn(s: &str) -> Isbn13 {
 fn new_book(title: &str, author: &str, isbn13: Option<&str>) -> NewWork {
     let mut w = NewWork::new(WorkId::new(), title);
     w.credits.push(NewCredit::author(author));
-    w.credits.push(NewCredit { name: "Jane Editor".into(), role: ContributorRole::Editor });
+    w.credits.push(NewCredit {
+        name: "Jane Editor".into(),
+        role: ContributorRole::Editor,
+    });
     w.series = Some(("Standalones".into(), Some("2".into())));
     w.subjects.push(("Thrillers".into(), 1));
     let mut e = NewEdition::new(EditionId::new(), title, Format::Paperback);

@@ -1,10 +1,10 @@
 //! Site roles and verified links, and what they make an account to a work.
 
 use quire_domain::{ContributorId, EditionId, Format, SiteRole, UserId, WorkId};
+use quire_storage::Db;
 use quire_storage::catalog::{self, NewCredit, NewEdition, NewWork};
 use quire_storage::roles::{self, LinkTarget, Standing};
 use quire_storage::users::{self, NewUser};
-use quire_storage::Db;
 
 async fn account(db: &Db, name: &str) -> UserId {
     let id = UserId::new();

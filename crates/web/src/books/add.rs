@@ -116,9 +116,7 @@ fn on_edition(role: ContributorRole) -> bool {
 /// Check every field; all problems are reported together.
 fn check(f: &BookFields, adding: Adding, work_title: &str) -> Result<Checked, AppError> {
     let mut errors: Vec<FieldError> = Vec::new();
-    let mut bad = |field: &'static str, message: String| {
-        errors.push(FieldError { field, message })
-    };
+    let mut bad = |field: &'static str, message: String| errors.push(FieldError { field, message });
     let title = f.title.trim();
     if adding == Adding::Book {
         if title.is_empty() {
@@ -198,7 +196,10 @@ fn check(f: &BookFields, adding: Adding, work_title: &str) -> Result<Checked, Ap
 
     let series = trimmed(&f.series);
     let series_number = trimmed(&f.series_number);
-    if series.as_deref().is_some_and(|s| too_long(s, MAX_NAME_CHARS)) {
+    if series
+        .as_deref()
+        .is_some_and(|s| too_long(s, MAX_NAME_CHARS))
+    {
         bad(
             "series",
             format!("A series name is at most {MAX_NAME_CHARS} characters."),
@@ -222,10 +223,7 @@ fn check(f: &BookFields, adding: Adding, work_title: &str) -> Result<Checked, Ap
         .filter_map(trimmed)
         .collect::<Vec<_>>();
     if subjects.len() > MAX_SUBJECTS {
-        bad(
-            "subjects",
-            format!("Give at most {MAX_SUBJECTS} subjects."),
-        );
+        bad("subjects", format!("Give at most {MAX_SUBJECTS} subjects."));
     }
     if subjects.iter().any(|s| too_long(s, 100)) {
         bad("subjects", "A subject is at most 100 characters.".into());
@@ -300,7 +298,9 @@ fn check(f: &BookFields, adding: Adding, work_title: &str) -> Result<Checked, Ap
         l => {
             bad(
                 "language",
-                format!("Give the language as its two- or three-letter code (en, fr, deu); \"{l}\" is not one."),
+                format!(
+                    "Give the language as its two- or three-letter code (en, fr, deu); \"{l}\" is not one."
+                ),
             );
             None
         }
@@ -430,7 +430,10 @@ impl AddPage {
             errors: Vec::new(),
             rows,
             candidates: Vec::new(),
-            formats: Format::ALL.iter().map(|x| (x.as_str(), x.label())).collect(),
+            formats: Format::ALL
+                .iter()
+                .map(|x| (x.as_str(), x.label()))
+                .collect(),
             roles: ContributorRole::ALL
                 .iter()
                 .map(|r| (r.as_str(), r.label()))
