@@ -104,7 +104,12 @@ async fn admin_roles(db: &Db, command: AdminCommand) -> Result<()> {
                 .await?
                 .with_context(|| format!("there is no account named \"{username}\""))?;
             roles::set_role(db, user.user_id(), role).await?;
-            eprintln!("{} is now {}.", user.username, role.label().to_lowercase());
+            let what = match role {
+                SiteRole::Member => "a member",
+                SiteRole::Librarian => "a librarian",
+                SiteRole::Admin => "an administrator",
+            };
+            eprintln!("{} is now {what}.", user.username);
         }
         AdminCommand::Verify {
             username,
