@@ -309,8 +309,11 @@ fn check(f: &BookFields, adding: Adding, work_title: &str) -> Result<Checked, Ap
         return Err(AppError::Invalid(errors));
     }
 
-    let (edition_credits, work_credits): (Vec<_>, Vec<_>) =
-        credits.into_iter().partition(|c| on_edition(c.role));
+    // A new edition's contributors are all its own (the work keeps its
+    // authors); a new book's are split between the work and its edition.
+    let (edition_credits, work_credits): (Vec<_>, Vec<_>) = credits
+        .into_iter()
+        .partition(|c| adding == Adding::Edition || on_edition(c.role));
     let work_id = WorkId::new();
     let edition_title = match (adding, title) {
         (Adding::Edition, "") => work_title.to_string(),
@@ -406,10 +409,12 @@ impl AddPage {
             .collect();
         let blanks = CONTRIBUTOR_ROWS.saturating_sub(rows.len()).max(1);
         for i in 0..blanks {
-            let role = if rows.is_empty() && i == 0 && work.is_none() {
-                "author"
-            } else {
-                ""
+            // A book's first row is its author; an edition's rows are
+            // usually its translator or narrator.
+            let role = match (&work, rows.is_empty() && i == 0) {
+                (None, true) => "author",
+                (None, false) => "",
+                (Some(_), _) => "translator",
             };
             rows.push((String::new(), role.to_string()));
         }

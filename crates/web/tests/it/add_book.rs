@@ -77,6 +77,12 @@ quire_testkit::both_backends! {
         let changes = catalog::change_summaries(&db, b.work).await.unwrap();
         assert_eq!(changes[0].1, "Added an edition: Audiobook, ISBN 9780735239555");
 
+        // An edition's contributors are its own: a narrator added here is
+        // credited on that edition.
+        let r = site.post(&format!("/books/{}/editions/new", b.work), &[("format", "audiobook"), ("contributor_name", "Nina Narrator"), ("contributor_role", "narrator")]).await;
+        assert_eq!(r.status(), 200);
+        assert!(r.text().await.unwrap().contains("Narrator: Nina Narrator"));
+
         // The same ISBN again is a conflict that names the book.
         let r = site.post(&format!("/books/{}/editions/new", b.work), &[("format", "ebook"), ("isbn", "073523955X")]).await;
         assert_eq!(r.status(), 409);
@@ -155,6 +161,9 @@ quire_testkit::both_backends! {
         assert!(html.contains("From the author ✓ verified"), "the author's note is marked");
         assert!(html.contains("From a member, bea"), "a member's blurb names them");
         assert!(!html.contains("From a member, bea ✓"), "and has no mark");
+        let api: Value = site.client.get(site.url(&format!("/api/v1/books/{}", b.work))).send().await.unwrap().json().await.unwrap();
+        let note = api["material"].as_array().unwrap().iter().find(|m| m["kind"] == "author_note").unwrap();
+        assert_eq!((note["source"].as_str(), note["verified"].as_bool()), (Some("author"), Some(true)));
         // Contributors are offered by name for the form's list.
         let r = site.client.get(site.url("/contributors/search?q=audr")).send().await.unwrap();
         assert!(r.text().await.unwrap().contains("<option value=\"Ashley Audrain\">"));
