@@ -90,6 +90,91 @@ enum AdminCommand {
         #[arg(long)]
         admin: bool,
     },
+    /// Give an account a site role: member, librarian or admin.
+    Grant { username: String, role: String },
+    /// Verify an account as a contributor (an author) or a publisher, so
+    /// its material on its own books is marked as theirs; --revoke removes
+    /// the link.
+    Verify {
+        username: String,
+        /// The contributor's name exactly as Quire has it.
+        #[arg(
+            long,
+            conflicts_with = "publisher",
+            required_unless_present = "publisher"
+        )]
+        contributor: Option<String>,
+        /// The publisher's name (matched to editions without regard to case).
+        #[arg(long)]
+        publisher: Option<String>,
+        #[arg(long)]
+        revoke: bool,
+    },
+}
+
+/// `quire admin grant` and `quire admin verify`.
+async fn admin_roles(db: &Db, command: AdminCommand) -> Result<()> {
+    use quire_storage::{roles, users};
+    match command {
+        AdminCommand::Grant { username, role } => {
+            let role = SiteRole::parse(role.trim()).with_context(|| {
+                format!("\"{role}\" is not a role; use member, librarian or admin")
+            })?;
+            let user = users::by_username(db, &username)
+                .await?
+                .with_context(|| format!("there is no account named \"{username}\""))?;
+            roles::set_role(db, user.user_id(), role).await?;
+            let what = match role {
+                SiteRole::Member => "a member",
+                SiteRole::Librarian => "a librarian",
+                SiteRole::Admin => "an administrator",
+            };
+            eprintln!("{} is now {what}.", user.username);
+        }
+        AdminCommand::Verify {
+            username,
+            contributor,
+            publisher,
+            revoke,
+        } => {
+            let user = users::by_username(db, &username)
+                .await?
+                .with_context(|| format!("there is no account named \"{username}\""))?;
+            let who = user.username.clone();
+            match (contributor, publisher) {
+                (Some(name), _) => {
+                    let (id, known) = roles::contributor_by_name(db, &name)
+                        .await?
+                        .with_context(|| {
+                            format!("Quire has no contributor named \"{name}\"; check the spelling on the book's page")
+                        })?;
+                    if revoke {
+                        if !roles::revoke_contributor(db, user.user_id(), id).await? {
+                            bail!("{who} is not verified as {known}");
+                        }
+                        eprintln!("{who} is no longer verified as {known}.");
+                    } else {
+                        roles::grant_contributor(db, user.user_id(), id, None).await?;
+                        eprintln!("{who} is now verified as {known}.");
+                    }
+                }
+                (None, Some(name)) => {
+                    if revoke {
+                        if !roles::revoke_publisher(db, user.user_id(), &name).await? {
+                            bail!("{who} is not verified as the publisher {name}");
+                        }
+                        eprintln!("{who} is no longer verified as the publisher {name}.");
+                    } else {
+                        roles::grant_publisher(db, user.user_id(), &name, None).await?;
+                        eprintln!("{who} is now verified as the publisher {name}.");
+                    }
+                }
+                (None, None) => bail!("say --contributor NAME or --publisher NAME"),
+            }
+        }
+        AdminCommand::CreateUser { .. } => {}
+    }
+    Ok(())
 }
 
 fn default_datasets() -> Option<PathBuf> {
@@ -252,6 +337,12 @@ async fn main() -> Result<()> {
         Command::Jobs => {
             let db = open(&cli.database).await?;
             print!("{}", jobs_table(&quire_storage::jobs::list(&db).await?));
+        }
+        Command::Admin {
+            command: command @ (AdminCommand::Grant { .. } | AdminCommand::Verify { .. }),
+        } => {
+            let db = open(&cli.database).await?;
+            admin_roles(&db, command).await?;
         }
         Command::Admin {
             command:

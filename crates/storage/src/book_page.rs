@@ -59,6 +59,10 @@ pub struct Material {
     pub body: String,
     pub attribution: Option<String>,
     pub source: Source,
+    /// Posted through a verified link to the work's author or publisher.
+    pub verified: bool,
+    /// The display name of the member who posted it, if one did.
+    pub posted_by: Option<String>,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -273,11 +277,21 @@ pub async fn load(db: &Db, work: WorkId, page: u32, per_page: u32) -> Result<Opt
     )?;
 
     // 5. Book-club material.
-    let materials: Vec<(Uuid, String, String, Option<String>, String)> = read!(
+    type MaterialRow = (
+        Uuid,
+        String,
+        String,
+        Option<String>,
+        String,
+        bool,
+        Option<String>,
+    );
+    let materials: Vec<MaterialRow> = read!(
         db,
         sqlx::query_as(
-            "SELECT id, kind, body, attribution, source FROM materials
-             WHERE work_id = $1 ORDER BY kind, position, created_at"
+            "SELECT m.id, m.kind, m.body, m.attribution, m.source, m.verified, u.display_name
+             FROM materials m LEFT JOIN users u ON u.id = m.created_by
+             WHERE m.work_id = $1 ORDER BY m.kind, m.position, m.created_at"
         )
         .bind(work.0),
         fetch_all
@@ -409,15 +423,19 @@ pub async fn load(db: &Db, work: WorkId, page: u32, per_page: u32) -> Result<Opt
         subjects: subjects.into_iter().map(|(s,)| s).collect(),
         materials: materials
             .into_iter()
-            .filter_map(|(id, kind, body, attribution, source)| {
-                Some(Material {
-                    id,
-                    kind: MaterialKind::parse(&kind)?,
-                    body,
-                    attribution,
-                    source: Source::parse(&source).unwrap_or(Source::Quire),
-                })
-            })
+            .filter_map(
+                |(id, kind, body, attribution, source, verified, posted_by)| {
+                    Some(Material {
+                        id,
+                        kind: MaterialKind::parse(&kind)?,
+                        body,
+                        attribution,
+                        source: Source::parse(&source).unwrap_or(Source::Quire),
+                        verified,
+                        posted_by,
+                    })
+                },
+            )
             .collect(),
         questions: questions
             .into_iter()

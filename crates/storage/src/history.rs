@@ -120,7 +120,6 @@ pub struct NewChange {
 }
 
 /// Record a change inside the transaction that makes it. Returns its id.
-#[allow(dead_code)] // the catalog writers that call it arrive with this change's users
 pub(crate) async fn record(db: &Db, tx: &mut Tx, c: &NewChange) -> Result<Uuid> {
     let id = Uuid::now_v7();
     tx!(

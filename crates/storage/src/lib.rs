@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod questions;
 pub mod ratings;
 pub mod reviews;
+pub mod roles;
 pub mod shelves;
 pub mod users;
 

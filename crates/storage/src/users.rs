@@ -39,7 +39,7 @@ pub fn username_key(username: &str) -> String {
     username.trim().to_lowercase()
 }
 
-const USER_COLUMNS: &str = "id, username, display_name, bio, role, is_demo, created_at";
+pub(crate) const USER_COLUMNS: &str = "id, username, display_name, bio, role, is_demo, created_at";
 
 pub async fn create(db: &Db, u: &NewUser<'_>) -> Result<User> {
     let r = write!(

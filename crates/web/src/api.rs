@@ -107,6 +107,7 @@ pub async fn book(
         },
         "material": page.materials.iter().map(|m| json!({
             "kind": m.kind, "source": m.source, "body": m.body, "attribution": m.attribution,
+            "verified": m.verified, "posted_by": m.posted_by,
         })).collect::<Vec<_>>(),
         "discussion_questions": page.questions.iter().map(|q| json!({
             "id": q.id, "body": q.body, "source": q.source, "votes": q.votes,

@@ -42,6 +42,10 @@ pub enum AppError {
     /// Signed in, but this account may not do that; the message says who may.
     #[error("{0}")]
     Forbidden(String),
+    /// Several fields of one form or request are wrong: each with its
+    /// message, in the order the form shows them.
+    #[error("{}", .0.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" "))]
+    Invalid(Vec<FieldError>),
     #[error("{0}")]
     Conflict(String),
     /// Limited: too many attempts of one kind; `retry_after` in seconds is
@@ -53,6 +57,13 @@ pub enum AppError {
         "Quire is busy checking other passwords. Wait a few seconds, then send the form again; nothing was changed."
     )]
     Busy { retry_after: u64 },
+    /// The request may duplicate existing things; `related` names them so
+    /// the client can choose.
+    #[error("{message}")]
+    PossibleDuplicates {
+        message: String,
+        related: Vec<Related>,
+    },
     #[error("{0}")]
     TooLarge(String),
     /// A failure on the server. The message is for the reader; the cause is
@@ -81,8 +92,10 @@ pub const CODES: &[&str] = &[
     "sign_in_required",
     "forbidden",
     "conflict",
+    "possible_duplicates",
     "too_many_attempts",
     "too_large",
+    "busy",
     "method_not_allowed",
     "request_timeout",
     "internal_error",
@@ -107,12 +120,12 @@ impl AppError {
     fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound(_) | AppError::PastLastPage { .. } => StatusCode::NOT_FOUND,
-            AppError::BadInput { .. } | AppError::Unreadable { .. } => {
+            AppError::BadInput { .. } | AppError::Unreadable { .. } | AppError::Invalid(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             AppError::SignInRequired => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::PossibleDuplicates { .. } => StatusCode::CONFLICT,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -123,10 +136,13 @@ impl AppError {
     fn code(&self) -> &'static str {
         match self {
             AppError::NotFound(_) | AppError::PastLastPage { .. } => "not_found",
-            AppError::BadInput { .. } | AppError::Unreadable { .. } => "invalid_input",
+            AppError::BadInput { .. } | AppError::Unreadable { .. } | AppError::Invalid(_) => {
+                "invalid_input"
+            }
             AppError::SignInRequired => "sign_in_required",
             AppError::Forbidden(_) => "forbidden",
             AppError::Conflict(_) => "conflict",
+            AppError::PossibleDuplicates { .. } => "possible_duplicates",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::Busy { .. } => "busy",
             AppError::TooLarge(_) => "too_large",
@@ -137,6 +153,7 @@ impl AppError {
     fn field(&self) -> Option<String> {
         match self {
             AppError::BadInput { field, .. } => Some((*field).to_string()),
+            AppError::Invalid(fields) => fields.first().map(|f| f.field.to_string()),
             AppError::Unreadable { field, .. } => field.clone(),
             AppError::PastLastPage { .. } => Some("page".into()),
             _ => None,
@@ -159,6 +176,24 @@ impl From<StorageError> for AppError {
     }
 }
 
+/// One wrong field: its name as the form and the JSON body spell it, and
+/// what to do about it.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// Something an error refers the client to: a book that already has the
+/// ISBN, a work the new book may be.
+#[derive(Clone, Debug, Serialize)]
+pub struct Related {
+    pub id: String,
+    pub title: String,
+    pub authors: Vec<String>,
+    pub url: String,
+}
+
 /// What the middleware needs to reshape an error response.
 #[derive(Clone, Debug, Serialize)]
 pub struct ErrorInfo {
@@ -169,6 +204,11 @@ pub struct ErrorInfo {
     /// A way on from the error page: (address, words).
     #[serde(skip)]
     pub link: Option<(String, String)>,
+    /// Every wrong field, when there are several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
 }
 
 #[derive(Template)]
@@ -243,6 +283,14 @@ impl IntoResponse for AppError {
                 }
                 _ => None,
             },
+            fields: match &self {
+                AppError::Invalid(fields) => fields.clone(),
+                _ => Vec::new(),
+            },
+            related: match &self {
+                AppError::PossibleDuplicates { related, .. } => related.clone(),
+                _ => Vec::new(),
+            },
         };
         let mut res = (status, Html(error_page(status, &info, None))).into_response();
         if let AppError::TooManyAttempts { retry_after, .. } | AppError::Busy { retry_after } = self
@@ -304,6 +352,8 @@ fn layer_error(status: StatusCode) -> ErrorInfo {
         message,
         field: None,
         link: None,
+        fields: Vec::new(),
+        related: Vec::new(),
     }
 }
 

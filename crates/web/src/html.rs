@@ -9,6 +9,8 @@ use askama::Template;
 pub struct Layout {
     pub username: Option<String>,
     pub display_name: Option<String>,
+    /// The signed-in account's site role (what forms to offer).
+    pub role: Option<quire_domain::SiteRole>,
 }
 
 impl Layout {
@@ -16,6 +18,7 @@ impl Layout {
         Self {
             username: user.map(|u| u.username.clone()),
             display_name: user.map(|u| u.display_name.clone()),
+            role: user.map(|u| u.role),
         }
     }
 }

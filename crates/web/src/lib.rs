@@ -5,10 +5,12 @@
 //! page, `books/actions.rs` the forms on it, `auth.rs` accounts and
 //! sessions, `api.rs` the JSON API.
 
+mod admin;
 mod api;
 mod assets;
 mod auth;
 mod books;
+mod contributors;
 mod cover;
 mod error;
 mod home;
@@ -16,7 +18,7 @@ mod html;
 mod input;
 mod paths;
 mod people;
-#[allow(dead_code)] // its first callers arrive with the catalog routes
+#[allow(dead_code)] // the librarian permissions are used by the edit and merge routes
 mod permissions;
 mod security;
 mod server;
@@ -126,6 +128,10 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(home::home))
         .route("/search", get(home::search))
         .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/books/new",
+            get(books::add::new_book_form).post(books::add::create_book),
+        )
         .route("/books/{id}", get(books::page::book_page))
         .route("/books/{id}/{slug}", get(books::page::book_page))
         .route("/books/{id}/reviews", get(books::page::reviews_partial))
@@ -140,6 +146,15 @@ pub fn router(state: AppState) -> Router {
         .route("/books/{id}/questions", post(books::actions::add_question))
         .route("/books/{id}/shelves", post(books::actions::custom_shelf))
         .route("/books/{id}/clubs", get(books::page::clubs_coming))
+        .route(
+            "/books/{id}/editions/new",
+            get(books::add::new_edition_form).post(books::add::create_edition),
+        )
+        .route("/books/{id}/material", post(books::material::post_form))
+        .route("/contributors/search", get(contributors::search))
+        .route("/admin/people", get(admin::people))
+        .route("/admin/people/{username}/role", post(admin::role_form))
+        .route("/admin/people/{username}/links", post(admin::link_form))
         .route("/questions/{id}/vote", post(books::actions::vote_question))
         .route("/covers/{edition}", get(cover::stored_cover))
         .route("/login", get(auth::login_form).post(auth::login))
@@ -151,7 +166,26 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/people/{username}", get(people::profile))
         .route("/shelves", post(people::create_shelf))
-        .route("/api/v1/books", get(api::lookup))
+        .route(
+            "/api/v1/books",
+            get(api::lookup).post(books::add::api_create_book),
+        )
+        .route(
+            "/api/v1/books/{id}/editions",
+            post(books::add::api_create_edition),
+        )
+        .route(
+            "/api/v1/books/{id}/material",
+            post(books::material::post_api),
+        )
+        .route(
+            "/api/v1/admin/people/{username}/role",
+            post(admin::role_api),
+        )
+        .route(
+            "/api/v1/admin/people/{username}/links",
+            post(admin::link_api),
+        )
         .route("/api/v1/books/{id}", get(api::book))
         .route("/api/v1/books/{id}/rating", post(api::rate))
         .route("/assets/{file}", get(assets::asset))

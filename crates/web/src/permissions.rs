@@ -5,13 +5,19 @@
 //! answer 401 to a visitor and 403 to an account without the role. Site
 //! roles decide catalog work; club roles (part 2) add their permissions to
 //! the same enum and are decided here too.
+//!
+//! Some permissions depend on data as well as on the role: posting
+//! material "from the author" needs a verified link to an author of that
+//! very work. Those go through [`require_for_work`], which asks storage
+//! what the account is to the work and decides here.
 
 use crate::AppState;
 use crate::auth::Member;
 use crate::error::AppError;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
-use quire_domain::SiteRole;
+use quire_domain::{SiteRole, Source, WorkId};
+use quire_storage::roles;
 use quire_storage::users::User;
 
 /// Something an account asks to do.
@@ -29,6 +35,10 @@ pub enum Permission {
     LockWork,
     /// Grant site roles and verified links.
     GrantRoles,
+    /// Post book-club material on a work with this source shown beside
+    /// it. Decided per work by [`require_for_work`]: the author's and the
+    /// publisher's need a verified link to this work.
+    PostMaterial(Source),
 }
 
 impl Permission {
@@ -40,6 +50,8 @@ impl Permission {
                 SiteRole::Librarian
             }
             Permission::GrantRoles => SiteRole::Admin,
+            Permission::PostMaterial(Source::Quire) => SiteRole::Librarian,
+            Permission::PostMaterial(_) => SiteRole::Member,
         }
     }
 
@@ -53,8 +65,63 @@ impl Permission {
             Permission::MergeWorks => "Only librarians merge books or move editions.",
             Permission::LockWork => "Only librarians lock or unlock a book.",
             Permission::GrantRoles => "Only administrators grant roles and verified links.",
+            Permission::PostMaterial(Source::Quire) => {
+                "Only librarians post material as Quire. Post it as a member instead."
+            }
+            Permission::PostMaterial(Source::Author) => {
+                "Only an account an administrator has verified as an author of this book posts material from the author. Post it as a member instead."
+            }
+            Permission::PostMaterial(Source::Publisher) => {
+                "Only an account an administrator has verified as this book's publisher posts material from the publisher. Post it as a member instead."
+            }
+            Permission::PostMaterial(Source::Member) => "Sign in to do that.",
         }
     }
+}
+
+/// Whether `user` may do `p` on `work`. Role-only permissions are decided
+/// as [`require`] does; the author's and the publisher's material also ask
+/// what the account is to this work (at most two queries).
+pub async fn require_for_work(
+    st: &AppState,
+    user: &User,
+    p: Permission,
+    work: WorkId,
+) -> Result<(), AppError> {
+    let allowed = match p {
+        Permission::PostMaterial(Source::Author) => {
+            roles::standing(&st.db, user.user_id(), work).await?.author
+        }
+        Permission::PostMaterial(Source::Publisher) => {
+            roles::standing(&st.db, user.user_id(), work)
+                .await?
+                .publisher
+        }
+        _ => return require(user, p),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(p.refusal().into()))
+    }
+}
+
+/// The source material posted by `user` on `work` carries when the poster
+/// does not choose: the author's when verified as an author of the work,
+/// else the publisher's when verified as its publisher, else a member's.
+pub async fn default_material_source(
+    st: &AppState,
+    user: &User,
+    work: WorkId,
+) -> Result<Source, AppError> {
+    let standing = roles::standing(&st.db, user.user_id(), work).await?;
+    Ok(if standing.author {
+        Source::Author
+    } else if standing.publisher {
+        Source::Publisher
+    } else {
+        Source::Member
+    })
 }
 
 /// Whether `user` may do `p`; the error says who may.

@@ -3,16 +3,20 @@
 //! lookups that lists of books and search use.
 
 mod covers;
+mod create;
 mod editions;
 mod lookup;
+mod matching;
 mod material;
 mod works;
 
 pub use covers::{cover, set_cover};
+pub use create::{add_edition_by, change_summaries, create_work, find_contributors};
 pub use editions::{NewEdition, add_edition};
 pub(crate) use lookup::{SUMMARY_COLUMNS, SummaryRow, summaries};
 pub use lookup::{WorkSummary, find_by_identifier, find_by_isbn, search};
-pub use material::{NewMaterial, add_material, add_material_with_id};
+pub use matching::candidates;
+pub use material::{NewMaterial, add_material, add_material_with_id, post_material};
 pub(crate) use works::bump_revision;
 use works::insert_credit;
 pub use works::{NewCredit, NewWork, count_works, insert_works, revision};

@@ -82,7 +82,7 @@ pub async fn insert_works(db: &Db, works: &[NewWork]) -> Result<u64> {
     Ok(added)
 }
 
-async fn insert_work_in(db: &Db, tx: &mut Tx, w: &NewWork) -> Result<u64> {
+pub(super) async fn insert_work_in(db: &Db, tx: &mut Tx, w: &NewWork) -> Result<u64> {
     let at = now();
     let series_id = match &w.series {
         Some((name, _)) => Some(ensure_named(db, tx, Named::Series, name).await?),

@@ -2,10 +2,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly on a failed step
 
+mod adding;
 mod attempt_limits;
 mod book_page;
 mod catalog;
 mod enums;
 mod jobs;
 mod readers;
+mod roles;
 mod schema;

@@ -293,11 +293,21 @@ pub struct MaterialSection {
     pub items: Vec<(String, String)>,
 }
 
-/// Where a piece of material comes from, as the page says it.
+/// Where a piece of material comes from, as the page says it: "From the
+/// author (verified)", "From a member, Ann — The Guardian".
 fn source_line(m: &quire_storage::book_page::Material) -> String {
+    let mut line = m.source.label().to_string();
+    if m.source == Source::Member
+        && let Some(name) = &m.posted_by
+    {
+        line = format!("{line}, {name}");
+    }
+    if m.verified {
+        line.push_str(" ✓ verified");
+    }
     match &m.attribution {
-        Some(a) => format!("{} — {a}", m.source.label()),
-        None => m.source.label().to_string(),
+        Some(a) => format!("{line} — {a}"),
+        None => line,
     }
 }
 
@@ -316,7 +326,11 @@ pub struct BookTemplate<'a> {
     other_editions: Vec<&'a Edition>,
     jump: Vec<Section>,
     missing: Vec<&'static str>,
-    blurbs: Vec<(String, Option<String>, &'static str)>,
+    blurbs: Vec<(String, Option<String>, String)>,
+    /// The material form's choices of what to post.
+    material_kinds: Vec<(&'static str, &'static str)>,
+    /// Whether the reader may post as Quire (a librarian).
+    may_post_as_quire: bool,
     sections: Vec<MaterialSection>,
     questions: Vec<(String, String, String, i64, bool)>,
     activity: Activity,
@@ -362,7 +376,10 @@ impl<'a> BookTemplate<'a> {
                 (
                     p.material_html.get(&m.id).cloned().unwrap_or_default(),
                     m.attribution.clone(),
-                    m.source.label(),
+                    source_line(&quire_storage::book_page::Material {
+                        attribution: None,
+                        ..m.clone()
+                    }),
                 )
             })
             .collect();
@@ -477,7 +494,15 @@ impl<'a> BookTemplate<'a> {
             .collect();
         sections.extend(sections_after);
         let activity = activity(p, edition, viewer.as_ref());
+        let may_post_as_quire = layout
+            .role
+            .is_some_and(|r| r >= quire_domain::SiteRole::Librarian);
         Self {
+            material_kinds: MaterialKind::ALL
+                .iter()
+                .map(|k| (k.as_str(), k.label()))
+                .collect(),
+            may_post_as_quire,
             layout,
             title: page.work.title.clone(),
             authors,

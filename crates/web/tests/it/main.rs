@@ -4,8 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly on a failed step
 
 mod accounts;
+mod add_book;
 mod bad_input;
 mod book_page;
+mod permissions;
 mod security_accounts;
 mod security_pages;
 mod site;
