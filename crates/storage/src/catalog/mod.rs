@@ -3,9 +3,11 @@
 //! lookups that lists of books and search use.
 
 mod covers;
+pub mod edit;
 mod editions;
 mod lookup;
 mod material;
+pub mod proposals;
 mod works;
 
 pub use covers::{cover, set_cover};

@@ -4,5 +4,6 @@
 
 mod book_page;
 mod catalog;
+mod edit;
 mod readers;
 mod schema;
