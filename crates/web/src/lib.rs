@@ -10,17 +10,18 @@ mod assets;
 mod auth;
 mod books;
 mod cover;
+mod edit;
 mod error;
 mod home;
 mod paths;
 mod people;
-#[allow(dead_code)] // its first callers arrive with the catalog routes
+#[allow(dead_code)] // merge, add-a-book and roles use the rest of it
 mod permissions;
 mod view;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use quire_storage::Db;
 use std::sync::Arc;
 use tower_http::csrf::CsrfLayer;
@@ -91,6 +92,58 @@ pub fn router(state: AppState) -> Router {
         .route("/books/{id}/clubs", get(books::page::clubs_coming))
         .route("/questions/{id}/vote", post(books::actions::vote_question))
         .route("/covers/{edition}", get(cover::stored_cover))
+        // Keeping the catalog: edit forms, history, revert, locks, proposals.
+        .route(
+            "/books/{id}/edit",
+            get(edit::forms::work_form).post(edit::forms::work_save),
+        )
+        .route(
+            "/editions/{id}/edit",
+            get(edit::forms::edition_form).post(edit::forms::edition_save),
+        )
+        .route(
+            "/contributors/{id}/edit",
+            get(edit::forms::contributor_form).post(edit::forms::contributor_save),
+        )
+        .route(
+            "/series/{id}/edit",
+            get(edit::forms::series_form).post(edit::forms::series_save),
+        )
+        .route(
+            "/subjects/{id}/edit",
+            get(edit::forms::subject_form).post(edit::forms::subject_save),
+        )
+        .route("/books/{id}/history", get(edit::history::history_page))
+        .route(
+            "/books/{id}/history/{change}/revert",
+            post(edit::history::revert),
+        )
+        .route("/books/{id}/lock", post(edit::lock::lock))
+        .route("/books/{id}/unlock", post(edit::lock::unlock))
+        .route("/catalog/proposals", get(edit::proposals::list))
+        .route(
+            "/catalog/proposals/{id}/accept",
+            post(edit::proposals::accept),
+        )
+        .route(
+            "/catalog/proposals/{id}/decline",
+            post(edit::proposals::decline),
+        )
+        .route(
+            "/catalog/proposals/{id}/withdraw",
+            post(edit::proposals::withdraw),
+        )
+        .route(
+            "/api/v1/books/{id}/history",
+            get(edit::history::api_history),
+        )
+        .route("/api/v1/editions/{id}", patch(edit::api::patch_edition))
+        .route(
+            "/api/v1/contributors/{id}",
+            patch(edit::api::patch_contributor),
+        )
+        .route("/api/v1/series/{id}", patch(edit::api::patch_series))
+        .route("/api/v1/subjects/{id}", patch(edit::api::patch_subject))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/register", get(auth::register_form).post(auth::register))
         .route("/logout", post(auth::logout))
@@ -101,7 +154,10 @@ pub fn router(state: AppState) -> Router {
         .route("/people/{username}", get(people::profile))
         .route("/shelves", post(people::create_shelf))
         .route("/api/v1/books", get(api::lookup))
-        .route("/api/v1/books/{id}", get(api::book))
+        .route(
+            "/api/v1/books/{id}",
+            get(api::book).patch(edit::api::patch_work),
+        )
         .route("/api/v1/books/{id}/rating", post(api::rate))
         .route("/assets/{file}", get(assets::asset))
         .fallback(error::not_found)
