@@ -107,9 +107,9 @@ try {
 
   await step('a member joins and proposes an edit', async () => {
     await mem.goto(`${base}/register`);
-    await mem.getByLabel('Username').fill('proposer');
-    await mem.getByLabel('Password', { exact: true }).fill('correct horse battery');
-    await mem.getByLabel('Password again').fill('correct horse battery');
+    await mem.locator('#username').fill('proposer');
+    await mem.locator('#password').fill('correct horse battery');
+    await mem.locator('#password_again').fill('correct horse battery');
     await mem.getByRole('button', { name: /Join/ }).click();
     await mem.goto(bookUrl);
     await mem.getByRole('link', { name: 'Edit this book' }).click();

@@ -511,7 +511,7 @@ fn conflict_lines(changes: &[history::Change]) -> Vec<ConflictLine> {
         .iter()
         .flat_map(|c| {
             c.fields.iter().map(move |f| ConflictLine {
-                field: field_label(&f.field).to_string(),
+                field: super::capitalised(field_label(&f.field)),
                 before: plain(f.before.as_ref()),
                 after: plain(f.after.as_ref()),
                 who: c

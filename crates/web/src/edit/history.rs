@@ -192,7 +192,7 @@ fn view(c: &Change) -> ChangeView {
             .fields
             .iter()
             .map(|f| FieldView {
-                label: field_label(&f.field).to_string(),
+                label: super::capitalised(field_label(&f.field)),
                 html: field_html(f),
             })
             .collect(),

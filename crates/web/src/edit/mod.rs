@@ -50,3 +50,12 @@ pub fn noun(target: Target) -> &'static str {
         Target::Subject(_) => "subject",
     }
 }
+
+/// "Subtitle" from "subtitle", for labels that start a line.
+pub fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}

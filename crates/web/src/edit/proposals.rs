@@ -21,6 +21,8 @@ use uuid::Uuid;
 pub struct ProposalView {
     pub id: String,
     pub what: String,
+    /// "Book", "Edition", …
+    pub kind: String,
     pub link: String,
     /// (field, was, proposed)
     pub changes: Vec<(String, String, String)>,
@@ -41,14 +43,15 @@ fn view(p: &Proposal) -> ProposalView {
     };
     ProposalView {
         id: p.id.to_string(),
-        what: format!("{} “{}”", noun(p.target), p.subject),
+        what: p.subject.clone(),
+        kind: super::capitalised(noun(p.target)),
         link,
         changes: p
             .changes
             .iter()
             .map(|c| {
                 (
-                    field_label(&c.field).to_string(),
+                    super::capitalised(field_label(&c.field)),
                     plain(Some(&c.before)),
                     plain(Some(&c.after)),
                 )
