@@ -361,10 +361,7 @@ async fn load(st: &AppState, target: Target) -> Result<Current, AppError> {
     })
 }
 
-async fn heading_of(
-    st: &AppState,
-    cur: &Current,
-) -> Result<(String, Option<(String, String)>), AppError> {
+fn heading_of(cur: &Current) -> Result<(String, Option<(String, String)>), AppError> {
     let name = cur
         .fields
         .get("title")
@@ -378,15 +375,9 @@ async fn heading_of(
         Target::Series(_) => format!("Edit the series {name}"),
         Target::Subject(_) => format!("Edit the subject {name}"),
     };
-    let back = match cur.work {
-        Some(w) => {
-            let title = quire_storage::catalog::revision(&st.db, w)
-                .await?
-                .map(|_| ());
-            title.map(|_| (format!("/books/{w}"), "Back to the book".to_string()))
-        }
-        None => None,
-    };
+    let back = cur
+        .work
+        .map(|w| (format!("/books/{w}"), "Back to the book".to_string()));
     Ok((heading, back))
 }
 
@@ -402,7 +393,7 @@ struct Draw<'a> {
 
 async fn draw(st: &AppState, d: Draw<'_>) -> Result<EditForm, AppError> {
     let target = d.cur.target;
-    let (heading, back) = heading_of(st, d.cur).await?;
+    let (heading, back) = heading_of(d.cur)?;
     let mut inputs = inputs_of(target);
     for i in &mut inputs {
         i.value = match d.submitted {
