@@ -26,6 +26,9 @@ pub struct Work {
     pub series: Option<String>,
     pub series_position: Option<String>,
     pub revision: i64,
+    /// When the work was locked against edits, and by whom (display name).
+    pub locked_at: Option<OffsetDateTime>,
+    pub locked_by: Option<String>,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -183,6 +186,8 @@ struct WorkRow {
     series: Option<String>,
     series_position: Option<String>,
     revision: i64,
+    locked_at: Option<OffsetDateTime>,
+    locked_by: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -229,8 +234,10 @@ pub async fn load(db: &Db, work: WorkId, page: u32, per_page: u32) -> Result<Opt
         db,
         sqlx::query_as(
             "SELECT w.id, w.slug, w.title, w.subtitle, w.original_title, w.first_published,
-                    s.name AS series, w.series_position, w.revision
-             FROM works w LEFT JOIN series s ON s.id = w.series_id WHERE w.id = $1"
+                    s.name AS series, w.series_position, w.revision,
+                    w.locked_at, u.display_name AS locked_by
+             FROM works w LEFT JOIN series s ON s.id = w.series_id
+             LEFT JOIN users u ON u.id = w.locked_by WHERE w.id = $1"
         )
         .bind(work.0),
         fetch_optional
@@ -388,6 +395,8 @@ pub async fn load(db: &Db, work: WorkId, page: u32, per_page: u32) -> Result<Opt
             series: w.series,
             series_position: w.series_position,
             revision: w.revision,
+            locked_at: w.locked_at,
+            locked_by: w.locked_by,
         },
         editions: editions
             .into_iter()

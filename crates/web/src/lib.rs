@@ -12,13 +12,14 @@ mod auth;
 mod books;
 mod contributors;
 mod cover;
+mod edit;
 mod error;
 mod home;
 mod html;
 mod input;
 mod paths;
 mod people;
-#[allow(dead_code)] // the librarian permissions are used by the edit and merge routes
+#[allow(dead_code)] // the merge routes use the rest of it
 mod permissions;
 mod security;
 mod server;
@@ -28,7 +29,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::middleware::{from_fn, map_request, map_response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use quire_storage::Db;
 use std::sync::Arc;
 use std::time::Duration;
@@ -157,6 +158,58 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/people/{username}/links", post(admin::link_form))
         .route("/questions/{id}/vote", post(books::actions::vote_question))
         .route("/covers/{edition}", get(cover::stored_cover))
+        // Keeping the catalog: edit forms, history, revert, locks, proposals.
+        .route(
+            "/books/{id}/edit",
+            get(edit::forms::work_form).post(edit::forms::work_save),
+        )
+        .route(
+            "/editions/{id}/edit",
+            get(edit::forms::edition_form).post(edit::forms::edition_save),
+        )
+        .route(
+            "/contributors/{id}/edit",
+            get(edit::forms::contributor_form).post(edit::forms::contributor_save),
+        )
+        .route(
+            "/series/{id}/edit",
+            get(edit::forms::series_form).post(edit::forms::series_save),
+        )
+        .route(
+            "/subjects/{id}/edit",
+            get(edit::forms::subject_form).post(edit::forms::subject_save),
+        )
+        .route("/books/{id}/history", get(edit::history::history_page))
+        .route(
+            "/books/{id}/history/{change}/revert",
+            post(edit::history::revert),
+        )
+        .route("/books/{id}/lock", post(edit::lock::lock))
+        .route("/books/{id}/unlock", post(edit::lock::unlock))
+        .route("/catalog/proposals", get(edit::proposals::list))
+        .route(
+            "/catalog/proposals/{id}/accept",
+            post(edit::proposals::accept),
+        )
+        .route(
+            "/catalog/proposals/{id}/decline",
+            post(edit::proposals::decline),
+        )
+        .route(
+            "/catalog/proposals/{id}/withdraw",
+            post(edit::proposals::withdraw),
+        )
+        .route(
+            "/api/v1/books/{id}/history",
+            get(edit::history::api_history),
+        )
+        .route("/api/v1/editions/{id}", patch(edit::api::patch_edition))
+        .route(
+            "/api/v1/contributors/{id}",
+            patch(edit::api::patch_contributor),
+        )
+        .route("/api/v1/series/{id}", patch(edit::api::patch_series))
+        .route("/api/v1/subjects/{id}", patch(edit::api::patch_subject))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/register", get(auth::register_form).post(auth::register))
         .route("/logout", post(auth::logout))
@@ -186,7 +239,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/admin/people/{username}/links",
             post(admin::link_api),
         )
-        .route("/api/v1/books/{id}", get(api::book))
+        .route(
+            "/api/v1/books/{id}",
+            get(api::book).patch(edit::api::patch_work),
+        )
         .route("/api/v1/books/{id}/rating", post(api::rate))
         .route("/assets/{file}", get(assets::asset))
         .fallback(error::not_found)

@@ -4,10 +4,12 @@
 
 mod covers;
 mod create;
+pub mod edit;
 mod editions;
 mod lookup;
 mod matching;
 mod material;
+pub mod proposals;
 mod works;
 
 pub use covers::{cover, set_cover};

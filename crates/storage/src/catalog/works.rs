@@ -184,14 +184,14 @@ pub(super) async fn insert_work_in(db: &Db, tx: &mut Tx, w: &NewWork) -> Result<
 
 /// The tables of things known by their name alone.
 #[derive(Clone, Copy)]
-enum Named {
+pub(super) enum Named {
     Series,
     Subject,
 }
 
 /// The id of a series or subject by name, adding it the first time it is
 /// seen. Names match whatever their case and spacing.
-async fn ensure_named(db: &Db, tx: &mut Tx, kind: Named, name: &str) -> Result<Uuid> {
+pub(super) async fn ensure_named(db: &Db, tx: &mut Tx, kind: Named, name: &str) -> Result<Uuid> {
     let (prefix, sql) = match kind {
         Named::Series => (
             "series",

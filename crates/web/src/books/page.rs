@@ -345,6 +345,8 @@ pub struct BookTemplate<'a> {
     language: Option<String>,
     /// Every edition: (id, one-line description, is the one shown).
     edition_rows: Vec<(String, String, bool)>,
+    /// "Locked against edits by … since …", when it is.
+    lock_note: Option<String>,
 }
 
 impl<'a> BookTemplate<'a> {
@@ -555,6 +557,13 @@ impl<'a> BookTemplate<'a> {
                     )
                 })
                 .collect(),
+            lock_note: page.work.locked_at.map(|at| {
+                format!(
+                    "Locked against edits by {} since {}",
+                    page.work.locked_by.as_deref().unwrap_or("a librarian"),
+                    day(at)
+                )
+            }),
             own_review: viewer.and_then(|v| v.own_review),
             work_id: page.work.id.to_string(),
             activity_path: book_path(p),
