@@ -26,10 +26,6 @@ use uuid::Uuid;
 pub const BACKOFF_BASE: Duration = Duration::from_secs(10);
 pub const BACKOFF_CAP: Duration = Duration::from_secs(60 * 60);
 
-/// Sign-in attempts are kept this long: long enough for every limit that
-/// counts them (the longest window is 15 minutes).
-pub const LOGIN_ATTEMPTS_KEPT: Duration = Duration::from_secs(24 * 60 * 60);
-
 /// A job to queue.
 #[derive(Clone, Debug)]
 pub struct NewJob {
@@ -434,8 +430,8 @@ pub struct Purged {
     pub login_attempts: u64,
 }
 
-/// Delete sessions that expired before `at` and sign-in attempts older than
-/// [`LOGIN_ATTEMPTS_KEPT`]. With `job`, the job is completed in the same
+/// Delete expired sessions and old sign-in records and counters (see
+/// [`crate::users::purge_expired`]). With `job`, the job is completed in the same
 /// transaction (and nothing is deleted if its claim was lost).
 pub async fn purge_sessions_and_attempts(
     db: &Db,
@@ -443,24 +439,13 @@ pub async fn purge_sessions_and_attempts(
     job: Option<&Claim>,
 ) -> Result<Purged> {
     let mut tx = db.begin().await?;
-    let sessions = tx!(
-        db,
-        &mut tx,
-        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(at),
-        execute
-    )?;
-    let attempts = tx!(
-        db,
-        &mut tx,
-        sqlx::query("DELETE FROM login_attempts WHERE at < $1").bind(at - LOGIN_ATTEMPTS_KEPT),
-        execute
-    )?;
+    let (sessions, login_attempts) = crate::users::purge_in(db, &mut tx, at).await?;
     if let Some(claim) = job {
         finish_in(db, &mut tx, claim).await?;
     }
     tx.commit().await?;
     Ok(Purged {
-        sessions: sessions.rows_affected(),
-        login_attempts: attempts.rows_affected(),
+        sessions,
+        login_attempts,
     })
 }

@@ -1,6 +1,6 @@
 //! Readers' accounts, sign-in sessions and the record of sign-in attempts.
 
-use crate::db::{Db, now};
+use crate::db::{Db, Tx, now};
 use crate::{Result, StorageError};
 use quire_domain::{SiteRole, UserId};
 use time::OffsetDateTime;
@@ -449,32 +449,39 @@ pub async fn give_back_attempt(db: &Db, scope: LimitScope, subject: &str) -> Res
 /// than [`ATTEMPTS_KEPT`] (counters only once their wait is over). Returns
 /// (sessions deleted, attempt rows deleted). Run it from a periodic job.
 pub async fn purge_expired(db: &Db, at: OffsetDateTime) -> Result<(u64, u64)> {
-    let old = at - ATTEMPTS_KEPT;
     let mut tx = db.begin().await?;
+    let purged = purge_in(db, &mut tx, at).await?;
+    tx.commit().await?;
+    Ok(purged)
+}
+
+/// [`purge_expired`]'s deletes inside a transaction the caller commits
+/// (the purge job completes itself in the same one).
+pub(crate) async fn purge_in(db: &Db, tx: &mut Tx, at: OffsetDateTime) -> Result<(u64, u64)> {
+    let old = at - ATTEMPTS_KEPT;
     let sessions = tx!(
         db,
-        &mut tx,
+        tx,
         sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(at),
         execute
     )?
     .rows_affected();
     let records = tx!(
         db,
-        &mut tx,
+        tx,
         sqlx::query("DELETE FROM login_attempts WHERE at <= $1").bind(old),
         execute
     )?
     .rows_affected();
     let counters = tx!(
         db,
-        &mut tx,
+        tx,
         sqlx::query("DELETE FROM attempt_limits WHERE updated_at <= $1 AND blocked_until <= $2")
             .bind(old)
             .bind(at),
         execute
     )?
     .rows_affected();
-    tx.commit().await?;
     Ok((sessions, records + counters))
 }
 
