@@ -90,6 +90,17 @@ pub fn router(state: AppState) -> Router {
         .route("/books/{id}/shelves", post(books::actions::custom_shelf))
         .route("/books/{id}/clubs", get(books::page::clubs_coming))
         .route("/questions/{id}/vote", post(books::actions::vote_question))
+        .route(
+            "/books/{id}/merge",
+            get(books::merge::merge_form).post(books::merge::merge),
+        )
+        .route(
+            "/editions/{id}/move",
+            get(books::merge::move_form).post(books::merge::move_edition),
+        )
+        .route("/catalog/duplicates", get(books::merge::duplicates))
+        .route("/api/v1/books/{id}/merge", post(books::merge::merge_api))
+        .route("/api/v1/editions/{id}/move", post(books::merge::move_api))
         .route("/covers/{edition}", get(cover::stored_cover))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/register", get(auth::register_form).post(auth::register))
@@ -105,6 +116,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/books/{id}/rating", post(api::rate))
         .route("/assets/{file}", get(assets::asset))
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            paths::follow_merged,
+        ))
         .layer(CsrfLayer::new())
         .layer(axum::middleware::from_fn(error::shape_errors))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -2,4 +2,5 @@
 
 pub mod actions;
 pub mod cache;
+pub mod merge;
 pub mod page;

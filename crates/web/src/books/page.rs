@@ -277,6 +277,8 @@ pub struct BookTemplate<'a> {
     language: Option<String>,
     /// Every edition: (id, one-line description, is the one shown).
     edition_rows: Vec<(String, String, bool)>,
+    /// The reader may merge this book and move its editions.
+    librarian: bool,
 }
 
 impl<'a> BookTemplate<'a> {
@@ -476,6 +478,7 @@ impl<'a> BookTemplate<'a> {
                     )
                 })
                 .collect(),
+            librarian: false,
             own_review: viewer.and_then(|v| v.own_review),
             work_id: page.work.id.to_string(),
             activity_path: book_path(p),
@@ -525,7 +528,12 @@ pub async fn book_page(
     }
     let viewer = viewer_data(&st, &v, work).await?;
     let layout = Layout::for_user(v.0.as_ref());
-    Ok(page(&BookTemplate::new(layout, &p, wanted, viewer))?.into_response())
+    let mut t = BookTemplate::new(layout, &p, wanted, viewer);
+    t.librarian = v
+        .0
+        .as_ref()
+        .is_some_and(|u| u.role >= quire_domain::SiteRole::Librarian);
+    Ok(page(&t)?.into_response())
 }
 
 /// The reviews list alone, for htmx paging; a full page otherwise.
