@@ -47,7 +47,11 @@ impl WorkKeys {
         // A series place identifies a book only when it is a whole number
         // and the title is plain: "#0.5" novellas, "#3: Part 1 of 2" halves
         // and "Title: Subtitle" companions share places with other books.
-        if !series.is_empty() && main == full && series.rsplit('#').next().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit())) {
+        if !series.is_empty()
+            && main == full
+            && !is_a_part(&full)
+            && series.rsplit('#').next().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+        {
             // "series:" cannot collide with a title key, which has no colon.
             rows.push(KeyRow {
                 kind: "series",
@@ -77,35 +81,57 @@ impl WorkKeys {
     }
 }
 
+/// Whether a title names one part of a book ("To Green Angel Tower, Part
+/// 2", "… Volume 1"): parts share their book's place in a series.
+fn is_a_part(full_key: &str) -> bool {
+    let w: Vec<&str> = full_key.split(' ').collect();
+    w.len() >= 2
+        && matches!(w[w.len() - 2], "part" | "volume" | "vol" | "book")
+}
+
 /// Write a work's keys (replacing any it had).
-async fn write_keys(db: &Db, tx: &mut Tx, work: WorkId, k: &WorkKeys) -> Result<()> {
-    tx!(
-        db,
-        tx,
-        sqlx::query("DELETE FROM work_keys WHERE work_id = $1").bind(work.0),
-        execute
-    )?;
-    for r in &k.rows {
+async fn write_keys(db: &Db, tx: &mut Tx, work: WorkId, k: &WorkKeys, fresh: bool) -> Result<()> {
+    if !fresh {
         tx!(
             db,
             tx,
-            sqlx::query(
-                "INSERT INTO work_keys (work_id, kind, match_key, author_key, series_key)
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
-            )
-            .bind(work.0)
-            .bind(r.kind)
-            .bind(&r.key)
-            .bind(&k.author)
-            .bind(&k.series),
+            sqlx::query("DELETE FROM work_keys WHERE work_id = $1").bind(work.0),
             execute
         )?;
     }
+    if k.rows.is_empty() {
+        return Ok(());
+    }
+    // One statement for all of a work's rows: imports write thousands.
+    let values: Vec<String> = (0..k.rows.len())
+        .map(|i| format!("($1, ${}, ${}, $2, $3)", 4 + 2 * i, 5 + 2 * i))
+        .collect();
+    let sql = format!(
+        "INSERT INTO work_keys (work_id, kind, match_key, author_key, series_key) VALUES {}
+         ON CONFLICT DO NOTHING",
+        values.join(", ")
+    );
+    tx!(
+        db,
+        tx,
+        {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(work.0)
+                .bind(&k.author)
+                .bind(&k.series);
+            for r in &k.rows {
+                q = q.bind(r.kind).bind(&r.key);
+            }
+            q
+        },
+        execute
+    )?;
     Ok(())
 }
 
+/// Keys of a work just inserted (it has none yet).
 pub(crate) async fn write_new_keys(db: &Db, tx: &mut Tx, work: WorkId, w: &NewWork) -> Result<()> {
-    write_keys(db, tx, work, &WorkKeys::of_new(w)).await
+    write_keys(db, tx, work, &WorkKeys::of_new(w), true).await
 }
 
 type KeySourceRow = (Uuid, String, Option<String>, Option<String>, Option<String>);
@@ -133,7 +159,7 @@ pub async fn refresh_keys(db: &Db, tx: &mut Tx, work: WorkId) -> Result<()> {
         fetch_optional
     )?;
     match row {
-        Some(r) => write_keys(db, tx, work, &keys_of(&r)).await,
+        Some(r) => write_keys(db, tx, work, &keys_of(&r), false).await,
         None => Ok(()),
     }
 }
@@ -152,7 +178,7 @@ pub async fn backfill_keys(db: &Db) -> Result<u64> {
     for chunk in rows.chunks(1000) {
         let mut tx = db.begin().await?;
         for r in chunk {
-            write_keys(db, &mut tx, WorkId(r.0), &keys_of(r)).await?;
+            write_keys(db, &mut tx, WorkId(r.0), &keys_of(r), true).await?;
         }
         tx.commit().await?;
     }
