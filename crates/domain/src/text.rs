@@ -245,13 +245,21 @@ mod tests {
         assert_eq!(fold("  "), "");
     }
 
-
     #[test]
     fn title_keys_match_the_same_book() {
         let same = [
-            ("The Name of the Wind (The Kingkiller Chronicle, #1)", "The Name of the Wind"),
-            ("Harry Potter and the Sorcerer's Stone (Harry Potter, #1)", "Harry Potter and the Sorcerer’s Stone"),
-            ("A Feast for Crows (A Song of Ice and Fire, #4)", "Feast for Crows"),
+            (
+                "The Name of the Wind (The Kingkiller Chronicle, #1)",
+                "The Name of the Wind",
+            ),
+            (
+                "Harry Potter and the Sorcerer's Stone (Harry Potter, #1)",
+                "Harry Potter and the Sorcerer’s Stone",
+            ),
+            (
+                "A Feast for Crows (A Song of Ice and Fire, #4)",
+                "Feast for Crows",
+            ),
             ("Ancillary Justice: A Novel", "ancillary justice"),
             ("Frankenstein; or, The Modern Prometheus", "Frankenstein"),
             ("Moby-Dick", "Moby Dick"),
@@ -264,18 +272,33 @@ mod tests {
         for (a, b) in same {
             assert_eq!(title_key(a), title_key(b), "{a:?} and {b:?}");
         }
-        assert_eq!(title_key("The Name of the Wind (The Kingkiller Chronicle, #1)"), "name of the wind");
-        assert_eq!(title_key("Harry Potter and the Sorcerer's Stone"), "harry potter and the sorcerers stone");
-        assert_eq!(full_title_key("Ancillary Justice: A Novel"), "ancillary justice a novel");
+        assert_eq!(
+            title_key("The Name of the Wind (The Kingkiller Chronicle, #1)"),
+            "name of the wind"
+        );
+        assert_eq!(
+            title_key("Harry Potter and the Sorcerer's Stone"),
+            "harry potter and the sorcerers stone"
+        );
+        assert_eq!(
+            full_title_key("Ancillary Justice: A Novel"),
+            "ancillary justice a novel"
+        );
         assert_eq!(full_title_key("The Push (Push, #1)"), "push");
     }
 
     #[test]
     fn title_keys_keep_what_tells_books_apart() {
         assert_ne!(title_key("Emma"), title_key("Persuasion"));
-        assert_ne!(title_key("The Two Towers"), title_key("The Return of the King"));
+        assert_ne!(
+            title_key("The Two Towers"),
+            title_key("The Return of the King")
+        );
         // A parenthesis without "#" is part of the title.
-        assert_eq!(title_key("I Am America (And So Can You!)"), "i am america and so can you");
+        assert_eq!(
+            title_key("I Am America (And So Can You!)"),
+            "i am america and so can you"
+        );
         // A title that is only an article, or starts with its subtitle mark.
         assert_eq!(title_key("The"), "the");
         assert_eq!(title_key(": Subtitle only"), "subtitle only");
@@ -286,7 +309,10 @@ mod tests {
     fn name_keys_match_spellings_of_one_person() {
         assert_eq!(name_key("J.R.R. Tolkien"), name_key("J. R. R. Tolkien"));
         assert_eq!(name_key("J.R.R. Tolkien"), "j r r tolkien");
-        assert_eq!(name_key("Gabriel García  Márquez"), "gabriel garcia marquez");
+        assert_eq!(
+            name_key("Gabriel García  Márquez"),
+            "gabriel garcia marquez"
+        );
         assert_eq!(name_key("Flannery O'Connor"), name_key("Flannery O’Connor"));
         assert_eq!(name_key("Jean-Paul Sartre"), name_key("Jean Paul Sartre"));
         assert_ne!(name_key("Patrick Rothfuss"), name_key("Patrick O'Brian"));

@@ -361,7 +361,10 @@ async fn load_gutenberg(
                 w.editions.push(edition);
                 let done = catalog::import_works(db, &[w]).await?;
                 report.works += done.added;
-                done.placed.first().copied().unwrap_or_else(|| WorkId::derived("gutenberg", &n))
+                done.placed
+                    .first()
+                    .copied()
+                    .unwrap_or_else(|| WorkId::derived("gutenberg", &n))
             }
         };
         if !text.excerpt.is_empty() {

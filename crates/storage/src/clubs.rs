@@ -11,7 +11,10 @@ use uuid::Uuid;
 /// Put `work` on the list of the club named `name` (made when missing)
 /// with `status` ('current', 'possible', …). Returns the club's id.
 pub async fn add_book(db: &Db, name: &str, work: WorkId, status: &str) -> Result<Uuid> {
-    let id = Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("club:{}", slugify(name)).as_bytes());
+    let id = Uuid::new_v5(
+        &Uuid::NAMESPACE_OID,
+        format!("club:{}", slugify(name)).as_bytes(),
+    );
     let mut tx = db.begin().await?;
     tx!(
         db,

@@ -196,7 +196,8 @@ pub async fn fields_of_work(db: &Db, work: WorkId) -> Result<Vec<(ChangeKind, Fi
     };
     rows.into_iter()
         .map(|(kind, entity, id, field, before, after)| {
-            let corrupt = |what: &str| crate::StorageError::Corrupt(format!("unknown {what} in the history"));
+            let corrupt =
+                |what: &str| crate::StorageError::Corrupt(format!("unknown {what} in the history"));
             Ok((
                 ChangeKind::parse(&kind).ok_or_else(|| corrupt("change kind"))?,
                 FieldChange {

@@ -142,7 +142,9 @@ impl BookBuilder {
         }
         // Exactly the work described, even when the catalog has the same
         // book: merge tests need two works of one book.
-        catalog::insert_new_works(db, &[w]).await.expect("insert work");
+        catalog::insert_new_works(db, &[w])
+            .await
+            .expect("insert work");
 
         if self.material {
             for (kind, body, source) in [
@@ -319,7 +321,9 @@ pub async fn attach_more(db: &Db, b: &Built, reader: UserId, club: &str) {
     let slug = shelves::create_shelf(db, reader, "Favourites")
         .await
         .expect("shelf");
-    shelves::shelve(db, reader, &slug, b.work).await.expect("shelve");
+    shelves::shelve(db, reader, &slug, b.work)
+        .await
+        .expect("shelve");
     shelves::queue_add(db, reader, b.work).await.expect("queue");
     let page = quire_storage::book_page::load(db, b.work, 1, 10)
         .await

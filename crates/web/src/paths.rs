@@ -85,7 +85,18 @@ pub async fn follow_merged(
     // A slug names the old title: the survivor's page is found by id alone.
     let rest = if prefix == "/books/" && !rest.is_empty() && !rest[1..].contains('/') {
         let seg = &rest[1..];
-        if matches!(seg, "reviews" | "rating" | "queue" | "reading" | "review" | "questions" | "shelves" | "clubs" | "merge") {
+        if matches!(
+            seg,
+            "reviews"
+                | "rating"
+                | "queue"
+                | "reading"
+                | "review"
+                | "questions"
+                | "shelves"
+                | "clubs"
+                | "merge"
+        ) {
             rest.to_string()
         } else {
             String::new()
@@ -118,7 +129,10 @@ mod tests {
         let id = WorkId::new();
         assert_eq!(work_ref(&id.to_string()), Some(id));
         assert_eq!(work_ref(&format!("/books/{id}/the-push")), Some(id));
-        assert_eq!(work_ref(&format!("https://quire.example/books/{id}")), Some(id));
+        assert_eq!(
+            work_ref(&format!("https://quire.example/books/{id}")),
+            Some(id)
+        );
         assert_eq!(work_ref("/books/not-an-id"), None);
         assert_eq!(work_ref("The Push"), None);
     }

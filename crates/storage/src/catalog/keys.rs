@@ -25,7 +25,11 @@ pub(crate) struct WorkKeys {
 }
 
 impl WorkKeys {
-    pub fn of(title: &str, series: Option<(&str, Option<&str>)>, first_author: Option<&str>) -> Self {
+    pub fn of(
+        title: &str,
+        series: Option<(&str, Option<&str>)>,
+        first_author: Option<&str>,
+    ) -> Self {
         let full = full_title_key(title);
         let main = title_key(title);
         let mut rows = vec![KeyRow {
@@ -39,7 +43,9 @@ impl WorkKeys {
             });
         }
         let series = match series {
-            Some((name, Some(pos))) if !full_title_key(name).is_empty() && !pos.trim().is_empty() => {
+            Some((name, Some(pos)))
+                if !full_title_key(name).is_empty() && !pos.trim().is_empty() =>
+            {
                 format!("{}#{}", full_title_key(name), pos.trim())
             }
             _ => String::new(),
@@ -50,7 +56,10 @@ impl WorkKeys {
         if !series.is_empty()
             && main == full
             && !is_a_part(&full)
-            && series.rsplit('#').next().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+            && series
+                .rsplit('#')
+                .next()
+                .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
         {
             // "series:" cannot collide with a title key, which has no colon.
             rows.push(KeyRow {
@@ -85,8 +94,7 @@ impl WorkKeys {
 /// 2", "… Volume 1"): parts share their book's place in a series.
 fn is_a_part(full_key: &str) -> bool {
     let w: Vec<&str> = full_key.split(' ').collect();
-    w.len() >= 2
-        && matches!(w[w.len() - 2], "part" | "volume" | "vol" | "book")
+    w.len() >= 2 && matches!(w[w.len() - 2], "part" | "volume" | "vol" | "book")
 }
 
 /// Write a work's keys (replacing any it had).
@@ -167,9 +175,8 @@ pub async fn refresh_keys(db: &Db, tx: &mut Tx, work: WorkId) -> Result<()> {
 /// Give every work that has no match keys its keys: works stored before
 /// keys existed, once, when the database is migrated. Returns how many.
 pub async fn backfill_keys(db: &Db) -> Result<u64> {
-    let sql = format!(
-        "{KEY_SOURCE} WHERE NOT EXISTS (SELECT 1 FROM work_keys k WHERE k.work_id = w.id)"
-    );
+    let sql =
+        format!("{KEY_SOURCE} WHERE NOT EXISTS (SELECT 1 FROM work_keys k WHERE k.work_id = w.id)");
     let rows: Vec<KeySourceRow> = write!(
         db,
         sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())),

@@ -157,7 +157,10 @@ pub(crate) async fn find_match(db: &Db, tx: &mut Tx, w: &NewWork) -> Result<Opti
                 placeholders(n + 1, isbns.len())
             ));
         }
-        let sql = format!("SELECT work_id FROM ({}) m ORDER BY rank LIMIT 1", parts.join(" UNION ALL "));
+        let sql = format!(
+            "SELECT work_id FROM ({}) m ORDER BY rank LIMIT 1",
+            parts.join(" UNION ALL ")
+        );
         let row: Option<(Uuid,)> = tx!(
             db,
             tx,
@@ -187,9 +190,8 @@ pub(crate) async fn find_match(db: &Db, tx: &mut Tx, w: &NewWork) -> Result<Opti
         .iter()
         .filter(|(s, _)| SEPARATE_RECORD_SCHEMES.contains(&s.as_str()))
         .collect();
-    let mut sql = format!(
-        "SELECT k.work_id FROM work_keys k JOIN works w ON w.id = k.work_id WHERE {cond}"
-    );
+    let mut sql =
+        format!("SELECT k.work_id FROM work_keys k JOIN works w ON w.id = k.work_id WHERE {cond}");
     let mut n = binds.len();
     for _ in &separate {
         sql.push_str(&format!(

@@ -36,7 +36,21 @@ pub struct Attached {
 
 /// Count what is attached to a work; `None` when there is no such work.
 pub async fn attached(db: &Db, work: WorkId) -> Result<Option<Attached>> {
-    type Row = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+    type Row = (
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+    );
     let row: Option<Row> = read!(
         db,
         sqlx::query_as(
@@ -131,7 +145,11 @@ pub async fn merge_works(db: &Db, from: WorkId, into: WorkId, by: UserId) -> Res
     let (from_title, from_locked) = title_of(db, &mut tx, from).await?;
     let (into_title, into_locked) = title_of(db, &mut tx, into).await?;
     if from_locked || into_locked {
-        let locked = if from_locked { &from_title } else { &into_title };
+        let locked = if from_locked {
+            &from_title
+        } else {
+            &into_title
+        };
         return Err(StorageError::Conflict(format!(
             "\"{locked}\" is locked against changes; unlock it before merging."
         )));
@@ -282,12 +300,7 @@ pub async fn merge_works(db: &Db, from: WorkId, into: WorkId, by: UserId) -> Res
         // Chains collapse: what pointed at the merged work points at the survivor.
         "UPDATE work_redirects SET work_id = $2 WHERE work_id = $1",
     ] {
-        tx!(
-            db,
-            t,
-            sqlx::query(sql).bind(from.0).bind(into.0),
-            execute
-        )?;
+        tx!(db, t, sqlx::query(sql).bind(from.0).bind(into.0), execute)?;
     }
 
     // Work credits: a person already credited in that role is not added twice.
@@ -326,9 +339,9 @@ pub async fn merge_works(db: &Db, from: WorkId, into: WorkId, by: UserId) -> Res
         fetch_all
     )?;
     for (qid, work, body) in questions.iter().filter(|q| q.1 == from.0) {
-        let twin = questions
-            .iter()
-            .find(|o| o.1 == into.0 && quire_domain::text::fold(&o.2) == quire_domain::text::fold(body));
+        let twin = questions.iter().find(|o| {
+            o.1 == into.0 && quire_domain::text::fold(&o.2) == quire_domain::text::fold(body)
+        });
         let Some((keep, _, _)) = twin else {
             continue;
         };
@@ -477,12 +490,7 @@ pub async fn move_edition(db: &Db, edition: EditionId, to: WorkId, by: UserId) -
         "UPDATE credits SET work_id = $2 WHERE edition_id = $1",
         "UPDATE readings SET work_id = $2 WHERE edition_id = $1",
     ] {
-        tx!(
-            db,
-            t,
-            sqlx::query(sql).bind(edition.0).bind(to.0),
-            execute
-        )?;
+        tx!(db, t, sqlx::query(sql).bind(edition.0).bind(to.0), execute)?;
     }
     if was_primary {
         tx!(
@@ -504,8 +512,14 @@ pub async fn move_edition(db: &Db, edition: EditionId, to: WorkId, by: UserId) -
         after: Some(json!({"id": to, "title": to_title})),
     };
     for (work, summary) in [
-        (from, format!("Moved the edition \"{edition_title}\" to \"{to_title}\"")),
-        (to, format!("Moved the edition \"{edition_title}\" here from \"{from_title}\"")),
+        (
+            from,
+            format!("Moved the edition \"{edition_title}\" to \"{to_title}\""),
+        ),
+        (
+            to,
+            format!("Moved the edition \"{edition_title}\" here from \"{from_title}\""),
+        ),
     ] {
         history::record(
             db,
@@ -627,7 +641,8 @@ pub async fn work_summary(db: &Db, work: WorkId) -> Result<Option<WorkSummary>> 
 /// The work an edition belongs to and the edition's title, format and
 /// ISBN in one line ("The Push · Paperback · ISBN 9781984881670").
 pub async fn edition_work(db: &Db, edition: EditionId) -> Result<Option<(WorkId, String)>> {
-    let row: Option<(Uuid, String, String, Option<String>, Option<String>)> = read!(
+    type Row = (Uuid, String, String, Option<String>, Option<String>);
+    let row: Option<Row> = read!(
         db,
         sqlx::query_as(
             "SELECT work_id, title, format, isbn13, publisher FROM editions WHERE id = $1"

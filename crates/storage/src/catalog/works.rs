@@ -267,7 +267,10 @@ async fn add_to_existing(db: &Db, tx: &mut Tx, work: WorkId, w: &NewWork) -> Res
         .map(|(name, role, _)| (quire_domain::text::name_key(name), role.clone()))
         .collect();
     for c in &w.credits {
-        let k = (quire_domain::text::name_key(&c.name), c.role.as_str().to_string());
+        let k = (
+            quire_domain::text::name_key(&c.name),
+            c.role.as_str().to_string(),
+        );
         if have.contains(&k) {
             continue;
         }

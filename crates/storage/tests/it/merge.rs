@@ -10,13 +10,25 @@ use quire_storage::{Db, book_page, history, questions, ratings, reviews, users};
 use quire_testkit::{BookBuilder, attach_more, member};
 use time::macros::datetime;
 
-async fn review(db: &Db, user: quire_domain::UserId, work: WorkId, body: &str, at: time::OffsetDateTime) {
+async fn review(
+    db: &Db,
+    user: quire_domain::UserId,
+    work: WorkId,
+    body: &str,
+    at: time::OffsetDateTime,
+) {
     reviews::upsert_at(
         db,
         uuid::Uuid::now_v7(),
         user,
         work,
-        &ReviewInput { headline: Some("Mine"), body, body_html: body, spoiler: false, recommends: Some(true) },
+        &ReviewInput {
+            headline: Some("Mine"),
+            body,
+            body_html: body,
+            spoiler: false,
+            recommends: Some(true),
+        },
         at,
     )
     .await

@@ -50,10 +50,14 @@ async fn side(st: &AppState, work: WorkId, field: &'static str) -> Result<Side, 
     let missing = || {
         AppError::bad(
             field,
-            format!("There is no book with the id \"{work}\" in Quire; give the id or address of an existing book."),
+            format!(
+                "There is no book with the id \"{work}\" in Quire; give the id or address of an existing book."
+            ),
         )
     };
-    let s = catalog::work_summary(&st.db, work).await?.ok_or_else(missing)?;
+    let s = catalog::work_summary(&st.db, work)
+        .await?
+        .ok_or_else(missing)?;
     let a = catalog::attached(&st.db, work).await?.ok_or_else(missing)?;
     Ok(Side {
         id: s.id.to_string(),
@@ -104,7 +108,8 @@ pub async fn merge_form(
     if !typed.trim().is_empty() {
         match parse_ref(&typed, "into") {
             Ok(id) if id == work => {
-                error = Some("That is this book. Give the other book, the one that should stay.".into())
+                error =
+                    Some("That is this book. Give the other book, the one that should stay.".into())
             }
             Ok(id) => match side(&st, id, "into").await {
                 Ok(s) => into = Some(s),
@@ -135,13 +140,24 @@ pub struct MergeForm {
     into: String,
 }
 
-async fn do_merge(st: &AppState, from: WorkId, into: &str, user: &Librarian) -> Result<WorkId, AppError> {
+async fn do_merge(
+    st: &AppState,
+    from: WorkId,
+    into: &str,
+    user: &Librarian,
+) -> Result<WorkId, AppError> {
     let into = parse_ref(into, "into")?;
     if into == from {
-        return Err(AppError::bad("into", "A book cannot be merged into itself; give the other book."));
+        return Err(AppError::bad(
+            "into",
+            "A book cannot be merged into itself; give the other book.",
+        ));
     }
     if catalog::work_summary(&st.db, into).await?.is_none() {
-        return Err(AppError::bad("into", format!("There is no book with the id \"{into}\" to merge into.")));
+        return Err(AppError::bad(
+            "into",
+            format!("There is no book with the id \"{into}\" to merge into."),
+        ));
     }
     catalog::merge_works(&st.db, from, into, user.0.user_id()).await?;
     Ok(into)
@@ -204,7 +220,10 @@ struct MovePage {
 
 fn edition_id(raw: &str) -> Result<EditionId, AppError> {
     EditionId::parse(raw).ok_or_else(|| {
-        AppError::NotFound(format!("There is no edition with the id \"{}\" in Quire.", raw.chars().take(80).collect::<String>()))
+        AppError::NotFound(format!(
+            "There is no edition with the id \"{}\" in Quire.",
+            raw.chars().take(80).collect::<String>()
+        ))
     })
 }
 
@@ -225,7 +244,11 @@ pub async fn move_form(
     let mut to = None;
     if !typed.trim().is_empty() {
         match parse_ref(&typed, "work") {
-            Ok(id) if id == work => error = Some("The edition is already an edition of this book; give another book.".into()),
+            Ok(id) if id == work => {
+                error = Some(
+                    "The edition is already an edition of this book; give another book.".into(),
+                )
+            }
             Ok(id) => match side(&st, id, "work").await {
                 Ok(s) => to = Some(s),
                 Err(e) => error = Some(e.to_string()),
@@ -254,7 +277,10 @@ async fn do_move(st: &AppState, raw: &str, to: &str, user: &Librarian) -> Result
     let edition = edition_id(raw)?;
     let to = parse_ref(to, "work")?;
     if catalog::work_summary(&st.db, to).await?.is_none() {
-        return Err(AppError::bad("work", format!("There is no book with the id \"{to}\" to move the edition to.")));
+        return Err(AppError::bad(
+            "work",
+            format!("There is no book with the id \"{to}\" to move the edition to."),
+        ));
     }
     catalog::move_edition(&st.db, edition, to, user.0.user_id()).await?;
     Ok(to)
@@ -328,7 +354,9 @@ pub async fn duplicates(
     if page_no == 0 || page_no > pages {
         return Err(AppError::bad(
             "page",
-            format!("There is no page {page_no} of possible duplicates; pages go from 1 to {pages}."),
+            format!(
+                "There is no page {page_no} of possible duplicates; pages go from 1 to {pages}."
+            ),
         ));
     }
     let pairs = catalog::duplicate_pairs(&st.db, page_no, PAIRS_PER_PAGE).await?;

@@ -529,10 +529,9 @@ pub async fn book_page(
     let viewer = viewer_data(&st, &v, work).await?;
     let layout = Layout::for_user(v.0.as_ref());
     let mut t = BookTemplate::new(layout, &p, wanted, viewer);
-    t.librarian = v
-        .0
-        .as_ref()
-        .is_some_and(|u| u.role >= quire_domain::SiteRole::Librarian);
+    t.librarian =
+        v.0.as_ref()
+            .is_some_and(|u| u.role >= quire_domain::SiteRole::Librarian);
     Ok(page(&t)?.into_response())
 }
 

@@ -11,11 +11,16 @@ use reqwest::redirect::Policy;
 async fn librarian(site: &Site, db: &quire_storage::Db, name: &str) {
     site.join(name).await;
     let u = users::by_username(db, name).await.unwrap().unwrap();
-    users::set_role(db, u.user_id(), SiteRole::Librarian).await.unwrap();
+    users::set_role(db, u.user_id(), SiteRole::Librarian)
+        .await
+        .unwrap();
 }
 
 fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder().redirect(Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
 }
 
 quire_testkit::both_backends! {
