@@ -172,7 +172,15 @@ fn goodbooks_work(b: &GoodbooksBook, subjects: Option<&Vec<String>>) -> NewWork 
         .filter(|t| !t.is_empty() && *t != b.title);
     w.original_language = b.language.clone();
     w.first_published = b.original_publication_year.and_then(PubDate::known_year);
-    w.credits = b.authors.iter().map(NewCredit::author).collect();
+    w.credits = b
+        .authors
+        .iter()
+        .enumerate()
+        .map(|(i, name)| NewCredit {
+            name: name.clone(),
+            role: goodbooks::credited_role(name, i),
+        })
+        .collect();
     if let Some(s) = subjects {
         let n = s.len() as i64;
         w.subjects = s
@@ -214,8 +222,13 @@ async fn load_goodbooks(
         .iter()
         .map(|b| goodbooks_work(b, tags.get(&b.goodreads_book_id)))
         .collect();
-    for chunk in works.chunks(500) {
-        report.works += catalog::insert_works(db, chunk).await?;
+    // A goodbooks row that matches a work already in the catalog joins it:
+    // its ratings go to the work it joined.
+    let mut placed: HashMap<u32, WorkId> = HashMap::with_capacity(books.len());
+    for (chunk, rows) in works.chunks(500).zip(books.chunks(500)) {
+        let done = catalog::import_works(db, chunk).await?;
+        report.works += done.added;
+        placed.extend(rows.iter().map(|b| b.book_id).zip(done.placed));
     }
     if !src.ratings.exists() {
         return Ok(());
@@ -245,12 +258,12 @@ async fn load_goodbooks(
     report.readers += users::insert_demo_readers(db, &people).await?;
     let ratings: Vec<(UserId, WorkId, Rating)> = rows
         .iter()
-        .map(|r| {
-            (
+        .filter_map(|r| {
+            Some((
                 UserId::derived("goodbooks-reader", &r.user_id.to_string()),
-                WorkId::derived("goodbooks", &r.book_id.to_string()),
+                *placed.get(&r.book_id)?,
                 r.rating,
-            )
+            ))
         })
         .collect();
     report.ratings += ratings::insert_many(db, &ratings).await?;
@@ -329,23 +342,29 @@ async fn load_gutenberg(
                 role,
             }));
         }
-        let work = match existing {
-            Some(b) => {
-                let work = WorkId::derived("goodbooks", &b.book_id.to_string());
+        let found = match existing {
+            Some(b) => catalog::find_by_identifier(db, "goodbooks", &b.book_id.to_string()).await?,
+            None => None,
+        };
+        let work = match found {
+            Some(work) => {
                 catalog::add_edition(db, work, &edition).await?;
                 work
             }
             None => {
-                let work = WorkId::derived("gutenberg", &n);
-                let mut w = NewWork::new(work, &text.title);
+                let mut w = NewWork::new(WorkId::derived("gutenberg", &n), &text.title);
                 w.credits = text.authors.iter().map(NewCredit::author).collect();
                 w.first_published = ours.map(|d| PubDate::year(d.first_published));
                 w.original_language = text.language.clone();
                 w.identifiers.push(("gutenberg".into(), n.clone()));
                 edition.is_primary = true;
                 w.editions.push(edition);
-                report.works += catalog::insert_works(db, &[w]).await?;
-                work
+                let done = catalog::import_works(db, &[w]).await?;
+                report.works += done.added;
+                done.placed
+                    .first()
+                    .copied()
+                    .unwrap_or_else(|| WorkId::derived("gutenberg", &n))
             }
         };
         if !text.excerpt.is_empty() {
@@ -445,36 +464,23 @@ async fn load_export(
     )
     .await?;
 
-    // Find each book in the catalog (by ISBN, then Goodreads id), or add it.
-    let mut works = Vec::with_capacity(export.entries.len());
-    let mut new_works = Vec::new();
+    // Each book joins the work the catalog has for it (by Goodreads id,
+    // ISBN, then normalised title and first author), or is added.
+    let mut incoming = Vec::with_capacity(export.entries.len());
     let mut seen_isbns = HashSet::new();
     for e in &export.entries {
-        let mut found = None;
-        if let Some(isbn) = e.isbn13 {
-            found = catalog::find_by_isbn(db, isbn).await?.map(|w| w.id);
+        let mut w = export_work(reader, e);
+        // One export can list two books with the same ISBN.
+        if let Some(i) = e.isbn13
+            && !seen_isbns.insert(i)
+        {
+            w.editions[0].isbn13 = None;
         }
-        if found.is_none() {
-            found = catalog::find_by_identifier(db, "goodreads", &e.goodreads_id).await?;
-        }
-        let work = match found {
-            Some(w) => w,
-            None => {
-                let mut w = export_work(reader, e);
-                // One export can list two books with the same ISBN.
-                if let Some(i) = e.isbn13
-                    && !seen_isbns.insert(i)
-                {
-                    w.editions[0].isbn13 = None;
-                }
-                let id = w.id;
-                new_works.push(w);
-                id
-            }
-        };
-        works.push(work);
+        incoming.push(w);
     }
-    report.works += catalog::insert_works(db, &new_works).await?;
+    let done = catalog::import_works(db, &incoming).await?;
+    report.works += done.added;
+    let works = done.placed;
 
     let rated: Vec<_> = export
         .entries

@@ -279,6 +279,9 @@ impl Db {
             Pool::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
             Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
+        // Match keys are computed in Rust, so works stored before they
+        // existed get theirs here (a no-op once every work has them).
+        crate::catalog::backfill_keys(self).await?;
         Ok(())
     }
 

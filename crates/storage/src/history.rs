@@ -361,3 +361,40 @@ pub(crate) async fn since_in(
     )?;
     changes_in(db, tx, rows).await
 }
+
+/// Every recorded field change on a work, oldest first, with the kind of
+/// change it belongs to (a merge's dropped reviews and ratings among them).
+pub async fn fields_of_work(db: &Db, work: WorkId) -> Result<Vec<(ChangeKind, FieldChange)>> {
+    type Row = (String, String, Uuid, String, Option<String>, Option<String>);
+    let rows: Vec<Row> = read!(
+        db,
+        sqlx::query_as(
+            "SELECT c.kind, f.entity, f.entity_id, f.field, f.before_value, f.after_value
+             FROM catalog_changes c JOIN catalog_change_fields f ON f.change_id = c.id
+             WHERE c.work_id = $1 ORDER BY c.created_at, c.id, f.position"
+        )
+        .bind(work.0),
+        fetch_all
+    )?;
+    let json = |v: Option<String>| -> Result<Option<Value>> {
+        v.map(|s| serde_json::from_str(&s))
+            .transpose()
+            .map_err(|e| crate::StorageError::Corrupt(format!("a history value is not JSON: {e}")))
+    };
+    rows.into_iter()
+        .map(|(kind, entity, id, field, before, after)| {
+            let corrupt =
+                |what: &str| crate::StorageError::Corrupt(format!("unknown {what} in the history"));
+            Ok((
+                ChangeKind::parse(&kind).ok_or_else(|| corrupt("change kind"))?,
+                FieldChange {
+                    entity: Entity::parse(&entity).ok_or_else(|| corrupt("entity"))?,
+                    entity_id: id,
+                    field,
+                    before: json(before)?,
+                    after: json(after)?,
+                },
+            ))
+        })
+        .collect()
+}

@@ -10,6 +10,7 @@
 mod db;
 pub mod book_page;
 pub mod catalog;
+pub mod clubs;
 pub mod history;
 pub mod home;
 pub mod jobs;

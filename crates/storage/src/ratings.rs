@@ -6,7 +6,7 @@ use crate::db::{Db, Tx, missing_book, now};
 use quire_domain::{Rating, UserId, WorkId};
 
 /// Recompute a work's rating totals from its ratings.
-async fn refresh_stats(db: &Db, tx: &mut Tx, work: WorkId) -> Result<()> {
+pub(crate) async fn refresh_stats(db: &Db, tx: &mut Tx, work: WorkId) -> Result<()> {
     tx!(
         db,
         tx,

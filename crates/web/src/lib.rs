@@ -157,6 +157,17 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/people/{username}/role", post(admin::role_form))
         .route("/admin/people/{username}/links", post(admin::link_form))
         .route("/questions/{id}/vote", post(books::actions::vote_question))
+        .route(
+            "/books/{id}/merge",
+            get(books::merge::merge_form).post(books::merge::merge),
+        )
+        .route(
+            "/editions/{id}/move",
+            get(books::merge::move_form).post(books::merge::move_edition),
+        )
+        .route("/catalog/duplicates", get(books::merge::duplicates))
+        .route("/api/v1/books/{id}/merge", post(books::merge::merge_api))
+        .route("/api/v1/editions/{id}/move", post(books::merge::move_api))
         .route("/covers/{edition}", get(cover::stored_cover))
         // Keeping the catalog: edit forms, history, revert, locks, proposals.
         .route(
@@ -246,6 +257,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/books/{id}/rating", post(api::rate))
         .route("/assets/{file}", get(assets::asset))
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            paths::follow_merged,
+        ))
         .layer(CsrfLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

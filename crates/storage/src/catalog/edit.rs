@@ -832,7 +832,13 @@ pub(crate) async fn apply_in(
         },
     )
     .await?;
+    // Titles, series places and author names feed the keys that match
+    // imports and list possible duplicates; subjects and editions do not.
+    let keyed = !matches!(target, Target::Subject(_) | Target::Edition(_));
     for w in works_showing(db, tx, target).await? {
+        if keyed {
+            refresh_keys(db, tx, w).await?;
+        }
         bump_revision(db, tx, w).await?;
     }
     Ok(Applied {

@@ -20,7 +20,7 @@ pub struct WorkSummary {
 /// `works w LEFT JOIN work_stats s ON s.work_id = w.id`.
 #[derive(sqlx::FromRow)]
 pub(crate) struct SummaryRow {
-    id: Uuid,
+    pub(crate) id: Uuid,
     slug: String,
     title: String,
     subtitle: Option<String>,

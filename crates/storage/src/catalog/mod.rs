@@ -6,22 +6,31 @@ mod covers;
 mod create;
 pub mod edit;
 mod editions;
+mod keys;
 mod lookup;
 mod matching;
 mod material;
+mod merge;
 pub mod proposals;
 mod works;
 
 pub use covers::{cover, set_cover};
 pub use create::{add_edition_by, change_summaries, create_work, find_contributors};
 pub use editions::{NewEdition, add_edition};
+pub use keys::backfill_keys;
+#[allow(unused_imports)] // for the catalog editors, which change titles and authors
+pub(crate) use keys::refresh_keys;
 pub(crate) use lookup::{SUMMARY_COLUMNS, SummaryRow, summaries};
 pub use lookup::{WorkSummary, find_by_identifier, find_by_isbn, search};
 pub use matching::candidates;
 pub use material::{NewMaterial, add_material, add_material_with_id, post_material};
+pub use merge::*;
 pub(crate) use works::bump_revision;
 use works::insert_credit;
-pub use works::{NewCredit, NewWork, count_works, insert_works, revision};
+pub use works::{
+    Imported, NewCredit, NewWork, count_works, import_works, insert_new_works, insert_works,
+    revision,
+};
 
 use crate::db::{Db, Tx, missing_book, now};
 use crate::{Result, StorageError};

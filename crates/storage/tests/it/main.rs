@@ -9,6 +9,7 @@ mod catalog;
 mod edit;
 mod enums;
 mod jobs;
+mod merge;
 mod readers;
 mod roles;
 mod schema;

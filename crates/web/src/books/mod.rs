@@ -4,4 +4,5 @@ pub mod actions;
 pub mod add;
 pub mod cache;
 pub mod material;
+pub mod merge;
 pub mod page;

@@ -347,6 +347,8 @@ pub struct BookTemplate<'a> {
     edition_rows: Vec<(String, String, bool)>,
     /// "Locked against edits by … since …", when it is.
     lock_note: Option<String>,
+    /// The reader may merge this book and move its editions.
+    librarian: bool,
 }
 
 impl<'a> BookTemplate<'a> {
@@ -564,6 +566,7 @@ impl<'a> BookTemplate<'a> {
                     day(at)
                 )
             }),
+            librarian: false,
             own_review: viewer.and_then(|v| v.own_review),
             work_id: page.work.id.to_string(),
             activity_path: book_path(p),
@@ -613,7 +616,11 @@ pub async fn book_page(
     }
     let viewer = viewer_data(&st, &v, work).await?;
     let layout = Layout::for_user(v.0.as_ref());
-    Ok(page(&BookTemplate::new(layout, &p, wanted, viewer))?.into_response())
+    let mut t = BookTemplate::new(layout, &p, wanted, viewer);
+    t.librarian =
+        v.0.as_ref()
+            .is_some_and(|u| u.role >= quire_domain::SiteRole::Librarian);
+    Ok(page(&t)?.into_response())
 }
 
 /// The reviews list alone, for htmx paging; a full page otherwise.

@@ -8,6 +8,7 @@ mod add_book;
 mod bad_input;
 mod book_page;
 mod edit;
+mod merge;
 mod permissions;
 mod security_accounts;
 mod security_pages;
