@@ -70,43 +70,7 @@ impl Format {
     }
 }
 
-/// The sizes a cover is kept in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Size {
-    /// The re-encoded upload, at its own dimensions.
-    Original,
-    /// For the book page: 480 pixels wide (twice the 240 px it is shown at,
-    /// for sharp screens).
-    Page,
-    /// For cards in lists: 240 pixels wide.
-    Card,
-}
-
-impl Size {
-    pub const ALL: [Size; 3] = [Size::Original, Size::Page, Size::Card];
-
-    /// The name stored in the database and used in `?size=`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Size::Original => "original",
-            Size::Page => "page",
-            Size::Card => "card",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Size> {
-        Size::ALL.into_iter().find(|z| z.as_str() == s)
-    }
-
-    /// The width a thumbnail is made at; `None` for the original.
-    pub fn width(self) -> Option<u32> {
-        match self {
-            Size::Original => None,
-            Size::Page => Some(480),
-            Size::Card => Some(240),
-        }
-    }
-}
+pub use quire_domain::CoverSize as Size;
 
 /// The content type of every stored cover: they are all re-encoded as JPEG.
 pub const CONTENT_TYPE: &str = "image/jpeg";
@@ -721,13 +685,5 @@ mod tests {
             prepare(b"", &Limits::default()),
             Err(CoverError::Empty)
         ));
-    }
-
-    #[test]
-    fn sizes_round_trip_through_their_names() {
-        for s in Size::ALL {
-            assert_eq!(Size::parse(s.as_str()), Some(s));
-        }
-        assert_eq!(Size::parse("huge"), None);
     }
 }

@@ -14,6 +14,9 @@ pub struct WorkSummary {
     pub first_published: Option<PubDate>,
     pub rating_count: i64,
     pub rating_average: Option<f64>,
+    /// An edition whose card-size cover is ready (the primary edition's
+    /// when it has one); `None` shows the generated cover.
+    pub cover: Option<EditionId>,
 }
 
 /// A summary row, as selected with [`SUMMARY_COLUMNS`] from
@@ -27,6 +30,7 @@ pub(crate) struct SummaryRow {
     first_published: Option<String>,
     rating_count: Option<i64>,
     rating_sum: Option<i64>,
+    cover_edition: Option<Uuid>,
 }
 
 /// Turn summary rows into summaries, with their authors from one more query.
@@ -69,13 +73,18 @@ pub(crate) async fn summaries(db: &Db, rows: Vec<SummaryRow>) -> Result<Vec<Work
                 rating_count: count,
                 rating_average: (count > 0)
                     .then(|| r.rating_sum.unwrap_or(0) as f64 / count as f64 / 2.0),
+                cover: r.cover_edition.map(EditionId),
             }
         })
         .collect())
 }
 
-pub(crate) const SUMMARY_COLUMNS: &str =
-    "w.id, w.slug, w.title, w.subtitle, w.first_published, s.rating_count, s.rating_sum";
+pub(crate) const SUMMARY_COLUMNS: &str = "w.id, w.slug, w.title, w.subtitle, w.first_published,
+    s.rating_count, s.rating_sum,
+    (SELECT t.edition_id FROM editions ce
+        JOIN cover_thumbnails t ON t.edition_id = ce.id AND t.size = 'card'
+        JOIN covers cc ON cc.edition_id = t.edition_id AND cc.version = t.version
+     WHERE ce.work_id = w.id ORDER BY ce.is_primary DESC, ce.created_at LIMIT 1) AS cover_edition";
 
 /// The work that has an edition with this ISBN.
 pub async fn find_by_isbn(db: &Db, isbn: Isbn13) -> Result<Option<WorkSummary>> {

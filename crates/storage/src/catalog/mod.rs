@@ -8,7 +8,10 @@ mod lookup;
 mod material;
 mod works;
 
-pub use covers::{cover, set_cover};
+pub use covers::{
+    CoverSaved, CoverState, NewCoverImage, StoredCover, cover, cover_state, cover_version,
+    set_cover, set_thumbnails,
+};
 pub use editions::{NewEdition, add_edition};
 pub(crate) use lookup::{SUMMARY_COLUMNS, SummaryRow, summaries};
 pub use lookup::{WorkSummary, find_by_identifier, find_by_isbn, search};

@@ -4,5 +4,6 @@
 
 mod book_page;
 mod catalog;
+mod covers;
 mod readers;
 mod schema;
