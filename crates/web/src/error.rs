@@ -30,6 +30,15 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     TooManyAttempts(String),
+    /// An upload larger than its route takes; the message names the limit.
+    #[error("{message}")]
+    PayloadTooLarge {
+        field: &'static str,
+        message: String,
+    },
+    /// Expensive work is at its cap: try again after `retry_after` seconds.
+    #[error("{message}")]
+    Unavailable { message: String, retry_after: u32 },
     #[error("{0}")]
     Internal(String),
 }
@@ -50,6 +59,8 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -62,6 +73,8 @@ impl AppError {
             AppError::Forbidden(_) => "forbidden",
             AppError::Conflict(_) => "conflict",
             AppError::TooManyAttempts(_) => "too_many_attempts",
+            AppError::PayloadTooLarge { .. } => "too_large",
+            AppError::Unavailable { .. } => "busy",
             AppError::Internal(_) => "internal_error",
         }
     }
@@ -110,7 +123,9 @@ impl IntoResponse for AppError {
             code: self.code(),
             message: self.to_string(),
             field: match &self {
-                AppError::BadInput { field, .. } => Some(field),
+                AppError::BadInput { field, .. } | AppError::PayloadTooLarge { field, .. } => {
+                    Some(field)
+                }
                 _ => None,
             },
         };
@@ -120,6 +135,8 @@ impl IntoResponse for AppError {
             StatusCode::FORBIDDEN => "Not allowed",
             StatusCode::CONFLICT => "Already taken",
             StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
+            StatusCode::PAYLOAD_TOO_LARGE => "Too large",
+            StatusCode::SERVICE_UNAVAILABLE => "Busy",
             StatusCode::INTERNAL_SERVER_ERROR => "Server error",
             _ => "That did not work",
         };
@@ -130,7 +147,15 @@ impl IntoResponse for AppError {
             message: &info.message,
         })
         .unwrap_or_else(|_| info.message.clone());
+        let retry_after = match &self {
+            AppError::Unavailable { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        };
         let mut res = (status, Html(body)).into_response();
+        if let Some(secs) = retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         res.extensions_mut().insert(info);
         res
     }
@@ -187,8 +212,16 @@ pub async fn shape_errors(req: Request, next: Next) -> Response {
             field: None,
         },
     };
+    // Headers that tell the client what to do next survive the reshaping.
+    let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
+    let keep = |mut reshaped: Response| {
+        if let Some(v) = retry_after.clone() {
+            reshaped.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        reshaped
+    };
     if wants_json {
-        return (status, axum::Json(serde_json::json!({ "error": info }))).into_response();
+        return keep((status, axum::Json(serde_json::json!({ "error": info }))).into_response());
     }
     if htmx {
         let mut res = (
@@ -202,7 +235,7 @@ pub async fn shape_errors(req: Request, next: Next) -> Response {
         let h = res.headers_mut();
         h.insert("hx-retarget", HeaderValue::from_static("#flash"));
         h.insert("hx-reswap", HeaderValue::from_static("innerHTML"));
-        return res;
+        return keep(res);
     }
     if res.extensions().get::<ErrorInfo>().is_some() {
         return res;

@@ -20,7 +20,7 @@ mod view;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use quire_storage::Db;
 use std::sync::Arc;
 use tower_http::csrf::CsrfLayer;
@@ -37,6 +37,8 @@ pub struct Config {
     /// revision on every request.
     pub page_cache: bool,
     pub reviews_per_page: u32,
+    /// How many covers may be decoded at once; about the number of cores.
+    pub cover_workers: usize,
 }
 
 impl Default for Config {
@@ -45,6 +47,9 @@ impl Default for Config {
             secure_cookies: false,
             page_cache: true,
             reviews_per_page: 10,
+            cover_workers: std::thread::available_parallelism()
+                .map(usize::from)
+                .unwrap_or(2),
         }
     }
 }
@@ -54,12 +59,17 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pages: Arc<books::cache::PageCache>,
+    covers: Arc<cover::CoverWork>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> Self {
         Self {
             db,
+            covers: Arc::new(cover::CoverWork::new(
+                config.cover_workers,
+                quire_covers::Limits::default(),
+            )),
             config: Arc::new(config),
             pages: Arc::new(books::cache::PageCache::default()),
         }
@@ -91,6 +101,14 @@ pub fn router(state: AppState) -> Router {
         .route("/books/{id}/clubs", get(books::page::clubs_coming))
         .route("/questions/{id}/vote", post(books::actions::vote_question))
         .route("/covers/{edition}", get(cover::stored_cover))
+        .route(
+            "/editions/{id}/cover",
+            post(cover::form_upload).layer(DefaultBodyLimit::max(cover::MAX_UPLOAD_BODY)),
+        )
+        .route(
+            "/api/v1/editions/{id}/cover",
+            put(cover::api_upload).layer(DefaultBodyLimit::max(cover::MAX_UPLOAD_BODY)),
+        )
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/register", get(auth::register_form).post(auth::register))
         .route("/logout", post(auth::logout))

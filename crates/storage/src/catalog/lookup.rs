@@ -11,6 +11,8 @@ pub struct WorkSummary {
     pub title: String,
     pub subtitle: Option<String>,
     pub authors: Vec<String>,
+    /// Subject names, the heaviest first.
+    pub subjects: Vec<String>,
     pub first_published: Option<PubDate>,
     pub rating_count: i64,
     pub rating_average: Option<f64>,
@@ -38,13 +40,21 @@ pub(crate) async fn summaries(db: &Db, rows: Vec<SummaryRow>) -> Result<Vec<Work
     if rows.is_empty() {
         return Ok(Vec::new());
     }
+    // Authors and subjects in one statement: kind 0 is an author (in credit
+    // order), kind 1 a subject (heaviest first), which a generated cover
+    // takes its style from.
+    let ids = placeholders(1, rows.len());
     let sql = format!(
-        "SELECT cr.work_id, c.name FROM credits cr JOIN contributors c ON c.id = cr.contributor_id
-         WHERE cr.edition_id IS NULL AND cr.role = 'author' AND cr.work_id IN ({})
-         ORDER BY cr.work_id, cr.position",
-        placeholders(1, rows.len())
+        "SELECT cr.work_id, c.name, 0 AS kind, CAST(cr.position AS BIGINT) AS ord
+         FROM credits cr JOIN contributors c ON c.id = cr.contributor_id
+         WHERE cr.edition_id IS NULL AND cr.role = 'author' AND cr.work_id IN ({ids})
+         UNION ALL
+         SELECT ws.work_id, s.name, 1, CAST(-ws.weight AS BIGINT)
+         FROM work_subjects ws JOIN subjects s ON s.id = ws.subject_id
+         WHERE ws.work_id IN ({ids})
+         ORDER BY 1, 3, 4, 2"
     );
-    let names: Vec<(Uuid, String)> = read!(
+    let names: Vec<(Uuid, String, i32, i64)> = read!(
         db,
         {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
@@ -63,8 +73,13 @@ pub(crate) async fn summaries(db: &Db, rows: Vec<SummaryRow>) -> Result<Vec<Work
                 id: WorkId(r.id),
                 authors: names
                     .iter()
-                    .filter(|(w, _)| *w == r.id)
-                    .map(|(_, n)| n.clone())
+                    .filter(|(w, _, kind, _)| *w == r.id && *kind == 0)
+                    .map(|(_, n, _, _)| n.clone())
+                    .collect(),
+                subjects: names
+                    .iter()
+                    .filter(|(w, _, kind, _)| *w == r.id && *kind == 1)
+                    .map(|(_, n, _, _)| n.clone())
                     .collect(),
                 slug: r.slug,
                 title: r.title,

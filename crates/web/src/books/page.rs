@@ -277,6 +277,41 @@ pub struct BookTemplate<'a> {
     language: Option<String>,
     /// Every edition: (id, one-line description, is the one shown).
     edition_rows: Vec<(String, String, bool)>,
+    /// The cover upload form, for those who may use it.
+    cover_form: Option<CoverForm>,
+}
+
+/// "Add a cover" for members when the edition has none; "Replace cover"
+/// for librarians when it has one.
+pub struct CoverForm {
+    action: String,
+    label: &'static str,
+    button: &'static str,
+}
+
+impl CoverForm {
+    fn for_viewer(
+        user: Option<&quire_storage::users::User>,
+        edition: Option<&Edition>,
+    ) -> Option<Self> {
+        use crate::permissions::{Permission, require};
+        let (user, e) = (user?, edition?);
+        let (permission, label, button) = if e.has_cover {
+            (
+                Permission::ReplaceCover,
+                "Replace cover",
+                "Upload the new cover",
+            )
+        } else {
+            (Permission::AddCover, "Add a cover", "Upload cover")
+        };
+        require(user, permission).ok()?;
+        Some(Self {
+            action: format!("/editions/{}/cover", e.id),
+            label,
+            button,
+        })
+    }
 }
 
 impl<'a> BookTemplate<'a> {
@@ -477,6 +512,7 @@ impl<'a> BookTemplate<'a> {
                 })
                 .collect(),
             own_review: viewer.and_then(|v| v.own_review),
+            cover_form: None,
             work_id: page.work.id.to_string(),
             activity_path: book_path(p),
             p,
@@ -525,7 +561,9 @@ pub async fn book_page(
     }
     let viewer = viewer_data(&st, &v, work).await?;
     let layout = Layout::for_user(v.0.as_ref());
-    Ok(page(&BookTemplate::new(layout, &p, wanted, viewer))?.into_response())
+    let mut t = BookTemplate::new(layout, &p, wanted, viewer);
+    t.cover_form = CoverForm::for_viewer(v.0.as_ref(), t.edition);
+    Ok(page(&t)?.into_response())
 }
 
 /// The reviews list alone, for htmx paging; a full page otherwise.

@@ -6,4 +6,5 @@
 mod accounts;
 mod bad_input;
 mod book_page;
+mod covers;
 mod site;
