@@ -18,8 +18,8 @@ use crate::error::AppError;
 use crate::permissions::{Permission, require};
 use axum::Json;
 use axum::body::{Body, Bytes};
-use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::{Path, State};
+use axum::extract::multipart::Multipart;
+use axum::extract::{FromRequest, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use http_body_util::BodyExt;
@@ -89,16 +89,6 @@ fn refused(e: CoverError) -> AppError {
             )
         }
         other => AppError::bad(FIELD, other.to_string()),
-    }
-}
-
-fn too_large(limits: &Limits) -> AppError {
-    AppError::PayloadTooLarge {
-        field: FIELD,
-        message: format!(
-            "The file is larger than {} MB, the most a cover may be. Save a smaller JPEG of the cover and upload that.",
-            limits.max_bytes / (1024 * 1024)
-        ),
     }
 }
 
@@ -174,32 +164,53 @@ pub struct Accepted {
     pub height: u32,
 }
 
-/// Read a body of at most the limit, refusing more with the limit named.
-async fn read_body(body: Body, limits: &Limits) -> Result<Bytes, AppError> {
-    // A raw body is not bounded by the route's limit (only extractors are):
-    // bound it here, so a huge body is never held in memory.
-    match http_body_util::Limited::new(body, MAX_UPLOAD_BODY)
-        .collect()
-        .await
-    {
-        Ok(c) => {
-            let bytes = c.to_bytes();
-            if bytes.len() > limits.max_bytes {
-                return Err(refused(CoverError::TooLarge {
-                    size: bytes.len(),
-                    max: limits.max_bytes,
-                }));
+/// A body larger than this is cut off without reading the rest (the
+/// client may then see the connection close instead of the answer).
+const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Read a request body of at most [`MAX_UPLOAD_BODY`] bytes. A larger one
+/// is read on to its end (up to [`DRAIN_LIMIT`]) without being kept, so the
+/// client, still sending, receives the answer that names the limit rather
+/// than a reset connection; memory holds at most the limit.
+async fn read_capped(mut body: Body, limits: &Limits) -> Result<Bytes, AppError> {
+    let mut kept: Vec<u8> = Vec::new();
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| cut_short())?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        total += data.len();
+        if total <= MAX_UPLOAD_BODY {
+            kept.extend_from_slice(&data);
+        } else {
+            kept = Vec::new();
+            if total > DRAIN_LIMIT {
+                break;
             }
-            Ok(bytes)
         }
-        // The route's body limit stopped it.
-        Err(_) => Err(too_large(limits)),
     }
+    if total > MAX_UPLOAD_BODY {
+        return Err(refused(CoverError::TooLarge {
+            size: total,
+            max: limits.max_bytes,
+        }));
+    }
+    Ok(Bytes::from(kept))
 }
 
-/// The `cover` field of a multipart form.
+fn cut_short() -> AppError {
+    AppError::bad(
+        FIELD,
+        "The upload was cut short or could not be read. Choose the file and send the form again.",
+    )
+}
+
+/// The `cover` field of a multipart form, from a body already read.
 async fn read_field(
-    multipart: Result<Multipart, MultipartRejection>,
+    st: &AppState,
+    headers: HeaderMap,
+    body: Bytes,
     limits: &Limits,
 ) -> Result<Bytes, AppError> {
     let choose = || {
@@ -208,32 +219,21 @@ async fn read_field(
             "Choose an image file of the cover (JPEG, PNG or WebP) to upload.",
         )
     };
-    let mut multipart = multipart.map_err(|_| choose())?;
+    let mut req = axum::http::Request::new(Body::from(body));
+    *req.headers_mut() = headers;
+    let mut multipart = Multipart::from_request(req, st)
+        .await
+        .map_err(|_| choose())?;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => return Err(choose()),
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large(limits)),
-            Err(_) => {
-                return Err(AppError::bad(
-                    FIELD,
-                    "The upload was cut short or could not be read. Choose the file and send the form again.",
-                ));
-            }
+            Err(_) => return Err(cut_short()),
         };
         if field.name() != Some(FIELD) {
             continue;
         }
-        let bytes = match field.bytes().await {
-            Ok(b) => b,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large(limits)),
-            Err(_) => {
-                return Err(AppError::bad(
-                    FIELD,
-                    "The upload was cut short or could not be read. Choose the file and send the form again.",
-                ));
-            }
-        };
+        let bytes = field.bytes().await.map_err(|_| cut_short())?;
         if bytes.is_empty() {
             return Err(choose());
         }
@@ -253,11 +253,13 @@ pub async fn form_upload(
     State(st): State<AppState>,
     Member(user): Member,
     Path(edition): Path<String>,
-    multipart: Result<Multipart, MultipartRejection>,
+    headers: HeaderMap,
+    body: Body,
 ) -> Result<Response, AppError> {
     let (edition, replace) = permitted(&st, &user, &edition).await?;
     let _buffer = st.covers.buffer_permit()?;
-    let bytes = read_field(multipart, &st.covers.limits).await?;
+    let body = read_capped(body, &st.covers.limits).await?;
+    let bytes = read_field(&st, headers, body, &st.covers.limits).await?;
     let done = accept(&st, edition, bytes, replace).await?;
     Ok(Redirect::to(&format!("/books/{}?edition={edition}", done.saved.work)).into_response())
 }
@@ -297,7 +299,13 @@ pub async fn api_upload(
     }
     let (edition, replace) = permitted(&st, &user, &edition).await?;
     let _buffer = st.covers.buffer_permit()?;
-    let bytes = read_body(body, &st.covers.limits).await?;
+    let bytes = read_capped(body, &st.covers.limits).await?;
+    if bytes.len() > st.covers.limits.max_bytes {
+        return Err(refused(CoverError::TooLarge {
+            size: bytes.len(),
+            max: st.covers.limits.max_bytes,
+        }));
+    }
     let Accepted {
         saved,
         width,

@@ -154,7 +154,7 @@ quire_testkit::both_backends! {
             ("cut.jpg", "image/jpeg", truncated, 422, "The JPEG file is damaged or cut short"),
             ("cover.svg", "image/svg+xml", svg, 422, "This file is an SVG drawing; upload a JPEG, PNG or WebP photo of the cover."),
             ("cover.jpg", "image/jpeg", html, 422, "This file is a web page (HTML); upload a JPEG, PNG or WebP photo of the cover."),
-            ("huge.jpg", "image/jpeg", huge, 413, "larger than 10 MB, the most a cover may be"),
+            ("huge.jpg", "image/jpeg", huge, 413, "The file is 30 MB and covers can be at most 10 MB."),
         ];
         for (name, mime, bytes, status, message) in cases {
             let (got, page) = upload_form(&site, &edition, name, mime, bytes.clone()).await;
