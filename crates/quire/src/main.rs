@@ -42,7 +42,22 @@ enum Command {
         /// Build every book page from the database, without the in-memory cache.
         #[arg(long)]
         no_page_cache: bool,
+        /// Run no background jobs in this process (run `quire worker` elsewhere).
+        #[arg(long)]
+        no_worker: bool,
+        /// Background jobs run at once in this process.
+        #[arg(long, default_value_t = 2)]
+        workers: usize,
     },
+    /// Run background jobs only, without the web server (e.g. on a second
+    /// machine sharing the PostgreSQL database). Stops on Ctrl-C or SIGTERM.
+    Worker {
+        /// Jobs run at once.
+        #[arg(long, default_value_t = 2)]
+        workers: usize,
+    },
+    /// List queued and failed background jobs.
+    Jobs,
     /// Bring the database schema up to date.
     Migrate,
     /// Load the demo data (idempotent: loading twice adds nothing).
@@ -98,12 +113,69 @@ async fn load_demo(db: &Db, datasets: Option<PathBuf>) -> Result<()> {
     Ok(())
 }
 
+/// Ctrl-C, or SIGTERM from a service manager.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// The queue as the host reads it: failed jobs first, with their errors.
+fn jobs_table(rows: &[quire_storage::jobs::JobRow]) -> String {
+    use std::fmt::Write;
+    if rows.is_empty() {
+        return "No jobs are queued and none has failed.\n".to_string();
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<36}  {:<18}  {:<8}  {:>8}  {:<20}  WORKER / LAST ERROR",
+        "ID", "KIND", "STATE", "ATTEMPTS", "RUN AT (UTC)"
+    );
+    for j in rows {
+        let state = match (&j.locked_by, j.state.as_str()) {
+            (Some(_), "pending") => "running",
+            (_, s) => s,
+        };
+        let run_at = j
+            .run_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        let note = match (&j.locked_by, &j.last_error) {
+            (Some(w), _) if state == "running" => w.clone(),
+            (_, Some(e)) => e.clone(),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "{:<36}  {:<18}  {:<8}  {:>4}/{:<3}  {:<20}  {}",
+            j.id, j.kind, state, j.attempts, j.max_attempts, run_at, note
+        );
+    }
+    out
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "quire=info,quire_web=info,warn".into()),
+                .unwrap_or_else(|_| "quire=info,quire_web=info,quire_jobs=info,warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -123,6 +195,8 @@ async fn main() -> Result<()> {
             datasets,
             secure_cookies,
             no_page_cache,
+            no_worker,
+            workers,
         } => {
             let db = open(&cli.database).await?;
             if demo && catalog::count_works(&db).await? == 0 {
@@ -139,7 +213,28 @@ async fn main() -> Result<()> {
                 page_cache: !no_page_cache,
                 ..Default::default()
             };
-            quire_web::serve(listener, quire_web::AppState::new(db, config)).await?;
+            let worker =
+                (!no_worker).then(|| quire_jobs::runner(db.clone()).workers(workers).start());
+            let served = quire_web::serve(listener, quire_web::AppState::new(db, config)).await;
+            if let Some(worker) = worker {
+                worker.shutdown().await;
+            }
+            served?;
+        }
+        Command::Worker { workers } => {
+            let db = open(&cli.database).await?;
+            let worker = quire_jobs::runner(db).workers(workers).start();
+            eprintln!(
+                "Quire is running background jobs from {}; Ctrl-C stops it.",
+                cli.database
+            );
+            shutdown_signal().await;
+            eprintln!("Stopping: letting running jobs finish…");
+            worker.shutdown().await;
+        }
+        Command::Jobs => {
+            let db = open(&cli.database).await?;
+            print!("{}", jobs_table(&quire_storage::jobs::list(&db).await?));
         }
         Command::Admin {
             command:

@@ -12,6 +12,7 @@ pub mod book_page;
 pub mod catalog;
 pub mod history;
 pub mod home;
+pub mod jobs;
 pub mod questions;
 pub mod ratings;
 pub mod reviews;

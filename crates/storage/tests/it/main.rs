@@ -5,5 +5,6 @@
 mod book_page;
 mod catalog;
 mod covers;
+mod jobs;
 mod readers;
 mod schema;
