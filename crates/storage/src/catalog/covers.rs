@@ -158,9 +158,26 @@ pub async fn set_cover(
     Ok(saved)
 }
 
-/// [`set_cover`] inside the caller's transaction (which may enqueue the
-/// job that makes the thumbnails).
-pub(crate) async fn set_cover_in(
+/// Store an edition's re-encoded original (as [`set_cover`], without
+/// thumbnails) and queue `thumbnail_job` in the same transaction: the cover
+/// and the job that shrinks it are saved together or not at all. Pages show
+/// the generated cover until the job has stored the thumbnails.
+pub async fn set_cover_queueing(
+    db: &Db,
+    edition: EditionId,
+    original: NewCoverImage<'_>,
+    replace: bool,
+    thumbnail_job: &crate::jobs::NewJob,
+) -> Result<CoverSaved> {
+    let mut tx = db.begin().await?;
+    let saved = set_cover_in(db, &mut tx, edition, original, &[], replace).await?;
+    crate::jobs::enqueue_in(db, &mut tx, thumbnail_job).await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+/// [`set_cover`] inside the caller's transaction.
+async fn set_cover_in(
     db: &Db,
     tx: &mut Tx,
     edition: EditionId,
@@ -269,14 +286,20 @@ async fn insert_thumbnail(
 /// Store thumbnails made from version `version` of an edition's cover.
 /// When the cover was replaced or removed since (a newer upload will get
 /// its own thumbnails), nothing is stored and the answer is `false`. The
-/// work's revision is bumped, so its pages show the thumbnails.
+/// work's revision is bumped, so its pages show the thumbnails. A job
+/// passes its claim: the job is completed in the same transaction, so a
+/// worker whose lease ran out saves nothing and the job is done once.
 pub async fn set_thumbnails(
     db: &Db,
     edition: EditionId,
     version: &str,
     thumbnails: &[NewCoverImage<'_>],
+    job: Option<&crate::jobs::Claim>,
 ) -> Result<bool> {
     let mut tx = db.begin().await?;
+    if let Some(claim) = job {
+        crate::jobs::finish_in(db, &mut tx, claim).await?;
+    }
     let current: Option<(Uuid,)> = tx!(
         db,
         &mut tx,
@@ -289,6 +312,8 @@ pub async fn set_thumbnails(
         fetch_optional
     )?;
     let Some((work,)) = current else {
+        // Still commit: the job is done, there is nothing to shrink.
+        tx.commit().await?;
         return Ok(false);
     };
     for t in thumbnails {

@@ -10,7 +10,7 @@ mod works;
 
 pub use covers::{
     CoverSaved, CoverState, NewCoverImage, StoredCover, cover, cover_state, cover_version,
-    set_cover, set_thumbnails,
+    set_cover, set_cover_queueing, set_thumbnails,
 };
 pub use editions::{NewEdition, add_edition};
 pub(crate) use lookup::{SUMMARY_COLUMNS, SummaryRow, summaries};

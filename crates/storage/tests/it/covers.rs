@@ -77,7 +77,7 @@ quire_testkit::both_backends! {
         assert_eq!(catalog::search(&db, "covered", 5).await.unwrap()[0].cover, None);
 
         let rev = catalog::revision(&db, work).await.unwrap().unwrap();
-        assert!(catalog::set_thumbnails(&db, edition, &saved.version, &[image(CoverSize::Card, b"card"), image(CoverSize::Page, b"page")]).await.unwrap());
+        assert!(catalog::set_thumbnails(&db, edition, &saved.version, &[image(CoverSize::Card, b"card"), image(CoverSize::Page, b"page")], None).await.unwrap());
         assert!(catalog::revision(&db, work).await.unwrap().unwrap() > rev);
         assert_eq!(catalog::cover(&db, edition, CoverSize::Card).await.unwrap().unwrap().data, b"card");
         assert!(book_page::load(&db, work, 1, 10).await.unwrap().unwrap().editions[0].cover_ready);
@@ -87,7 +87,7 @@ quire_testkit::both_backends! {
         let (_, edition) = one_book(&db).await;
         let old = catalog::set_cover(&db, edition, image(CoverSize::Original, b"old"), &[], false).await.unwrap();
         catalog::set_cover(&db, edition, image(CoverSize::Original, b"new"), &[], true).await.unwrap();
-        assert!(!catalog::set_thumbnails(&db, edition, &old.version, &[image(CoverSize::Card, b"old card")]).await.unwrap());
+        assert!(!catalog::set_thumbnails(&db, edition, &old.version, &[image(CoverSize::Card, b"old card")], None).await.unwrap());
         assert_eq!(catalog::cover(&db, edition, CoverSize::Card).await.unwrap().unwrap().data, b"new");
     }
 
@@ -95,5 +95,19 @@ quire_testkit::both_backends! {
         let err = catalog::set_cover(&db, EditionId::new(), image(CoverSize::Original, b"x"), &[], true).await.unwrap_err();
         assert!(matches!(err, StorageError::NotFound("edition")), "{err}");
         assert_eq!(catalog::cover_state(&db, EditionId::new()).await.unwrap(), None);
+    }
+}
+
+quire_testkit::both_backends! {
+    async fn a_cover_and_its_thumbnail_job_are_saved_together(db: Db) {
+        use quire_storage::jobs::{self, NewJob};
+        let (_, edition) = one_book(&db).await;
+        let job = NewJob::new("cover_thumbnails", format!("{{\"edition\":\"{edition}\"}}")).dedup_key(edition.to_string());
+        catalog::set_cover_queueing(&db, edition, image(CoverSize::Original, b"one"), false, &job).await.unwrap();
+        assert_eq!(jobs::list(&db).await.unwrap().len(), 1);
+        // A refused cover queues nothing.
+        let err = catalog::set_cover_queueing(&db, edition, image(CoverSize::Original, b"two"), false, &job).await.unwrap_err();
+        assert!(matches!(err, StorageError::Conflict(_)));
+        assert_eq!(jobs::list(&db).await.unwrap().len(), 1);
     }
 }

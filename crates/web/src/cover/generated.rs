@@ -315,17 +315,13 @@ fn set(out: &mut String, text: &str, ty: &Type, f: &Frame, max: f32, min: f32, f
     } else {
         (f.x, "start")
     };
-    text_lines(
-        out,
-        &lines,
-        ty,
-        size,
-        fill,
+    let at = At {
         x,
-        first,
-        size * LEADING,
+        first_baseline: first,
+        leading: size * LEADING,
         anchor,
-    );
+    };
+    text_lines(out, &lines, ty, size, fill, at);
     first + lines.len().saturating_sub(1) as f32 * size * LEADING
 }
 
@@ -340,17 +336,22 @@ fn byline(authors: &str) -> String {
     }
 }
 
-fn text_lines(
-    out: &mut String,
-    lines: &[String],
-    ty: &Type,
-    size: f32,
-    fill: &str,
+/// Where lines of text start: x, the first baseline, the distance between
+/// baselines, and the SVG text anchor.
+struct At<'a> {
     x: f32,
     first_baseline: f32,
     leading: f32,
-    anchor: &str,
-) {
+    anchor: &'a str,
+}
+
+fn text_lines(out: &mut String, lines: &[String], ty: &Type, size: f32, fill: &str, at: At<'_>) {
+    let At {
+        x,
+        first_baseline,
+        leading,
+        anchor,
+    } = at;
     for (i, line) in lines.iter().enumerate() {
         let shown = if ty.upper {
             line.to_uppercase()
@@ -381,14 +382,13 @@ fn fitted_byline(authors: &str, ty: &Type, width: f32) -> String {
     let full = byline(authors);
     let two_lines = block_height(2, AUTHOR_MIN);
     let (lines, _) = fit(&full, ty, width, two_lines, AUTHOR_MAX, AUTHOR_MIN);
-    if lines.last().is_some_and(|l| l.ends_with('…')) {
-        if let Some(first) = authors
+    if lines.last().is_some_and(|l| l.ends_with('…'))
+        && let Some(first) = authors
             .split(", ")
             .next()
             .filter(|_| authors.contains(", "))
-        {
-            return format!("{first} and others");
-        }
+    {
+        return format!("{first} and others");
     }
     full
 }

@@ -114,7 +114,8 @@ async fn permitted(
     Ok((id, may_replace))
 }
 
-/// Check, re-encode and store an upload for `edition` with its thumbnails.
+/// Check, re-encode and store an upload for `edition`, and queue the job
+/// that makes its thumbnails.
 /// Other parts of the site that take a cover (adding a book) call this
 /// after deciding who may. `replace` says whether an existing cover may be
 /// replaced; without it an existing cover is a conflict.
@@ -131,14 +132,13 @@ pub async fn accept(
         .try_acquire_owned()
         .map_err(|_| CoverWork::busy())?;
     let limits = work.limits.clone();
-    let prepared = tokio::task::spawn_blocking(move || {
+    let p = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        quire_covers::prepare_all(&bytes, &limits)
+        quire_covers::prepare(&bytes, &limits)
     })
     .await
     .map_err(|e| AppError::Internal(format!("The cover could not be prepared: {e}")))?
     .map_err(refused)?;
-    let (p, thumbs) = prepared;
     fn image(e: &quire_covers::Encoded) -> NewCoverImage<'_> {
         NewCoverImage {
             size: e.size,
@@ -148,8 +148,12 @@ pub async fn accept(
             height: e.height,
         }
     }
-    let thumbs: Vec<NewCoverImage> = thumbs.iter().map(image).collect();
-    let saved = catalog::set_cover(&st.db, edition, image(&p.original), &thumbs, replace).await?;
+    // The thumbnails are a job, queued with the cover: the upload answers
+    // as soon as the original is stored.
+    let job = quire_jobs::new_job(&quire_jobs::MakeCoverThumbnails { edition: edition.0 })
+        .map_err(|e| AppError::Internal(format!("The cover could not be saved: {e}")))?;
+    let saved =
+        catalog::set_cover_queueing(&st.db, edition, image(&p.original), replace, &job).await?;
     Ok(Accepted {
         saved,
         width: p.original.width,

@@ -174,6 +174,7 @@ quire_testkit::both_backends! {
         assert_eq!(site.get(&format!("/covers/{edition}")).await.status(), 404);
         let state = quire_storage::catalog::cover_state(&db, b.edition).await.unwrap().unwrap();
         assert!(!state.has_cover);
+        assert!(quire_storage::jobs::list(&db).await.unwrap().is_empty(), "no job was queued");
         let (status, page) = site.get_text(&format!("/books/{}", b.work)).await;
         assert_eq!(status, 200);
         assert!(page.contains("Hostile Ground") && !page.contains("/covers/"));
@@ -197,8 +198,28 @@ quire_testkit::both_backends! {
         assert!(page.contains("name=\"cover\""));
         let (status, page) = upload_form(&site, &edition, "photo.jpg", "image/jpeg", jpeg_with_gps(900, 1350)).await;
         assert_eq!(status, 200, "{page}");
-        assert!(page.contains(&format!("/covers/{edition}?size=page")), "the book page shows the stored cover");
         assert!(!page.contains("Add a cover") && !page.contains("Replace cover"), "a member cannot replace it");
+        // The upload answered before the thumbnails exist: the page keeps the
+        // generated cover, and a card-size request gets the original, not to
+        // be cached.
+        assert!(!page.contains(&format!("/covers/{edition}?size=page")), "no thumbnail yet");
+        assert!(page.contains("<svg class=\"cover"));
+        let r = site.get(&format!("/covers/{edition}?size=card")).await;
+        assert_eq!((r.status().as_u16(), r.headers()["cache-control"].to_str().unwrap()), (200, "no-cache"));
+        assert_eq!(quire_storage::jobs::list(&db).await.unwrap().len(), 1, "one thumbnail job queued");
+
+        // A worker makes them; then the page shows the stored cover.
+        let worker = quire_jobs::runner(db.clone()).workers(1).poll_interval(std::time::Duration::from_millis(20)).start();
+        for _ in 0..500 {
+            if quire_storage::catalog::cover_version(&db, b.edition, quire_domain::CoverSize::Card).await.unwrap().unwrap().0 == quire_domain::CoverSize::Card {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        worker.shutdown().await;
+        assert!(quire_storage::jobs::list(&db).await.unwrap().is_empty(), "the job is done and gone");
+        let page = site.get_text(&book).await.1;
+        assert!(page.contains(&format!("/covers/{edition}?size=page")), "the book page shows the stored cover");
 
         // Served re-encoded, with its metadata gone, in each size.
         let r = site.get(&format!("/covers/{edition}")).await;
