@@ -209,8 +209,9 @@ quire_testkit::both_backends! {
         assert_eq!(quire_storage::jobs::list(&db).await.unwrap().len(), 1, "one thumbnail job queued");
 
         // A worker makes them; then the page shows the stored cover.
-        let worker = quire_jobs::runner(db.clone()).workers(1).poll_interval(std::time::Duration::from_millis(20)).start();
-        for _ in 0..500 {
+        // The job kinds alone, without the periodic purge.
+        let worker = quire_jobs::Runner::new(db.clone(), quire_jobs::registry()).workers(1).poll_interval(std::time::Duration::from_millis(20)).start();
+        for _ in 0..3000 {
             if quire_storage::catalog::cover_version(&db, b.edition, quire_domain::CoverSize::Card).await.unwrap().unwrap().0 == quire_domain::CoverSize::Card {
                 break;
             }
