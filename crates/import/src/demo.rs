@@ -47,6 +47,8 @@ pub struct DemoReport {
     pub readers: u64,
     pub ratings: u64,
     pub gutenberg_books: usize,
+    /// Covers taken from the Gutenberg EPUBs (new ones only).
+    pub covers: usize,
     pub export_entries: usize,
     pub reviews: usize,
     pub warnings: Vec<String>,
@@ -57,12 +59,13 @@ impl fmt::Display for DemoReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "Demo data loaded in {:.1} s: {} new works, {} new demo readers, {} new ratings, {} Gutenberg novels, {} Goodreads export entries ({} reviews).",
+            "Demo data loaded in {:.1} s: {} new works, {} new demo readers, {} new ratings, {} Gutenberg novels ({} new covers), {} Goodreads export entries ({} reviews).",
             self.seconds,
             self.works,
             self.readers,
             self.ratings,
             self.gutenberg_books,
+            self.covers,
             self.export_entries,
             self.reviews
         )?;
@@ -83,6 +86,8 @@ pub struct DemoSources {
     pub book_tags: PathBuf,
     pub ratings: PathBuf,
     pub gutenberg_txt: PathBuf,
+    /// The Gutenberg EPUBs, whose cover images the demo uses (optional).
+    pub gutenberg_epub: PathBuf,
     pub exports: Vec<(PathBuf, ExportReader)>,
 }
 
@@ -105,6 +110,7 @@ impl DemoSources {
             book_tags: gb.join("subset-547").join("book_tags.csv"),
             ratings: gb.join("subset-547").join("ratings.csv"),
             gutenberg_txt: dir.join("gutenberg").join("txt"),
+            gutenberg_epub: dir.join("gutenberg").join("epub"),
             exports: vec![
                 (
                     gr.join("goodreads_export_2020_31col_MIT.csv"),
@@ -342,6 +348,7 @@ async fn load_gutenberg(
                 role,
             }));
         }
+        let edition_id = edition.id;
         let found = match existing {
             Some(b) => catalog::find_by_identifier(db, "goodbooks", &b.book_id.to_string()).await?,
             None => None,
@@ -410,7 +417,84 @@ async fn load_gutenberg(
                 .await?;
             }
         }
+        load_epub_cover(db, src, text.ebook_number, edition_id, report).await?;
         report.gutenberg_books += 1;
+    }
+    Ok(())
+}
+
+/// Give a Gutenberg edition the cover image of its EPUB (`pgN-….epub` or
+/// `pgN.epub`), re-encoded like an upload. An edition that has a cover
+/// keeps it, so loading twice adds nothing. A missing or unreadable EPUB is
+/// a note in the report, not a failure: the book keeps a generated cover.
+async fn load_epub_cover(
+    db: &Db,
+    src: &DemoSources,
+    ebook: u32,
+    edition: EditionId,
+    report: &mut DemoReport,
+) -> Result<(), DemoError> {
+    if catalog::cover_state(db, edition)
+        .await?
+        .is_none_or(|s| s.has_cover)
+    {
+        return Ok(());
+    }
+    let Ok(entries) = std::fs::read_dir(&src.gutenberg_epub) else {
+        return Ok(());
+    };
+    let (exact, prefix) = (format!("pg{ebook}.epub"), format!("pg{ebook}-"));
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n == exact || (n.starts_with(&prefix) && n.ends_with(".epub")))
+        })
+        .collect();
+    found.sort();
+    let Some(path) = found.first() else {
+        return Ok(());
+    };
+    let bytes = match crate::epub::cover_image(path) {
+        Ok(Some(b)) => b,
+        Ok(None) => {
+            report
+                .warnings
+                .push(format!("{} declares no cover image", path.display()));
+            return Ok(());
+        }
+        Err(e) => {
+            report.warnings.push(e.to_string());
+            return Ok(());
+        }
+    };
+    let (prepared, thumbs) =
+        match quire_covers::prepare_all(&bytes, &quire_covers::Limits::default()) {
+            Ok(p) => p,
+            Err(e) => {
+                report.warnings.push(format!(
+                    "{}: the cover image was refused: {e}",
+                    path.display()
+                ));
+                return Ok(());
+            }
+        };
+    fn image(e: &quire_covers::Encoded) -> catalog::NewCoverImage<'_> {
+        catalog::NewCoverImage {
+            size: e.size,
+            content_type: quire_covers::CONTENT_TYPE,
+            data: &e.data,
+            width: e.width,
+            height: e.height,
+        }
+    }
+    let thumbs: Vec<_> = thumbs.iter().map(image).collect();
+    match catalog::set_cover(db, edition, image(&prepared.original), &thumbs, false).await {
+        Ok(_) => report.covers += 1,
+        // Someone added one meanwhile: theirs stays.
+        Err(StorageError::Conflict(_)) => {}
+        Err(e) => return Err(e.into()),
     }
     Ok(())
 }

@@ -8,10 +8,12 @@
 //! or give it back. Adding a job is one type and one `register` line in
 //! [`registry`].
 
+mod covers;
 mod purge;
 mod registry;
 mod runner;
 
+pub use covers::MakeCoverThumbnails;
 pub use purge::PurgeSessions;
 pub use quire_storage::jobs::{Claim, NewJob};
 pub use registry::Registry;
@@ -121,7 +123,9 @@ pub async fn enqueue<J: Job>(db: &Db, job: &J) -> Result<Option<Uuid>, JobError>
 
 /// Every job Quire knows. A new job is one type and one line here.
 pub fn registry() -> Registry {
-    Registry::new().register::<PurgeSessions>()
+    Registry::new()
+        .register::<PurgeSessions>()
+        .register::<MakeCoverThumbnails>()
 }
 
 /// How often expired sessions and old sign-in attempts are purged.

@@ -44,7 +44,11 @@ pub struct Edition {
     pub published: Option<PubDate>,
     pub language: Option<String>,
     pub is_primary: bool,
+    /// A cover is stored for this edition (so replacing it needs a librarian).
     pub has_cover: bool,
+    /// Its thumbnails are made, so pages show it; until then they show the
+    /// generated cover.
+    pub cover_ready: bool,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -203,6 +207,7 @@ struct EditionRow {
     language: Option<String>,
     is_primary: bool,
     has_cover: bool,
+    cover_ready: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -252,7 +257,10 @@ pub async fn load(db: &Db, work: WorkId, page: u32, per_page: u32) -> Result<Opt
         sqlx::query_as(
             "SELECT e.id, e.title, e.subtitle, e.format, e.pages, e.isbn13, e.publisher, e.published,
                     e.language, e.is_primary,
-                    EXISTS (SELECT 1 FROM covers c WHERE c.edition_id = e.id) AS has_cover
+                    EXISTS (SELECT 1 FROM covers c WHERE c.edition_id = e.id) AS has_cover,
+                    EXISTS (SELECT 1 FROM cover_thumbnails t JOIN covers c
+                            ON c.edition_id = t.edition_id AND c.version = t.version
+                            WHERE t.edition_id = e.id AND t.size = 'page') AS cover_ready
              FROM editions e WHERE e.work_id = $1
              ORDER BY e.is_primary DESC, e.published DESC, e.created_at, e.id"
         )
@@ -418,6 +426,7 @@ pub async fn load(db: &Db, work: WorkId, page: u32, per_page: u32) -> Result<Opt
                     language: e.language,
                     is_primary: e.is_primary,
                     has_cover: e.has_cover,
+                    cover_ready: e.cover_ready,
                 }
             })
             .collect(),

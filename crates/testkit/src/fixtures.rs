@@ -315,9 +315,21 @@ pub async fn member(db: &Db, name: &str) -> UserId {
 /// shelf entry and a queue entry from `reader`, the reader's vote on each
 /// of its questions, and a place on `club`'s list.
 pub async fn attach_more(db: &Db, b: &Built, reader: UserId, club: &str) {
-    catalog::set_cover(db, b.edition, "image/png", b"not really a png")
-        .await
-        .expect("cover");
+    catalog::set_cover(
+        db,
+        b.edition,
+        catalog::NewCoverImage {
+            size: quire_domain::CoverSize::Original,
+            content_type: "image/jpeg",
+            data: b"stored bytes",
+            width: 1,
+            height: 1,
+        },
+        &[],
+        false,
+    )
+    .await
+    .expect("cover");
     let slug = shelves::create_shelf(db, reader, "Favourites")
         .await
         .expect("shelf");

@@ -66,6 +66,16 @@ pub enum AppError {
     },
     #[error("{0}")]
     TooLarge(String),
+    /// An upload larger than its route takes; the message names the limit.
+    #[error("{message}")]
+    PayloadTooLarge {
+        field: &'static str,
+        message: String,
+    },
+    /// Expensive work (cover decoding) is at its cap: try again after
+    /// `retry_after` seconds.
+    #[error("{message}")]
+    Unavailable { message: String, retry_after: u64 },
     /// A failure on the server. The message is for the reader; the cause is
     /// logged once, with the request id, and never shown.
     #[error("{message}")]
@@ -128,7 +138,10 @@ impl AppError {
             AppError::Conflict(_) | AppError::PossibleDuplicates { .. } => StatusCode::CONFLICT,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooLarge(_) | AppError::PayloadTooLarge { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -144,15 +157,17 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::PossibleDuplicates { .. } => "possible_duplicates",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
-            AppError::Busy { .. } => "busy",
-            AppError::TooLarge(_) => "too_large",
+            AppError::Busy { .. } | AppError::Unavailable { .. } => "busy",
+            AppError::TooLarge(_) | AppError::PayloadTooLarge { .. } => "too_large",
             AppError::Internal { .. } => "internal_error",
         }
     }
 
     fn field(&self) -> Option<String> {
         match self {
-            AppError::BadInput { field, .. } => Some((*field).to_string()),
+            AppError::BadInput { field, .. } | AppError::PayloadTooLarge { field, .. } => {
+                Some((*field).to_string())
+            }
             AppError::Invalid(fields) => fields.first().map(|f| f.field.to_string()),
             AppError::Unreadable { field, .. } => field.clone(),
             AppError::PastLastPage { .. } => Some("page".into()),
@@ -293,7 +308,9 @@ impl IntoResponse for AppError {
             },
         };
         let mut res = (status, Html(error_page(status, &info, None))).into_response();
-        if let AppError::TooManyAttempts { retry_after, .. } | AppError::Busy { retry_after } = self
+        if let AppError::TooManyAttempts { retry_after, .. }
+        | AppError::Busy { retry_after }
+        | AppError::Unavailable { retry_after, .. } = self
         {
             res.headers_mut().insert(
                 header::RETRY_AFTER,

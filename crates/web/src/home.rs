@@ -24,6 +24,8 @@ pub struct Card {
     pub rating: Option<String>,
     pub note: Option<String>,
     pub cover_svg: String,
+    /// The stored cover's card-size image, when there is one.
+    pub cover_url: Option<String>,
 }
 
 impl Card {
@@ -31,7 +33,10 @@ impl Card {
         let authors = w.authors.join(", ");
         Self {
             href: format!("/books/{}/{}", w.id, w.slug),
-            cover_svg: crate::cover::generated_svg(w.id, &w.title, &authors),
+            cover_svg: crate::cover::generated_svg(w.id, &w.title, &authors, &w.subjects),
+            cover_url: w
+                .cover
+                .map(|e| crate::cover::url(e, quire_domain::CoverSize::Card)),
             title: w.title.clone(),
             authors,
             year: w.first_published.map(|d| d.year_value().to_string()),

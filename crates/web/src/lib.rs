@@ -29,7 +29,8 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::middleware::{from_fn, map_request, map_response};
-use axum::routing::{get, patch, post};
+use axum::routing::{get, patch, post, put};
+
 use quire_storage::Db;
 use std::sync::Arc;
 use std::time::Duration;
@@ -71,6 +72,8 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// A request still unanswered after this gets 408.
     pub request_timeout: Duration,
+    /// How many covers may be decoded at once; about the number of cores.
+    pub cover_workers: usize,
 }
 
 impl Default for Config {
@@ -86,6 +89,9 @@ impl Default for Config {
             header_read_timeout: Duration::from_secs(15),
             idle_timeout: Duration::from_secs(60),
             request_timeout: Duration::from_secs(30),
+            cover_workers: std::thread::available_parallelism()
+                .map(usize::from)
+                .unwrap_or(2),
         }
     }
 }
@@ -97,6 +103,7 @@ pub struct AppState {
     /// Password hashing with its cap; its counters are read by tests.
     pub passwords: Arc<Passwords>,
     pages: Arc<books::cache::PageCache>,
+    covers: Arc<cover::CoverWork>,
 }
 
 impl AppState {
@@ -108,6 +115,10 @@ impl AppState {
         Self {
             db,
             passwords: Arc::new(passwords),
+            covers: Arc::new(cover::CoverWork::new(
+                config.cover_workers,
+                quire_covers::Limits::default(),
+            )),
             config: Arc::new(config),
             pages: Arc::new(books::cache::PageCache::default()),
         }
@@ -221,6 +232,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/series/{id}", patch(edit::api::patch_series))
         .route("/api/v1/subjects/{id}", patch(edit::api::patch_subject))
+        .route(
+            "/editions/{id}/cover",
+            post(cover::form_upload).layer(DefaultBodyLimit::max(cover::MAX_UPLOAD_BODY)),
+        )
+        .route(
+            "/api/v1/editions/{id}/cover",
+            put(cover::api_upload).layer(DefaultBodyLimit::max(cover::MAX_UPLOAD_BODY)),
+        )
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/register", get(auth::register_form).post(auth::register))
         .route("/logout", post(auth::logout))

@@ -39,16 +39,23 @@ pub enum Permission {
     /// it. Decided per work by [`require_for_work`]: the author's and the
     /// publisher's need a verified link to this work.
     PostMaterial(Source),
+    /// Put a cover on an edition that has none.
+    AddCover,
+    /// Replace an edition's stored cover.
+    ReplaceCover,
 }
 
 impl Permission {
     /// The least site role that may do it.
     fn needs(self) -> SiteRole {
         match self {
-            Permission::AddToCatalog | Permission::ProposeEdit => SiteRole::Member,
-            Permission::EditCatalog | Permission::MergeWorks | Permission::LockWork => {
-                SiteRole::Librarian
+            Permission::AddToCatalog | Permission::ProposeEdit | Permission::AddCover => {
+                SiteRole::Member
             }
+            Permission::EditCatalog
+            | Permission::MergeWorks
+            | Permission::LockWork
+            | Permission::ReplaceCover => SiteRole::Librarian,
             Permission::GrantRoles => SiteRole::Admin,
             Permission::PostMaterial(Source::Quire) => SiteRole::Librarian,
             Permission::PostMaterial(_) => SiteRole::Member,
@@ -58,7 +65,12 @@ impl Permission {
     /// What the refused account reads: who may, and what it can do instead.
     fn refusal(self) -> &'static str {
         match self {
-            Permission::AddToCatalog | Permission::ProposeEdit => "Sign in to do that.",
+            Permission::AddToCatalog | Permission::ProposeEdit | Permission::AddCover => {
+                "Sign in to do that."
+            }
+            Permission::ReplaceCover => {
+                "This edition already has a cover, and only librarians replace a cover. Ask a librarian if it is wrong."
+            }
             Permission::EditCatalog => {
                 "Only librarians edit the catalog directly. You can propose this edit instead, and a librarian will review it."
             }

@@ -14,7 +14,10 @@ mod merge;
 pub mod proposals;
 mod works;
 
-pub use covers::{cover, set_cover};
+pub use covers::{
+    CoverSaved, CoverState, NewCoverImage, StoredCover, cover, cover_state, cover_version,
+    set_cover, set_cover_queueing, set_thumbnails,
+};
 pub use create::{add_edition_by, change_summaries, create_work, find_contributors};
 pub use editions::{NewEdition, add_edition};
 pub use keys::backfill_keys;

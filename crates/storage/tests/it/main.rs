@@ -6,6 +6,7 @@ mod adding;
 mod attempt_limits;
 mod book_page;
 mod catalog;
+mod covers;
 mod edit;
 mod enums;
 mod jobs;

@@ -110,7 +110,7 @@ quire_testkit::both_backends! {
         let isbn = quire_domain::Isbn13::parse("9780756404741").unwrap();
         assert_eq!(catalog::find_by_isbn(&db, isbn).await.unwrap().unwrap().id, into.work);
         // The cover moved with its edition.
-        assert!(catalog::cover(&db, from.edition).await.unwrap().is_some());
+        assert!(catalog::cover(&db, from.edition, quire_domain::CoverSize::Original).await.unwrap().is_some());
 
         // The reader's newer review stays; the older is in the history, whole.
         let page = book_page::load(&db, into.work, 1, 50).await.unwrap().unwrap();

@@ -44,7 +44,12 @@ impl Prepared {
             })
             .collect();
         let authors: Vec<&str> = page.authors().map(|c| c.name.as_str()).collect();
-        let cover_svg = cover::generated_svg(page.work.id, &page.work.title, &authors.join(", "));
+        let cover_svg = cover::generated_svg(
+            page.work.id,
+            &page.work.title,
+            &authors.join(", "),
+            &page.subjects,
+        );
         Self {
             page,
             material_html,

@@ -349,6 +349,41 @@ pub struct BookTemplate<'a> {
     lock_note: Option<String>,
     /// The reader may merge this book and move its editions.
     librarian: bool,
+    /// The cover upload form, for those who may use it.
+    cover_form: Option<CoverForm>,
+}
+
+/// "Add a cover" for members when the edition has none; "Replace cover"
+/// for librarians when it has one.
+pub struct CoverForm {
+    action: String,
+    label: &'static str,
+    button: &'static str,
+}
+
+impl CoverForm {
+    fn for_viewer(
+        user: Option<&quire_storage::users::User>,
+        edition: Option<&Edition>,
+    ) -> Option<Self> {
+        use crate::permissions::{Permission, require};
+        let (user, e) = (user?, edition?);
+        let (permission, label, button) = if e.has_cover {
+            (
+                Permission::ReplaceCover,
+                "Replace cover",
+                "Upload the new cover",
+            )
+        } else {
+            (Permission::AddCover, "Add a cover", "Upload cover")
+        };
+        require(user, permission).ok()?;
+        Some(Self {
+            action: format!("/editions/{}/cover", e.id),
+            label,
+            button,
+        })
+    }
 }
 
 impl<'a> BookTemplate<'a> {
@@ -568,6 +603,7 @@ impl<'a> BookTemplate<'a> {
             }),
             librarian: false,
             own_review: viewer.and_then(|v| v.own_review),
+            cover_form: None,
             work_id: page.work.id.to_string(),
             activity_path: book_path(p),
             p,
@@ -620,6 +656,7 @@ pub async fn book_page(
     t.librarian =
         v.0.as_ref()
             .is_some_and(|u| u.role >= quire_domain::SiteRole::Librarian);
+    t.cover_form = CoverForm::for_viewer(v.0.as_ref(), t.edition);
     Ok(page(&t)?.into_response())
 }
 
