@@ -22,7 +22,9 @@ pub struct PubDate {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("\"{0}\" is not a date; write it as 2022, 2022-01 or 2022-01-04")]
+#[error(
+    "\"{0}\" is not a date; write it as 2022, March 2022 or 4 March 2022 (or 2022-03, 2022-03-04)"
+)]
 pub struct DateError(pub String);
 
 impl PubDate {
@@ -63,9 +65,17 @@ impl PubDate {
     /// Parse the ISO-like forms `YYYY`, `YYYY-MM`, `YYYY-MM-DD`; `/` is
     /// accepted in place of `-` (as outside exports write dates). A time
     /// part after the date (`2022-01-04T00:00:00`) is dropped.
+    /// People's forms are accepted too: `March 2022`, `4 March 2022`,
+    /// `Mar 2022` (English month names, any case).
     pub fn parse(input: &str) -> Result<Self, DateError> {
         let err = || DateError(input.trim().to_string());
         let s = input.trim();
+        let has_word = s
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .any(|w| !w.is_empty() && w.chars().all(|c| c.is_alphabetic() || c == '.'));
+        if has_word {
+            return Self::parse_words(s).ok_or_else(err);
+        }
         let s = s.split(['T', ' ']).next().unwrap_or_default();
         let parts: Vec<&str> = s.split(['-', '/']).collect();
         let num = |p: &str| -> Result<i64, DateError> {
@@ -97,6 +107,40 @@ impl PubDate {
                 Ok(Self::day(date))
             }
             _ => Err(err()),
+        }
+    }
+
+    /// "March 2022", "4 March 2022", "4 Mar. 2022", "March 4, 2022".
+    fn parse_words(s: &str) -> Option<Self> {
+        let words: Vec<&str> = s
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| !w.is_empty())
+            .collect();
+        let year = |w: &str| -> Option<i32> {
+            if w.len() != 4 || !w.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            Self::known_year(w.parse().ok()?).map(|d| d.year)
+        };
+        let day = |w: &str| -> Option<u8> {
+            if w.is_empty() || w.len() > 2 || !w.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            w.parse().ok()
+        };
+        let (d, m, y) = match words.as_slice() {
+            [m, y] => (None, month_named(m)?, year(y)?),
+            [d, m, y] if day(d).is_some() => (day(d), month_named(m)?, year(y)?),
+            [m, d, y] => (Some(day(d)?), month_named(m)?, year(y)?),
+            _ => return None,
+        };
+        match d {
+            None => Some(Self {
+                year: y,
+                month: Some(m),
+                day: None,
+            }),
+            Some(d) => Date::from_calendar_date(y, m, d).ok().map(Self::day),
         }
     }
 
@@ -134,6 +178,24 @@ impl<'de> Deserialize<'de> for PubDate {
     }
 }
 
+/// An English month by its name or its first three letters, any case, a
+/// final full stop allowed ("Sept." too).
+fn month_named(word: &str) -> Option<Month> {
+    let w = word.trim_end_matches('.').to_lowercase();
+    if w.len() < 3 {
+        return None;
+    }
+    let mut m = Month::January;
+    for _ in 0..12 {
+        let name = m.to_string().to_lowercase();
+        if name == w || (name.starts_with(&w) && (w.len() == 3 || w == "sept")) {
+            return Some(m);
+        }
+        m = m.next();
+    }
+    None
+}
+
 /// A calendar date as people read it: "5 May 2024".
 pub fn human_date(d: Date) -> String {
     format!("{} {} {}", d.day(), d.month(), d.year())
@@ -162,6 +224,33 @@ mod tests {
     }
 
     #[test]
+    fn reads_dates_as_people_write_them() {
+        let d = |s: &str| PubDate::parse(s).map(|d| d.to_iso());
+        assert_eq!(d("March 2022").unwrap(), "2022-03");
+        assert_eq!(d("4 March 2022").unwrap(), "2022-03-04");
+        assert_eq!(d("4 mar 2022").unwrap(), "2022-03-04");
+        assert_eq!(d("Sept. 2021").unwrap(), "2021-09");
+        assert_eq!(d("March 4, 2022").unwrap(), "2022-03-04");
+        assert_eq!(
+            PubDate::parse("4 March 2022").unwrap().precision(),
+            Precision::Day
+        );
+        assert_eq!(
+            PubDate::parse("March 2022").unwrap().precision(),
+            Precision::Month
+        );
+        for bad in [
+            "Marchember 2022",
+            "31 February 2022",
+            "March",
+            "4 March 22",
+            "Ma 2022",
+        ] {
+            assert!(PubDate::parse(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
     fn only_storable_years_are_known() {
         assert_eq!(PubDate::known_year(1813).unwrap().to_string(), "1813");
         assert!(PubDate::known_year(-750).is_none());
@@ -183,7 +272,7 @@ mod tests {
         }
         assert_eq!(
             PubDate::parse("2022-13").unwrap_err().to_string(),
-            "\"2022-13\" is not a date; write it as 2022, 2022-01 or 2022-01-04"
+            "\"2022-13\" is not a date; write it as 2022, March 2022 or 4 March 2022 (or 2022-03, 2022-03-04)"
         );
     }
 }

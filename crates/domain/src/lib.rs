@@ -4,6 +4,7 @@
 //! publication date) are newtypes that can only be built through validation,
 //! so the rest of the code never handles a bad one.
 
+pub mod cover;
 pub mod date;
 pub mod ids;
 pub mod isbn;
@@ -11,6 +12,7 @@ pub mod rating;
 pub mod reading;
 pub mod text;
 
+pub use cover::CoverSize;
 pub use date::{Precision, PubDate};
 pub use ids::{ContributorId, EditionId, UserId, WorkId};
 pub use isbn::{Isbn10, Isbn13, IsbnError};

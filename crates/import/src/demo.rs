@@ -47,6 +47,8 @@ pub struct DemoReport {
     pub readers: u64,
     pub ratings: u64,
     pub gutenberg_books: usize,
+    /// Covers taken from the Gutenberg EPUBs (new ones only).
+    pub covers: usize,
     pub export_entries: usize,
     pub reviews: usize,
     pub warnings: Vec<String>,
@@ -57,12 +59,13 @@ impl fmt::Display for DemoReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "Demo data loaded in {:.1} s: {} new works, {} new demo readers, {} new ratings, {} Gutenberg novels, {} Goodreads export entries ({} reviews).",
+            "Demo data loaded in {:.1} s: {} new works, {} new demo readers, {} new ratings, {} Gutenberg novels ({} new covers), {} Goodreads export entries ({} reviews).",
             self.seconds,
             self.works,
             self.readers,
             self.ratings,
             self.gutenberg_books,
+            self.covers,
             self.export_entries,
             self.reviews
         )?;
@@ -83,6 +86,8 @@ pub struct DemoSources {
     pub book_tags: PathBuf,
     pub ratings: PathBuf,
     pub gutenberg_txt: PathBuf,
+    /// The Gutenberg EPUBs, whose cover images the demo uses (optional).
+    pub gutenberg_epub: PathBuf,
     pub exports: Vec<(PathBuf, ExportReader)>,
 }
 
@@ -105,6 +110,7 @@ impl DemoSources {
             book_tags: gb.join("subset-547").join("book_tags.csv"),
             ratings: gb.join("subset-547").join("ratings.csv"),
             gutenberg_txt: dir.join("gutenberg").join("txt"),
+            gutenberg_epub: dir.join("gutenberg").join("epub"),
             exports: vec![
                 (
                     gr.join("goodreads_export_2020_31col_MIT.csv"),
@@ -172,7 +178,15 @@ fn goodbooks_work(b: &GoodbooksBook, subjects: Option<&Vec<String>>) -> NewWork 
         .filter(|t| !t.is_empty() && *t != b.title);
     w.original_language = b.language.clone();
     w.first_published = b.original_publication_year.and_then(PubDate::known_year);
-    w.credits = b.authors.iter().map(NewCredit::author).collect();
+    w.credits = b
+        .authors
+        .iter()
+        .enumerate()
+        .map(|(i, name)| NewCredit {
+            name: name.clone(),
+            role: goodbooks::credited_role(name, i),
+        })
+        .collect();
     if let Some(s) = subjects {
         let n = s.len() as i64;
         w.subjects = s
@@ -214,8 +228,13 @@ async fn load_goodbooks(
         .iter()
         .map(|b| goodbooks_work(b, tags.get(&b.goodreads_book_id)))
         .collect();
-    for chunk in works.chunks(500) {
-        report.works += catalog::insert_works(db, chunk).await?;
+    // A goodbooks row that matches a work already in the catalog joins it:
+    // its ratings go to the work it joined.
+    let mut placed: HashMap<u32, WorkId> = HashMap::with_capacity(books.len());
+    for (chunk, rows) in works.chunks(500).zip(books.chunks(500)) {
+        let done = catalog::import_works(db, chunk).await?;
+        report.works += done.added;
+        placed.extend(rows.iter().map(|b| b.book_id).zip(done.placed));
     }
     if !src.ratings.exists() {
         return Ok(());
@@ -245,12 +264,12 @@ async fn load_goodbooks(
     report.readers += users::insert_demo_readers(db, &people).await?;
     let ratings: Vec<(UserId, WorkId, Rating)> = rows
         .iter()
-        .map(|r| {
-            (
+        .filter_map(|r| {
+            Some((
                 UserId::derived("goodbooks-reader", &r.user_id.to_string()),
-                WorkId::derived("goodbooks", &r.book_id.to_string()),
+                *placed.get(&r.book_id)?,
                 r.rating,
-            )
+            ))
         })
         .collect();
     report.ratings += ratings::insert_many(db, &ratings).await?;
@@ -332,23 +351,30 @@ async fn load_gutenberg(
                 role,
             }));
         }
-        let work = match existing {
-            Some(b) => {
-                let work = WorkId::derived("goodbooks", &b.book_id.to_string());
+        let edition_id = edition.id;
+        let found = match existing {
+            Some(b) => catalog::find_by_identifier(db, "goodbooks", &b.book_id.to_string()).await?,
+            None => None,
+        };
+        let work = match found {
+            Some(work) => {
                 catalog::add_edition(db, work, &edition).await?;
                 work
             }
             None => {
-                let work = WorkId::derived("gutenberg", &n);
-                let mut w = NewWork::new(work, &text.title);
+                let mut w = NewWork::new(WorkId::derived("gutenberg", &n), &text.title);
                 w.credits = text.authors.iter().map(NewCredit::author).collect();
                 w.first_published = ours.map(|d| PubDate::year(d.first_published));
                 w.original_language = text.language.clone();
                 w.identifiers.push(("gutenberg".into(), n.clone()));
                 edition.is_primary = true;
                 w.editions.push(edition);
-                report.works += catalog::insert_works(db, &[w]).await?;
-                work
+                let done = catalog::import_works(db, &[w]).await?;
+                report.works += done.added;
+                done.placed
+                    .first()
+                    .copied()
+                    .unwrap_or_else(|| WorkId::derived("gutenberg", &n))
             }
         };
         if !text.excerpt.is_empty() {
@@ -395,7 +421,84 @@ async fn load_gutenberg(
                 .await?;
             }
         }
+        load_epub_cover(db, src, text.ebook_number, edition_id, report).await?;
         report.gutenberg_books += 1;
+    }
+    Ok(())
+}
+
+/// Give a Gutenberg edition the cover image of its EPUB (`pgN-….epub` or
+/// `pgN.epub`), re-encoded like an upload. An edition that has a cover
+/// keeps it, so loading twice adds nothing. A missing or unreadable EPUB is
+/// a note in the report, not a failure: the book keeps a generated cover.
+async fn load_epub_cover(
+    db: &Db,
+    src: &DemoSources,
+    ebook: u32,
+    edition: EditionId,
+    report: &mut DemoReport,
+) -> Result<(), DemoError> {
+    if catalog::cover_state(db, edition)
+        .await?
+        .is_none_or(|s| s.has_cover)
+    {
+        return Ok(());
+    }
+    let Ok(entries) = std::fs::read_dir(&src.gutenberg_epub) else {
+        return Ok(());
+    };
+    let (exact, prefix) = (format!("pg{ebook}.epub"), format!("pg{ebook}-"));
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n == exact || (n.starts_with(&prefix) && n.ends_with(".epub")))
+        })
+        .collect();
+    found.sort();
+    let Some(path) = found.first() else {
+        return Ok(());
+    };
+    let bytes = match crate::epub::cover_image(path) {
+        Ok(Some(b)) => b,
+        Ok(None) => {
+            report
+                .warnings
+                .push(format!("{} declares no cover image", path.display()));
+            return Ok(());
+        }
+        Err(e) => {
+            report.warnings.push(e.to_string());
+            return Ok(());
+        }
+    };
+    let (prepared, thumbs) =
+        match quire_covers::prepare_all(&bytes, &quire_covers::Limits::default()) {
+            Ok(p) => p,
+            Err(e) => {
+                report.warnings.push(format!(
+                    "{}: the cover image was refused: {e}",
+                    path.display()
+                ));
+                return Ok(());
+            }
+        };
+    fn image(e: &quire_covers::Encoded) -> catalog::NewCoverImage<'_> {
+        catalog::NewCoverImage {
+            size: e.size,
+            content_type: quire_covers::CONTENT_TYPE,
+            data: &e.data,
+            width: e.width,
+            height: e.height,
+        }
+    }
+    let thumbs: Vec<_> = thumbs.iter().map(image).collect();
+    match catalog::set_cover(db, edition, image(&prepared.original), &thumbs, false).await {
+        Ok(_) => report.covers += 1,
+        // Someone added one meanwhile: theirs stays.
+        Err(StorageError::Conflict(_)) => {}
+        Err(e) => return Err(e.into()),
     }
     Ok(())
 }
@@ -449,36 +552,23 @@ async fn load_export(
     )
     .await?;
 
-    // Find each book in the catalog (by ISBN, then Goodreads id), or add it.
-    let mut works = Vec::with_capacity(export.entries.len());
-    let mut new_works = Vec::new();
+    // Each book joins the work the catalog has for it (by Goodreads id,
+    // ISBN, then normalised title and first author), or is added.
+    let mut incoming = Vec::with_capacity(export.entries.len());
     let mut seen_isbns = HashSet::new();
     for e in &export.entries {
-        let mut found = None;
-        if let Some(isbn) = e.isbn13 {
-            found = catalog::find_by_isbn(db, isbn).await?.map(|w| w.id);
+        let mut w = export_work(reader, e);
+        // One export can list two books with the same ISBN.
+        if let Some(i) = e.isbn13
+            && !seen_isbns.insert(i)
+        {
+            w.editions[0].isbn13 = None;
         }
-        if found.is_none() {
-            found = catalog::find_by_identifier(db, "goodreads", &e.goodreads_id).await?;
-        }
-        let work = match found {
-            Some(w) => w,
-            None => {
-                let mut w = export_work(reader, e);
-                // One export can list two books with the same ISBN.
-                if let Some(i) = e.isbn13
-                    && !seen_isbns.insert(i)
-                {
-                    w.editions[0].isbn13 = None;
-                }
-                let id = w.id;
-                new_works.push(w);
-                id
-            }
-        };
-        works.push(work);
+        incoming.push(w);
     }
-    report.works += catalog::insert_works(db, &new_works).await?;
+    let done = catalog::import_works(db, &incoming).await?;
+    report.works += done.added;
+    let works = done.placed;
 
     let rated: Vec<_> = export
         .entries

@@ -44,6 +44,9 @@ pub enum ImportError {
 
     #[error("{file} is not a Project Gutenberg text: {message}")]
     NotGutenberg { file: String, message: String },
+
+    #[error("{file} is not a usable EPUB: {message}")]
+    NotEpub { file: String, message: String },
 }
 
 impl ImportError {

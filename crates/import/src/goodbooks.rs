@@ -146,6 +146,69 @@ fn series_position(after_hash: &str) -> Option<String> {
     }
 }
 
+/// The role of a person goodbooks lists among a book's "authors". The data
+/// names illustrators, translators and narrators as co-authors ("J.K.
+/// Rowling, Mary GrandPré, Rufus Beck"); these are the ones among its most
+/// frequent co-authors who never appear first on any book and are known for
+/// that other work. Everyone else, and anyone listed first, is an author.
+pub fn credited_role(name: &str, position: usize) -> quire_domain::ContributorRole {
+    use quire_domain::ContributorRole::{Author, Illustrator, Narrator, Translator};
+    const ILLUSTRATORS: &[&str] = &[
+        "mary grandpre",
+        "quentin blake",
+        "brett helquist",
+        "garth williams",
+        "ernest h shepard",
+        "felicia bond",
+        "jim kay",
+        "peter ferguson",
+        "tony diterlizzi",
+        "dave mckean",
+        "charles vess",
+        "pauline baynes",
+        "john tenniel",
+        "sidney paget",
+        "e h shepard",
+        "brian selznick",
+        "chris riddell",
+    ];
+    const TRANSLATORS: &[&str] = &[
+        "margaret jull costa",
+        "margaret sayers peden",
+        "anthea bell",
+        "jay rubin",
+        "philip gabriel",
+        "don bartlett",
+        "gregory rabassa",
+        "richard pevear",
+        "larissa volokhonsky",
+        "william weaver",
+        "steven t murray",
+        "edith grossman",
+        "alfred birnbaum",
+        "constance garnett",
+        "tiina nunnally",
+        "reg keeland",
+        "lucia graves",
+        "ann goldstein",
+        "robert fagles",
+    ];
+    const NARRATORS: &[&str] = &["rufus beck", "jim dale", "stephen fry"];
+    if position == 0 {
+        return Author;
+    }
+    let key = quire_domain::text::name_key(name);
+    if ILLUSTRATORS.contains(&key.as_str()) {
+        Illustrator
+    } else if TRANSLATORS.contains(&key.as_str()) {
+        Translator
+    } else if NARRATORS.contains(&key.as_str()) {
+        Narrator
+    } else {
+        Author
+    }
+}
+
 /// Split a comma-separated list of people ("J.K. Rowling, Mary GrandPré"),
 /// keeping a name suffix with its name ("Martin Luther King, Jr.").
 pub(crate) fn split_names(list: &str) -> Vec<String> {
@@ -944,6 +1007,17 @@ mod tests {
         assert_eq!(repair_isbn("", "76783609419.0"), None);
         assert_eq!(repair_isbn("812971060", "9.78081297106e+12"), None);
         assert_eq!(repair_isbn("12345678901", ""), None);
+    }
+
+    #[test]
+    fn illustrators_listed_as_authors_are_credited_as_illustrators() {
+        use quire_domain::ContributorRole::*;
+        assert_eq!(credited_role("Mary GrandPré", 1), Illustrator);
+        assert_eq!(credited_role("Rufus Beck", 2), Narrator);
+        assert_eq!(credited_role("Richard Pevear", 1), Translator);
+        assert_eq!(credited_role("Stephen King", 1), Author);
+        // Whoever goodbooks lists first is the author.
+        assert_eq!(credited_role("Quentin Blake", 0), Author);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! - [`goodreads`]: a member's Goodreads "Export Library" CSV;
 //! - [`gutenberg`]: Project Gutenberg plain-text ebooks (metadata, body and
 //!   an opening excerpt);
+//! - [`epub`]: the cover image of an EPUB (read with bounds);
 //! - [`demo`]: loads all of the above into a database as Quire's demo.
 //!
 //! Inputs are untrusted: every reader caps the size it reads and reports a
@@ -14,6 +15,7 @@
 
 pub mod demo;
 mod demo_text;
+pub mod epub;
 pub mod goodbooks;
 pub mod goodreads;
 pub mod gutenberg;

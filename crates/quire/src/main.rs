@@ -42,7 +42,27 @@ enum Command {
         /// Build every book page from the database, without the in-memory cache.
         #[arg(long)]
         no_page_cache: bool,
+        /// Run no background jobs in this process (run `quire worker` elsewhere).
+        #[arg(long)]
+        no_worker: bool,
+        /// Background jobs run at once in this process.
+        #[arg(long, default_value_t = 2)]
+        workers: usize,
+        /// Behind a reverse proxy: the header it sets to name the client
+        /// (e.g. X-Forwarded-For; its last address is taken). Without this
+        /// flag such headers are ignored, since any client can send them.
+        #[arg(long, env = "QUIRE_TRUSTED_PROXY_HEADER", value_name = "HEADER")]
+        trusted_proxy_header: Option<String>,
     },
+    /// Run background jobs only, without the web server (e.g. on a second
+    /// machine sharing the PostgreSQL database). Stops on Ctrl-C or SIGTERM.
+    Worker {
+        /// Jobs run at once.
+        #[arg(long, default_value_t = 2)]
+        workers: usize,
+    },
+    /// List queued and failed background jobs.
+    Jobs,
     /// Bring the database schema up to date.
     Migrate,
     /// Load the demo data (idempotent: loading twice adds nothing).
@@ -70,6 +90,91 @@ enum AdminCommand {
         #[arg(long)]
         admin: bool,
     },
+    /// Give an account a site role: member, librarian or admin.
+    Grant { username: String, role: String },
+    /// Verify an account as a contributor (an author) or a publisher, so
+    /// its material on its own books is marked as theirs; --revoke removes
+    /// the link.
+    Verify {
+        username: String,
+        /// The contributor's name exactly as Quire has it.
+        #[arg(
+            long,
+            conflicts_with = "publisher",
+            required_unless_present = "publisher"
+        )]
+        contributor: Option<String>,
+        /// The publisher's name (matched to editions without regard to case).
+        #[arg(long)]
+        publisher: Option<String>,
+        #[arg(long)]
+        revoke: bool,
+    },
+}
+
+/// `quire admin grant` and `quire admin verify`.
+async fn admin_roles(db: &Db, command: AdminCommand) -> Result<()> {
+    use quire_storage::{roles, users};
+    match command {
+        AdminCommand::Grant { username, role } => {
+            let role = SiteRole::parse(role.trim()).with_context(|| {
+                format!("\"{role}\" is not a role; use member, librarian or admin")
+            })?;
+            let user = users::by_username(db, &username)
+                .await?
+                .with_context(|| format!("there is no account named \"{username}\""))?;
+            roles::set_role(db, user.user_id(), role).await?;
+            let what = match role {
+                SiteRole::Member => "a member",
+                SiteRole::Librarian => "a librarian",
+                SiteRole::Admin => "an administrator",
+            };
+            eprintln!("{} is now {what}.", user.username);
+        }
+        AdminCommand::Verify {
+            username,
+            contributor,
+            publisher,
+            revoke,
+        } => {
+            let user = users::by_username(db, &username)
+                .await?
+                .with_context(|| format!("there is no account named \"{username}\""))?;
+            let who = user.username.clone();
+            match (contributor, publisher) {
+                (Some(name), _) => {
+                    let (id, known) = roles::contributor_by_name(db, &name)
+                        .await?
+                        .with_context(|| {
+                            format!("Quire has no contributor named \"{name}\"; check the spelling on the book's page")
+                        })?;
+                    if revoke {
+                        if !roles::revoke_contributor(db, user.user_id(), id).await? {
+                            bail!("{who} is not verified as {known}");
+                        }
+                        eprintln!("{who} is no longer verified as {known}.");
+                    } else {
+                        roles::grant_contributor(db, user.user_id(), id, None).await?;
+                        eprintln!("{who} is now verified as {known}.");
+                    }
+                }
+                (None, Some(name)) => {
+                    if revoke {
+                        if !roles::revoke_publisher(db, user.user_id(), &name).await? {
+                            bail!("{who} is not verified as the publisher {name}");
+                        }
+                        eprintln!("{who} is no longer verified as the publisher {name}.");
+                    } else {
+                        roles::grant_publisher(db, user.user_id(), &name, None).await?;
+                        eprintln!("{who} is now verified as the publisher {name}.");
+                    }
+                }
+                (None, None) => bail!("say --contributor NAME or --publisher NAME"),
+            }
+        }
+        AdminCommand::CreateUser { .. } => {}
+    }
+    Ok(())
 }
 
 fn default_datasets() -> Option<PathBuf> {
@@ -98,12 +203,69 @@ async fn load_demo(db: &Db, datasets: Option<PathBuf>) -> Result<()> {
     Ok(())
 }
 
+/// Ctrl-C, or SIGTERM from a service manager.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// The queue as the host reads it: failed jobs first, with their errors.
+fn jobs_table(rows: &[quire_storage::jobs::JobRow]) -> String {
+    use std::fmt::Write;
+    if rows.is_empty() {
+        return "No jobs are queued and none has failed.\n".to_string();
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<36}  {:<18}  {:<8}  {:>8}  {:<20}  WORKER / LAST ERROR",
+        "ID", "KIND", "STATE", "ATTEMPTS", "RUN AT (UTC)"
+    );
+    for j in rows {
+        let state = match (&j.locked_by, j.state.as_str()) {
+            (Some(_), "pending") => "running",
+            (_, s) => s,
+        };
+        let run_at = j
+            .run_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        let note = match (&j.locked_by, &j.last_error) {
+            (Some(w), _) if state == "running" => w.clone(),
+            (_, Some(e)) => e.clone(),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "{:<36}  {:<18}  {:<8}  {:>4}/{:<3}  {:<20}  {}",
+            j.id, j.kind, state, j.attempts, j.max_attempts, run_at, note
+        );
+    }
+    out
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "quire=info,quire_web=info,warn".into()),
+                .unwrap_or_else(|_| "quire=info,quire_web=info,quire_jobs=info,warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -123,7 +285,20 @@ async fn main() -> Result<()> {
             datasets,
             secure_cookies,
             no_page_cache,
+            no_worker,
+            workers,
+            trusted_proxy_header,
         } => {
+            if let Some(h) = &trusted_proxy_header
+                && (h.is_empty()
+                    || !h
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+            {
+                bail!(
+                    "--trusted-proxy-header \"{h}\" is not a header name; give one such as X-Forwarded-For"
+                );
+            }
             let db = open(&cli.database).await?;
             if demo && catalog::count_works(&db).await? == 0 {
                 eprintln!("First start with --demo: loading the demo data…");
@@ -137,9 +312,37 @@ async fn main() -> Result<()> {
             let config = quire_web::Config {
                 secure_cookies,
                 page_cache: !no_page_cache,
+                trusted_proxy_header,
                 ..Default::default()
             };
-            quire_web::serve(listener, quire_web::AppState::new(db, config)).await?;
+            let worker =
+                (!no_worker).then(|| quire_jobs::runner(db.clone()).workers(workers).start());
+            let served = quire_web::serve(listener, quire_web::AppState::new(db, config)).await;
+            if let Some(worker) = worker {
+                worker.shutdown().await;
+            }
+            served?;
+        }
+        Command::Worker { workers } => {
+            let db = open(&cli.database).await?;
+            let worker = quire_jobs::runner(db).workers(workers).start();
+            eprintln!(
+                "Quire is running background jobs from {}; Ctrl-C stops it.",
+                cli.database
+            );
+            shutdown_signal().await;
+            eprintln!("Stopping: letting running jobs finish…");
+            worker.shutdown().await;
+        }
+        Command::Jobs => {
+            let db = open(&cli.database).await?;
+            print!("{}", jobs_table(&quire_storage::jobs::list(&db).await?));
+        }
+        Command::Admin {
+            command: command @ (AdminCommand::Grant { .. } | AdminCommand::Verify { .. }),
+        } => {
+            let db = open(&cli.database).await?;
+            admin_roles(&db, command).await?;
         }
         Command::Admin {
             command:
@@ -159,8 +362,11 @@ async fn main() -> Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
+            // One hash at a time, waiting as long as it takes.
+            let passwords = quire_web::Passwords::new(1, std::time::Duration::from_secs(600));
             let user = quire_web::create_account(
                 &db,
+                &passwords,
                 &username,
                 &display_name,
                 &password,

@@ -246,3 +246,80 @@ fn a_reader_finds_rates_and_queues_a_book_on_a_phone() -> Result<()> {
     );
     Ok(())
 }
+
+/// Keeping the catalog: a librarian edits a book, sees the change in its
+/// history and reverts it; a member proposes an edit the librarian accepts
+/// (`tests/browser/edit.mjs`). Screenshots at 390 and 1366 px are left in
+/// `target/screenshots/`.
+#[test]
+fn a_librarian_edits_and_reverts_and_accepts_a_members_proposal() -> Result<()> {
+    check_tools()?;
+    let tmp = tempfile::tempdir()?;
+    let scratch = tmp.path();
+    install_script_packages(scratch)?;
+
+    let database = format!("sqlite://{}", scratch.join("q.db").display());
+    let data = small_datasets(scratch)?;
+    let mut demo = Command::new(QUIRE);
+    demo.arg("--database")
+        .arg(&database)
+        .arg("demo")
+        .arg("--datasets")
+        .arg(&data);
+    let out = run(demo, scratch, "demo", Duration::from_secs(120))?;
+    ensure!(
+        out.status.success(),
+        "`quire demo` failed:\n{}",
+        text(&out.stderr)
+    );
+    // An administrator may do everything a librarian may.
+    let password = "a long librarian password";
+    let mut create = Command::new(QUIRE);
+    create
+        .args([
+            "--database",
+            &database,
+            "admin",
+            "create-user",
+            "--username",
+            "libby",
+            "--admin",
+        ])
+        .env("QUIRE_PASSWORD", password);
+    let out = run(create, scratch, "create-user", Duration::from_secs(60))?;
+    ensure!(
+        out.status.success(),
+        "`quire admin create-user` failed:\n{}",
+        text(&out.stderr)
+    );
+
+    let (server, addr) = serve(&database, scratch)?;
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .context("the target folder")?
+        .join("screenshots");
+    let mut script = Command::new("node");
+    script
+        .arg("edit.mjs")
+        .arg(format!("http://{addr}"))
+        .arg("libby")
+        .arg(password)
+        .arg(&shots)
+        .env("CHROMIUM", CHROMIUM)
+        .current_dir(SCRIPT_DIR);
+    let out = run(script, scratch, "edit", Duration::from_secs(180))?;
+    let report = format!(
+        "--- edit.mjs stdout ---\n{}\n--- edit.mjs stderr ---\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    if !out.status.success() {
+        bail!(
+            "the editing journey failed ({}):\n{report}\n--- server log ---\n{}",
+            out.status,
+            server.log()
+        );
+    }
+    println!("{report}\nscreenshots: {}", shots.display());
+    Ok(())
+}

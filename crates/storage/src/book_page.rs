@@ -39,6 +39,9 @@ pub struct Work {
     pub series: Option<String>,
     pub series_position: Option<String>,
     pub revision: i64,
+    /// When the work was locked against edits, and by whom (display name).
+    pub locked_at: Option<OffsetDateTime>,
+    pub locked_by: Option<String>,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -54,7 +57,11 @@ pub struct Edition {
     pub published: Option<PubDate>,
     pub language: Option<String>,
     pub is_primary: bool,
+    /// A cover is stored for this edition (so replacing it needs a librarian).
     pub has_cover: bool,
+    /// Its thumbnails are made, so pages show it; until then they show the
+    /// generated cover.
+    pub cover_ready: bool,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -72,6 +79,10 @@ pub struct Material {
     pub body: String,
     pub attribution: Option<String>,
     pub source: Source,
+    /// Posted through a verified link to the work's author or publisher.
+    pub verified: bool,
+    /// The display name of the member who posted it, if one did.
+    pub posted_by: Option<String>,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -192,6 +203,8 @@ struct WorkRow {
     series: Option<String>,
     series_position: Option<String>,
     revision: i64,
+    locked_at: Option<OffsetDateTime>,
+    locked_by: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -207,6 +220,7 @@ struct EditionRow {
     language: Option<String>,
     is_primary: bool,
     has_cover: bool,
+    cover_ready: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -284,8 +298,10 @@ pub async fn load_core(db: &Db, work: WorkId) -> Result<Option<CorePart>> {
         db,
         sqlx::query_as(
             "SELECT w.id, w.slug, w.title, w.subtitle, w.original_title, w.first_published,
-                    s.name AS series, w.series_position, w.revision
-             FROM works w LEFT JOIN series s ON s.id = w.series_id WHERE w.id = $1"
+                    s.name AS series, w.series_position, w.revision,
+                    w.locked_at, u.display_name AS locked_by
+             FROM works w LEFT JOIN series s ON s.id = w.series_id
+             LEFT JOIN users u ON u.id = w.locked_by WHERE w.id = $1"
         )
         .bind(work.0),
         fetch_optional
@@ -300,7 +316,10 @@ pub async fn load_core(db: &Db, work: WorkId) -> Result<Option<CorePart>> {
         sqlx::query_as(
             "SELECT e.id, e.title, e.subtitle, e.format, e.pages, e.isbn13, e.publisher, e.published,
                     e.language, e.is_primary,
-                    EXISTS (SELECT 1 FROM covers c WHERE c.edition_id = e.id) AS has_cover
+                    EXISTS (SELECT 1 FROM covers c WHERE c.edition_id = e.id) AS has_cover,
+                    EXISTS (SELECT 1 FROM cover_thumbnails t JOIN covers c
+                            ON c.edition_id = t.edition_id AND c.version = t.version
+                            WHERE t.edition_id = e.id AND t.size = 'page') AS cover_ready
              FROM editions e WHERE e.work_id = $1
              ORDER BY e.is_primary DESC, e.published DESC, e.created_at, e.id"
         )
@@ -332,11 +351,21 @@ pub async fn load_core(db: &Db, work: WorkId) -> Result<Option<CorePart>> {
     )?;
 
     // 5. Book-club material.
-    let materials: Vec<(Uuid, String, String, Option<String>, String)> = read!(
+    type MaterialRow = (
+        Uuid,
+        String,
+        String,
+        Option<String>,
+        String,
+        bool,
+        Option<String>,
+    );
+    let materials: Vec<MaterialRow> = read!(
         db,
         sqlx::query_as(
-            "SELECT id, kind, body, attribution, source FROM materials
-             WHERE work_id = $1 ORDER BY kind, position, created_at"
+            "SELECT m.id, m.kind, m.body, m.attribution, m.source, m.verified, u.display_name
+             FROM materials m LEFT JOIN users u ON u.id = m.created_by
+             WHERE m.work_id = $1 ORDER BY m.kind, m.position, m.created_at"
         )
         .bind(work.0),
         fetch_all
@@ -353,6 +382,8 @@ pub async fn load_core(db: &Db, work: WorkId) -> Result<Option<CorePart>> {
             series: w.series,
             series_position: w.series_position,
             revision: w.revision,
+            locked_at: w.locked_at,
+            locked_by: w.locked_by,
         },
         editions: editions
             .into_iter()
@@ -374,6 +405,7 @@ pub async fn load_core(db: &Db, work: WorkId) -> Result<Option<CorePart>> {
                     language: e.language,
                     is_primary: e.is_primary,
                     has_cover: e.has_cover,
+                    cover_ready: e.cover_ready,
                 }
             })
             .collect(),
@@ -388,15 +420,19 @@ pub async fn load_core(db: &Db, work: WorkId) -> Result<Option<CorePart>> {
         subjects: subjects.into_iter().map(|(s,)| s).collect(),
         materials: materials
             .into_iter()
-            .filter_map(|(id, kind, body, attribution, source)| {
-                Some(Material {
-                    id,
-                    kind: MaterialKind::parse(&kind)?,
-                    body,
-                    attribution,
-                    source: Source::parse(&source).unwrap_or(Source::Quire),
-                })
-            })
+            .filter_map(
+                |(id, kind, body, attribution, source, verified, posted_by)| {
+                    Some(Material {
+                        id,
+                        kind: MaterialKind::parse(&kind)?,
+                        body,
+                        attribution,
+                        verified,
+                        posted_by,
+                        source: Source::parse(&source).unwrap_or(Source::Quire),
+                    })
+                },
+            )
             .collect(),
     }))
 }

@@ -161,6 +161,25 @@ macro_rules! tx {
     }};
 }
 
+/// Where a statement that writes runs: on the pool, on its own, or inside
+/// an open transaction. A statement used both ways is written once, with
+/// [`run!`], and the caller says which.
+pub(crate) enum Conn<'a> {
+    Pool,
+    Tx(&'a mut Tx),
+}
+
+/// Run one statement that writes on a [`Conn`]: the pool (as `write!`) or
+/// a transaction (as `tx!`).
+macro_rules! run {
+    ($db:expr, $conn:expr, $q:expr, $method:ident) => {{
+        match $conn {
+            $crate::db::Conn::Pool => write!($db, $q, $method),
+            $crate::db::Conn::Tx(tx) => tx!($db, tx, $q, $method),
+        }
+    }};
+}
+
 /// What a statement that writes reports, on either backend.
 pub(crate) struct Done(pub(crate) u64);
 
@@ -260,9 +279,31 @@ impl Db {
             Pool::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
             Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
+        // Match keys are computed in Rust, so works stored before they
+        // existed get theirs here (a no-op once every work has them).
+        crate::catalog::backfill_keys(self).await?;
         // Folded search columns are computed in Rust, so a migration that
         // adds them cannot fill them: do it here, once.
         crate::catalog::backfill_folds(self).await?;
+        Ok(())
+    }
+
+    /// Bring the schema up to `version` and no further: for tests that
+    /// check a migration against data written under the schema before it.
+    #[doc(hidden)]
+    pub async fn migrate_to(&self, version: i64) -> Result<(), StorageError> {
+        match &self.inner.pool {
+            Pool::Sqlite { write, .. } => {
+                sqlx::migrate!("./migrations/sqlite")
+                    .run_to(version, write)
+                    .await?
+            }
+            Pool::Postgres(p) => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run_to(version, p)
+                    .await?
+            }
+        }
         Ok(())
     }
 

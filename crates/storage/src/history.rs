@@ -4,8 +4,8 @@
 //! revert one. Writers record a change in the same transaction as the
 //! change itself.
 
-use crate::Result;
 use crate::db::{Db, Tx, now};
+use crate::{Result, StorageError};
 use quire_domain::{UserId, WorkId};
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -120,7 +120,6 @@ pub struct NewChange {
 }
 
 /// Record a change inside the transaction that makes it. Returns its id.
-#[allow(dead_code)] // the catalog writers that call it arrive with this change's users
 pub(crate) async fn record(db: &Db, tx: &mut Tx, c: &NewChange) -> Result<Uuid> {
     let id = Uuid::now_v7();
     tx!(
@@ -174,4 +173,228 @@ pub struct Change {
     pub reverts: Option<Uuid>,
     pub created_at: OffsetDateTime,
     pub fields: Vec<FieldChange>,
+    /// For an accepted proposal: the librarian who accepted it (`user` is
+    /// the member who proposed it).
+    pub accepted_by: Option<String>,
+}
+
+/// One page of a work's history, newest first.
+#[derive(Clone, Debug)]
+pub struct HistoryPage {
+    pub changes: Vec<Change>,
+    /// How many changes the work's history holds in all.
+    pub total: i64,
+}
+
+type ChangeRow = (
+    Uuid,
+    Option<Uuid>,
+    String,
+    String,
+    Option<Uuid>,
+    Option<String>,
+    Option<Uuid>,
+    OffsetDateTime,
+    Option<String>,
+);
+
+type FieldRow = (Uuid, String, Uuid, String, Option<String>, Option<String>);
+
+const CHANGE_SELECT: &str = "SELECT c.id, c.work_id, c.kind, c.summary, c.user_id, u.display_name,
+        c.reverts, c.created_at, a.display_name
+     FROM catalog_changes c
+     LEFT JOIN users u ON u.id = c.user_id
+     LEFT JOIN edit_proposals p ON p.change_id = c.id
+     LEFT JOIN users a ON a.id = p.decided_by";
+
+fn fields_sql(n: usize) -> String {
+    format!(
+        "SELECT change_id, entity, entity_id, field, before_value, after_value
+         FROM catalog_change_fields WHERE change_id IN ({}) ORDER BY change_id, position",
+        crate::catalog::placeholders(1, n)
+    )
+}
+
+fn json(s: Option<String>) -> Result<Option<Value>> {
+    s.map(|s| {
+        serde_json::from_str(&s)
+            .map_err(|e| StorageError::Corrupt(format!("a history value is not JSON: {e}")))
+    })
+    .transpose()
+}
+
+fn assemble(rows: Vec<ChangeRow>, fields: Vec<FieldRow>) -> Result<Vec<Change>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let kind = ChangeKind::parse(&r.2)
+            .ok_or_else(|| StorageError::Corrupt(format!("unknown change kind {:?}", r.2)))?;
+        let mut fs = Vec::new();
+        for f in fields.iter().filter(|f| f.0 == r.0) {
+            fs.push(FieldChange {
+                entity: Entity::parse(&f.1)
+                    .ok_or_else(|| StorageError::Corrupt(format!("unknown entity {:?}", f.1)))?,
+                entity_id: f.2,
+                field: f.3.clone(),
+                before: json(f.4.clone())?,
+                after: json(f.5.clone())?,
+            });
+        }
+        out.push(Change {
+            id: r.0,
+            work: r.1.map(WorkId),
+            kind,
+            summary: r.3,
+            user: r.4.map(UserId),
+            user_name: r.5,
+            reverts: r.6,
+            created_at: r.7,
+            fields: fs,
+            accepted_by: r.8,
+        });
+    }
+    Ok(out)
+}
+
+/// One page of a work's history, newest first (two queries, plus one for
+/// the total).
+pub async fn for_work(db: &Db, work: WorkId, page: u32, per_page: u32) -> Result<HistoryPage> {
+    let page = page.max(1);
+    let (total,): (i64,) = read!(
+        db,
+        sqlx::query_as("SELECT COUNT(*) FROM catalog_changes WHERE work_id = $1").bind(work.0),
+        fetch_one
+    )?;
+    let sql = format!(
+        "{CHANGE_SELECT} WHERE c.work_id = $1 ORDER BY c.created_at DESC, c.id DESC LIMIT $2 OFFSET $3"
+    );
+    let rows: Vec<ChangeRow> = read!(
+        db,
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(work.0)
+            .bind(i64::from(per_page))
+            .bind(i64::from(page - 1) * i64::from(per_page)),
+        fetch_all
+    )?;
+    let fields: Vec<FieldRow> = if rows.is_empty() {
+        Vec::new()
+    } else {
+        let sql = fields_sql(rows.len());
+        read!(
+            db,
+            {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+                for r in &rows {
+                    q = q.bind(r.0);
+                }
+                q
+            },
+            fetch_all
+        )?
+    };
+    Ok(HistoryPage {
+        changes: assemble(rows, fields)?,
+        total,
+    })
+}
+
+/// One recorded change.
+pub async fn change(db: &Db, id: Uuid) -> Result<Option<Change>> {
+    let mut tx = db.begin().await?;
+    let c = change_in(db, &mut tx, id).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+async fn changes_in(db: &Db, tx: &mut Tx, rows: Vec<ChangeRow>) -> Result<Vec<Change>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = fields_sql(rows.len());
+    let fields: Vec<FieldRow> = tx!(
+        db,
+        tx,
+        {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+            for r in &rows {
+                q = q.bind(r.0);
+            }
+            q
+        },
+        fetch_all
+    )?;
+    assemble(rows, fields)
+}
+
+pub(crate) async fn change_in(db: &Db, tx: &mut Tx, id: Uuid) -> Result<Option<Change>> {
+    let sql = format!("{CHANGE_SELECT} WHERE c.id = $1");
+    let rows: Vec<ChangeRow> = tx!(
+        db,
+        tx,
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id),
+        fetch_all
+    )?;
+    Ok(changes_in(db, tx, rows).await?.into_iter().next())
+}
+
+/// The changes to one thing after the first `version` of them, oldest
+/// first: what a stale form missed.
+pub(crate) async fn since_in(
+    db: &Db,
+    tx: &mut Tx,
+    entity: Entity,
+    id: Uuid,
+    version: i64,
+) -> Result<Vec<Change>> {
+    let sql = format!(
+        "{CHANGE_SELECT} WHERE c.id IN (SELECT change_id FROM catalog_change_fields
+            WHERE entity = $1 AND entity_id = $2)
+         ORDER BY c.created_at, c.id LIMIT 50 OFFSET $3"
+    );
+    let rows: Vec<ChangeRow> = tx!(
+        db,
+        tx,
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(entity.as_str())
+            .bind(id)
+            .bind(version.max(0)),
+        fetch_all
+    )?;
+    changes_in(db, tx, rows).await
+}
+
+/// Every recorded field change on a work, oldest first, with the kind of
+/// change it belongs to (a merge's dropped reviews and ratings among them).
+pub async fn fields_of_work(db: &Db, work: WorkId) -> Result<Vec<(ChangeKind, FieldChange)>> {
+    type Row = (String, String, Uuid, String, Option<String>, Option<String>);
+    let rows: Vec<Row> = read!(
+        db,
+        sqlx::query_as(
+            "SELECT c.kind, f.entity, f.entity_id, f.field, f.before_value, f.after_value
+             FROM catalog_changes c JOIN catalog_change_fields f ON f.change_id = c.id
+             WHERE c.work_id = $1 ORDER BY c.created_at, c.id, f.position"
+        )
+        .bind(work.0),
+        fetch_all
+    )?;
+    let json = |v: Option<String>| -> Result<Option<Value>> {
+        v.map(|s| serde_json::from_str(&s))
+            .transpose()
+            .map_err(|e| crate::StorageError::Corrupt(format!("a history value is not JSON: {e}")))
+    };
+    rows.into_iter()
+        .map(|(kind, entity, id, field, before, after)| {
+            let corrupt =
+                |what: &str| crate::StorageError::Corrupt(format!("unknown {what} in the history"));
+            Ok((
+                ChangeKind::parse(&kind).ok_or_else(|| corrupt("change kind"))?,
+                FieldChange {
+                    entity: Entity::parse(&entity).ok_or_else(|| corrupt("entity"))?,
+                    entity_id: id,
+                    field,
+                    before: json(before)?,
+                    after: json(after)?,
+                },
+            ))
+        })
+        .collect()
 }

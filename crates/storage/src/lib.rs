@@ -10,11 +10,14 @@
 mod db;
 pub mod book_page;
 pub mod catalog;
+pub mod clubs;
 pub mod history;
 pub mod home;
+pub mod jobs;
 pub mod questions;
 pub mod ratings;
 pub mod reviews;
+pub mod roles;
 pub mod shelves;
 pub mod users;
 

@@ -60,7 +60,7 @@ async fn shelve_unshelved_as_read(db: &Db, tx: &mut Tx, pairs: &[(UserId, WorkId
 }
 
 /// Recompute a work's rating totals from its ratings.
-async fn refresh_stats(db: &Db, tx: &mut Tx, work: WorkId) -> Result<()> {
+pub(crate) async fn refresh_stats(db: &Db, tx: &mut Tx, work: WorkId) -> Result<()> {
     tx!(
         db,
         tx,

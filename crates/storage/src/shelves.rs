@@ -3,7 +3,7 @@
 //! re-read is a new reading) and custom shelves.
 
 use crate::catalog::{PagePart, SUMMARY_COLUMNS, SummaryRow, WorkSummary, bump_part, summaries};
-use crate::db::{Db, Tx, missing_book, now};
+use crate::db::{Conn, Db, Tx, missing_book, now};
 use crate::{Result, StorageError};
 use quire_domain::text::slugify;
 use quire_domain::{EditionId, Progress, ReadingStatus, UserId, WorkId};
@@ -19,8 +19,8 @@ pub async fn queue_add(db: &Db, user: UserId, work: WorkId) -> Result<()> {
              SELECT $1, $2, COALESCE((SELECT MAX(position) + 1 FROM queue_entries WHERE user_id = $1), 1), $3
              ON CONFLICT (user_id, work_id) DO NOTHING"
         )
-        .bind(user.0)
-        .bind(work.0)
+        .bind(user)
+        .bind(work)
         .bind(now()),
         execute
     )
@@ -29,14 +29,7 @@ pub async fn queue_add(db: &Db, user: UserId, work: WorkId) -> Result<()> {
 }
 
 pub async fn queue_remove(db: &Db, user: UserId, work: WorkId) -> Result<()> {
-    write!(
-        db,
-        sqlx::query("DELETE FROM queue_entries WHERE user_id = $1 AND work_id = $2")
-            .bind(user.0)
-            .bind(work.0),
-        execute
-    )?;
-    Ok(())
+    dequeue(db, Conn::Pool, user, work).await
 }
 
 /// Move a work one place up (towards the front) or down in the queue.
@@ -54,7 +47,7 @@ pub async fn queue_move(db: &Db, user: UserId, work: WorkId, up: bool) -> Result
     let pair: Option<(Uuid, i64, Uuid, i64)> = tx!(
         db,
         &mut tx,
-        sqlx::query_as(sql).bind(user.0).bind(work.0),
+        sqlx::query_as(sql).bind(user).bind(work),
         fetch_optional
     )?;
     if let Some((a, pa, b, pb)) = pair {
@@ -65,7 +58,7 @@ pub async fn queue_move(db: &Db, user: UserId, work: WorkId, up: bool) -> Result
                 sqlx::query(
                     "UPDATE queue_entries SET position = $3 WHERE user_id = $1 AND work_id = $2"
                 )
-                .bind(user.0)
+                .bind(user)
                 .bind(w)
                 .bind(p),
                 execute
@@ -84,20 +77,22 @@ async fn active_reading(db: &Db, tx: &mut Tx, user: UserId, work: WorkId) -> Res
             "SELECT id FROM readings WHERE user_id = $1 AND work_id = $2 AND status = 'reading'
              ORDER BY updated_at DESC LIMIT 1"
         )
-        .bind(user.0)
-        .bind(work.0),
+        .bind(user)
+        .bind(work),
         fetch_optional
     )?;
     Ok(row.map(|(id,)| id))
 }
 
-async fn dequeue(db: &Db, tx: &mut Tx, user: UserId, work: WorkId) -> Result<()> {
-    tx!(
+/// Take a work off the reader's queue: on its own, or as part of starting
+/// or finishing a reading.
+async fn dequeue(db: &Db, conn: Conn<'_>, user: UserId, work: WorkId) -> Result<()> {
+    run!(
         db,
-        tx,
+        conn,
         sqlx::query("DELETE FROM queue_entries WHERE user_id = $1 AND work_id = $2")
-            .bind(user.0)
-            .bind(work.0),
+            .bind(user)
+            .bind(work),
         execute
     )?;
     Ok(())
@@ -123,16 +118,16 @@ pub async fn start_reading(
                     created_at, updated_at) VALUES ($1, $2, $3, $4, 'reading', $5, $6, $6)"
             )
             .bind(Uuid::now_v7())
-            .bind(user.0)
-            .bind(work.0)
-            .bind(edition.map(|e| e.0))
+            .bind(user)
+            .bind(work)
+            .bind(edition)
             .bind(today)
             .bind(at),
             execute
         )
         .map_err(missing_book)?;
     }
-    dequeue(db, &mut tx, user, work).await?;
+    dequeue(db, Conn::Tx(&mut tx), user, work).await?;
     bump_part(db, &mut tx, work, PagePart::Activity).await?;
     tx.commit().await
 }
@@ -159,7 +154,7 @@ pub async fn set_progress(
             .bind(id)
             .bind(progress.unit())
             .bind(i64::from(progress.value()))
-            .bind(edition.map(|e| e.0))
+            .bind(edition)
             .bind(now()),
             execute
         )?;
@@ -187,7 +182,7 @@ pub async fn finish(
                     "UPDATE readings SET status = $2, finished_on = $3, updated_at = $4 WHERE id = $1"
                 )
                 .bind(id)
-                .bind(status.as_str())
+                .bind(status)
                 .bind(day)
                 .bind(at),
                 execute
@@ -202,9 +197,9 @@ pub async fn finish(
                      VALUES ($1, $2, $3, $4, $5, $6, $6)"
                 )
                 .bind(Uuid::now_v7())
-                .bind(user.0)
-                .bind(work.0)
-                .bind(status.as_str())
+                .bind(user)
+                .bind(work)
+                .bind(status)
                 .bind(day)
                 .bind(at),
                 execute
@@ -212,7 +207,7 @@ pub async fn finish(
             .map_err(missing_book)?;
         }
     }
-    dequeue(db, &mut tx, user, work).await?;
+    dequeue(db, Conn::Tx(&mut tx), user, work).await?;
     bump_part(db, &mut tx, work, PagePart::Activity).await?;
     tx.commit().await
 }
@@ -241,9 +236,9 @@ pub async fn import_readings(db: &Db, rows: &[ImportedReading]) -> Result<()> {
                  ON CONFLICT (id) DO NOTHING"
             )
             .bind(r.id)
-            .bind(r.user.0)
-            .bind(r.work.0)
-            .bind(r.status.as_str())
+            .bind(r.user)
+            .bind(r.work)
+            .bind(r.status)
             .bind(r.started_on)
             .bind(r.finished_on)
             .bind(at),
@@ -268,7 +263,7 @@ pub async fn create_shelf(db: &Db, user: UserId, name: &str) -> Result<String> {
              ON CONFLICT (user_id, slug) DO NOTHING"
         )
         .bind(Uuid::new_v5(&user.0, format!("shelf:{slug}").as_bytes()))
-        .bind(user.0)
+        .bind(user)
         .bind(name.trim())
         .bind(&slug)
         .bind(now()),
@@ -285,9 +280,9 @@ pub async fn shelve(db: &Db, user: UserId, slug: &str, work: WorkId) -> Result<(
              SELECT id, $3, $4 FROM shelves WHERE user_id = $1 AND slug = $2
              ON CONFLICT DO NOTHING"
         )
-        .bind(user.0)
+        .bind(user)
         .bind(slug)
-        .bind(work.0)
+        .bind(work)
         .bind(now()),
         execute
     )
@@ -302,9 +297,9 @@ pub async fn unshelve(db: &Db, user: UserId, slug: &str, work: WorkId) -> Result
             "DELETE FROM shelf_items WHERE work_id = $3
              AND shelf_id IN (SELECT id FROM shelves WHERE user_id = $1 AND slug = $2)"
         )
-        .bind(user.0)
+        .bind(user)
         .bind(slug)
-        .bind(work.0),
+        .bind(work),
         execute
     )?;
     Ok(())
@@ -388,7 +383,7 @@ pub async fn shelves(db: &Db, user: UserId) -> Result<Shelves> {
     );
     let rows: Vec<EntryRow> = read!(
         db,
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user.0),
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user),
         fetch_all
     )?;
     let (meta, summary_rows): (Vec<_>, Vec<_>) = rows
@@ -446,7 +441,7 @@ pub async fn custom_shelf_names(db: &Db, user: UserId) -> Result<Vec<(String, St
     Ok(read!(
         db,
         sqlx::query_as("SELECT name, slug FROM shelves WHERE user_id = $1 ORDER BY name")
-            .bind(user.0),
+            .bind(user),
         fetch_all
     )?)
 }

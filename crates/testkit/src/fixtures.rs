@@ -22,6 +22,7 @@ pub struct BookBuilder {
     blurbs: usize,
     material: bool,
     extra_editions: usize,
+    identifiers: Vec<(String, String)>,
 }
 
 /// What was built, for the test to check against.
@@ -47,7 +48,14 @@ impl BookBuilder {
             blurbs: 0,
             material: false,
             extra_editions: 0,
+            identifiers: Vec::new(),
         }
+    }
+
+    /// An outside identifier of the work: ("goodreads", "186074").
+    pub fn identifier(mut self, scheme: &str, value: &str) -> Self {
+        self.identifiers.push((scheme.into(), value.into()));
+        self
     }
 
     pub fn subtitle(mut self, s: &str) -> Self {
@@ -111,6 +119,7 @@ impl BookBuilder {
         w.subtitle = self.subtitle.clone();
         w.first_published = Some(PubDate::day(date!(2022 - 01 - 04)));
         w.credits.push(NewCredit::author(&self.author));
+        w.identifiers = self.identifiers.clone();
         w.subjects = vec![
             ("Psychological fiction".into(), 10),
             ("Book club".into(), 5),
@@ -131,7 +140,11 @@ impl BookBuilder {
             e.published = Some(PubDate::year(2021 - i as i32));
             w.editions.push(e);
         }
-        catalog::insert_works(db, &[w]).await.expect("insert work");
+        // Exactly the work described, even when the catalog has the same
+        // book: merge tests need two works of one book.
+        catalog::insert_new_works(db, &[w])
+            .await
+            .expect("insert work");
 
         if self.material {
             for (kind, body, source) in [
@@ -275,4 +288,63 @@ impl BookBuilder {
             users: ids,
         }
     }
+}
+
+/// A member made for a test, by name (unique per call).
+pub async fn member(db: &Db, name: &str) -> UserId {
+    let id = UserId::new();
+    let tag = &uuid::Uuid::new_v4().simple().to_string()[..8];
+    users::create(
+        db,
+        &NewUser {
+            id,
+            username: &format!("{name}_{tag}"),
+            display_name: name,
+            password_hash: None,
+            role: quire_domain::SiteRole::Member,
+            is_demo: false,
+        },
+    )
+    .await
+    .expect("create member");
+    id
+}
+
+/// Give a built book one of every kind of thing members attach to a book
+/// beyond what [`BookBuilder`] adds: a stored cover on its edition, a custom
+/// shelf entry and a queue entry from `reader`, the reader's vote on each
+/// of its questions, and a place on `club`'s list.
+pub async fn attach_more(db: &Db, b: &Built, reader: UserId, club: &str) {
+    catalog::set_cover(
+        db,
+        b.edition,
+        catalog::NewCoverImage {
+            size: quire_domain::CoverSize::Original,
+            content_type: "image/jpeg",
+            data: b"stored bytes",
+            width: 1,
+            height: 1,
+        },
+        &[],
+        false,
+    )
+    .await
+    .expect("cover");
+    let slug = shelves::create_shelf(db, reader, "Favourites")
+        .await
+        .expect("shelf");
+    shelves::shelve(db, reader, &slug, b.work)
+        .await
+        .expect("shelve");
+    shelves::queue_add(db, reader, b.work).await.expect("queue");
+    let page = quire_storage::book_page::load(db, b.work, 1, 10)
+        .await
+        .expect("page")
+        .expect("the book");
+    for q in &page.questions {
+        questions::vote(db, q.id, reader, true).await.expect("vote");
+    }
+    quire_storage::clubs::add_book(db, club, b.work, "current")
+        .await
+        .expect("club book");
 }

@@ -5,9 +5,9 @@ use crate::AppState;
 use crate::auth::Member;
 use crate::books::page::prepared;
 use crate::error::AppError;
+use crate::input::{Json, Query};
 use crate::paths::WorkPath;
-use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use quire_domain::{Isbn13, Rating};
 use quire_storage::{catalog, ratings};
 use serde::Deserialize;
@@ -107,6 +107,7 @@ pub async fn book(
         },
         "material": page.materials.iter().map(|m| json!({
             "kind": m.kind, "source": m.source, "body": m.body, "attribution": m.attribution,
+            "verified": m.verified, "posted_by": m.posted_by,
         })).collect::<Vec<_>>(),
         "discussion_questions": page.questions.iter().map(|q| json!({
             "id": q.id, "body": q.body, "source": q.source, "votes": q.votes,

@@ -13,9 +13,10 @@ use crate::AppState;
 use crate::auth::Viewer;
 use crate::books::cache::{Shell, Slot};
 use crate::error::AppError;
+use crate::input::Query;
 use crate::view::{Layout, page, plural};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use moka::future::Cache;
@@ -35,6 +36,8 @@ pub struct Card {
     pub rating: Option<String>,
     pub note: Option<String>,
     pub cover_svg: String,
+    /// The stored cover's card-size image, when there is one.
+    pub cover_url: Option<String>,
 }
 
 impl Card {
@@ -42,7 +45,10 @@ impl Card {
         let authors = w.authors.join(", ");
         Self {
             href: format!("/books/{}/{}", w.id, w.slug),
-            cover_svg: crate::cover::generated_svg(w.id, &w.title, &authors),
+            cover_svg: crate::cover::generated_svg(w.id, &w.title, &authors, &w.subjects),
+            cover_url: w
+                .cover
+                .map(|e| crate::cover::url(e, quire_domain::CoverSize::Card)),
             title: w.title.clone(),
             authors,
             year: w.first_published.map(|d| d.year_value().to_string()),
@@ -124,12 +130,10 @@ pub async fn home(State(st): State<AppState>, Viewer(v): Viewer) -> Result<Respo
         .await
         .map_err(|e| match Arc::try_unwrap(e) {
             Ok(e) => e,
-            Err(shared) => {
-                tracing::error!(error = ?shared, "home page failed");
-                AppError::Internal(
-                    "The home page could not be drawn; try again in a moment.".into(),
-                )
-            }
+            Err(shared) => AppError::internal(
+                "The home page could not be drawn; try again in a moment.",
+                shared.to_string(),
+            ),
         })?;
     let layout = Layout::for_user(v.as_ref());
     let html = shell.fill(|slot| match slot {

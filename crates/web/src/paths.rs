@@ -30,3 +30,118 @@ impl<S: Send + Sync> FromRequestParts<S> for WorkPath {
         })
     }
 }
+
+/// The prefixes under which `{id}` names a work.
+const WORK_PREFIXES: &[&str] = &["/books/", "/api/v1/books/"];
+
+/// The work id in a book path, with what comes before and after it:
+/// `/books/{id}/slug` is `("/books/", id, "/slug")`.
+fn split_work_path(path: &str) -> Option<(&'static str, WorkId, &str)> {
+    WORK_PREFIXES.iter().find_map(|prefix| {
+        let rest = path.strip_prefix(prefix)?;
+        let end = rest.find('/').unwrap_or(rest.len());
+        Some((*prefix, WorkId::parse(&rest[..end])?, &rest[end..]))
+    })
+}
+
+/// A work named by the reader: its id, or the address of its page
+/// (`https://…/books/{id}/slug`, `/books/{id}`).
+pub fn work_ref(s: &str) -> Option<WorkId> {
+    let s = s.trim();
+    WorkId::parse(s).or_else(|| {
+        let path = s.find("/books/").map(|i| &s[i..])?;
+        split_work_path(path).map(|(_, id, _)| id)
+    })
+}
+
+/// A book's old address answers with a redirect to the survivor of the
+/// merge that removed it: 301 Moved Permanently for reads, 308 (which keeps
+/// the method and body) for writes. Only answers that already say "not
+/// found" are looked at, so a book that exists costs nothing extra; the
+/// `Location` is always a path on this site, built from the survivor's id
+/// and the request's own path and query.
+pub async fn follow_merged(
+    axum::extract::State(st): axum::extract::State<crate::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{Method, StatusCode, header};
+    use axum::response::IntoResponse;
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().map(str::to_string);
+    let read = matches!(*req.method(), Method::GET | Method::HEAD);
+    let res = next.run(req).await;
+    if res.status() != StatusCode::NOT_FOUND {
+        return res;
+    }
+    let Some((prefix, old, rest)) = split_work_path(&path) else {
+        return res;
+    };
+    let survivor = match quire_storage::catalog::redirect(&st.db, old).await {
+        Ok(Some(w)) => w,
+        Ok(None) => return res,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    // A slug names the old title: the survivor's page is found by id alone.
+    let rest = if prefix == "/books/" && !rest.is_empty() && !rest[1..].contains('/') {
+        let seg = &rest[1..];
+        if matches!(
+            seg,
+            "reviews"
+                | "rating"
+                | "queue"
+                | "reading"
+                | "review"
+                | "questions"
+                | "shelves"
+                | "clubs"
+                | "merge"
+        ) {
+            rest.to_string()
+        } else {
+            String::new()
+        }
+    } else {
+        rest.to_string()
+    };
+    let mut location = format!("{prefix}{survivor}{rest}");
+    if let Some(q) = query {
+        location.push('?');
+        location.push_str(&q);
+    }
+    let status = if read {
+        StatusCode::MOVED_PERMANENTLY
+    } else {
+        StatusCode::PERMANENT_REDIRECT
+    };
+    match axum::http::HeaderValue::from_str(&location) {
+        Ok(v) => (status, [(header::LOCATION, v)]).into_response(),
+        Err(_) => res,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn work_references_are_ids_or_book_addresses() {
+        let id = WorkId::new();
+        assert_eq!(work_ref(&id.to_string()), Some(id));
+        assert_eq!(work_ref(&format!("/books/{id}/the-push")), Some(id));
+        assert_eq!(
+            work_ref(&format!("https://quire.example/books/{id}")),
+            Some(id)
+        );
+        assert_eq!(work_ref("/books/not-an-id"), None);
+        assert_eq!(work_ref("The Push"), None);
+    }
+
+    #[test]
+    fn book_paths_split_around_their_id() {
+        let id = WorkId::new();
+        let p = format!("/api/v1/books/{id}/rating");
+        assert_eq!(split_work_path(&p), Some(("/api/v1/books/", id, "/rating")));
+        assert_eq!(split_work_path("/people/x"), None);
+    }
+}

@@ -5,13 +5,19 @@
 //! answer 401 to a visitor and 403 to an account without the role. Site
 //! roles decide catalog work; club roles (part 2) add their permissions to
 //! the same enum and are decided here too.
+//!
+//! Some permissions depend on data as well as on the role: posting
+//! material "from the author" needs a verified link to an author of that
+//! very work. Those go through [`require_for_work`], which asks storage
+//! what the account is to the work and decides here.
 
 use crate::AppState;
 use crate::auth::Member;
 use crate::error::AppError;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
-use quire_domain::SiteRole;
+use quire_domain::{SiteRole, Source, WorkId};
+use quire_storage::roles;
 use quire_storage::users::User;
 
 /// Something an account asks to do.
@@ -29,32 +35,105 @@ pub enum Permission {
     LockWork,
     /// Grant site roles and verified links.
     GrantRoles,
+    /// Post book-club material on a work with this source shown beside
+    /// it. Decided per work by [`require_for_work`]: the author's and the
+    /// publisher's need a verified link to this work.
+    PostMaterial(Source),
+    /// Put a cover on an edition that has none.
+    AddCover,
+    /// Replace an edition's stored cover.
+    ReplaceCover,
 }
 
 impl Permission {
     /// The least site role that may do it.
     fn needs(self) -> SiteRole {
         match self {
-            Permission::AddToCatalog | Permission::ProposeEdit => SiteRole::Member,
-            Permission::EditCatalog | Permission::MergeWorks | Permission::LockWork => {
-                SiteRole::Librarian
+            Permission::AddToCatalog | Permission::ProposeEdit | Permission::AddCover => {
+                SiteRole::Member
             }
+            Permission::EditCatalog
+            | Permission::MergeWorks
+            | Permission::LockWork
+            | Permission::ReplaceCover => SiteRole::Librarian,
             Permission::GrantRoles => SiteRole::Admin,
+            Permission::PostMaterial(Source::Quire) => SiteRole::Librarian,
+            Permission::PostMaterial(_) => SiteRole::Member,
         }
     }
 
     /// What the refused account reads: who may, and what it can do instead.
     fn refusal(self) -> &'static str {
         match self {
-            Permission::AddToCatalog | Permission::ProposeEdit => "Sign in to do that.",
+            Permission::AddToCatalog | Permission::ProposeEdit | Permission::AddCover => {
+                "Sign in to do that."
+            }
+            Permission::ReplaceCover => {
+                "This edition already has a cover, and only librarians replace a cover. Ask a librarian if it is wrong."
+            }
             Permission::EditCatalog => {
                 "Only librarians edit the catalog directly. You can propose this edit instead, and a librarian will review it."
             }
             Permission::MergeWorks => "Only librarians merge books or move editions.",
             Permission::LockWork => "Only librarians lock or unlock a book.",
             Permission::GrantRoles => "Only administrators grant roles and verified links.",
+            Permission::PostMaterial(Source::Quire) => {
+                "Only librarians post material as Quire. Post it as a member instead."
+            }
+            Permission::PostMaterial(Source::Author) => {
+                "Only an account an administrator has verified as an author of this book posts material from the author. Post it as a member instead."
+            }
+            Permission::PostMaterial(Source::Publisher) => {
+                "Only an account an administrator has verified as this book's publisher posts material from the publisher. Post it as a member instead."
+            }
+            Permission::PostMaterial(Source::Member) => "Sign in to do that.",
         }
     }
+}
+
+/// Whether `user` may do `p` on `work`. Role-only permissions are decided
+/// as [`require`] does; the author's and the publisher's material also ask
+/// what the account is to this work (at most two queries).
+pub async fn require_for_work(
+    st: &AppState,
+    user: &User,
+    p: Permission,
+    work: WorkId,
+) -> Result<(), AppError> {
+    let allowed = match p {
+        Permission::PostMaterial(Source::Author) => {
+            roles::standing(&st.db, user.user_id(), work).await?.author
+        }
+        Permission::PostMaterial(Source::Publisher) => {
+            roles::standing(&st.db, user.user_id(), work)
+                .await?
+                .publisher
+        }
+        _ => return require(user, p),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(p.refusal().into()))
+    }
+}
+
+/// The source material posted by `user` on `work` carries when the poster
+/// does not choose: the author's when verified as an author of the work,
+/// else the publisher's when verified as its publisher, else a member's.
+pub async fn default_material_source(
+    st: &AppState,
+    user: &User,
+    work: WorkId,
+) -> Result<Source, AppError> {
+    let standing = roles::standing(&st.db, user.user_id(), work).await?;
+    Ok(if standing.author {
+        Source::Author
+    } else if standing.publisher {
+        Source::Publisher
+    } else {
+        Source::Member
+    })
 }
 
 /// Whether `user` may do `p`; the error says who may.

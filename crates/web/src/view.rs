@@ -2,55 +2,17 @@
 //! formatting rules templates use.
 
 use crate::error::AppError;
+pub use crate::html::{Layout, escape, render};
 use askama::Template;
 use axum::response::Html;
 use quire_domain::Rating;
 use time::{Date, OffsetDateTime};
 
-/// What the page frame needs: who is signed in.
-#[derive(Clone, Debug, Default)]
-pub struct Layout {
-    pub username: Option<String>,
-    pub display_name: Option<String>,
-    /// Leave a hole for the account links, filled for each request: the
-    /// page is drawn once for every reader (see `books/cache.rs`).
-    pub slotted: bool,
-}
-
-impl Layout {
-    pub fn for_user(user: Option<&quire_storage::users::User>) -> Self {
-        Self {
-            username: user.map(|u| u.username.clone()),
-            display_name: user.map(|u| u.display_name.clone()),
-            slotted: false,
-        }
-    }
-}
-
-pub fn render<T: Template>(t: &T) -> Result<String, askama::Error> {
-    t.render()
-}
-
+/// A template drawn as a page; a failure is a bug, logged with its cause.
 pub fn page<T: Template>(t: &T) -> Result<Html<String>, AppError> {
-    render(t).map(Html).map_err(|e| {
-        tracing::error!(error = %e, "template failed");
-        AppError::Internal("The page could not be drawn. This is a bug in Quire.".into())
-    })
-}
-
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    render(t)
+        .map(Html)
+        .map_err(|e| AppError::internal("The page could not be drawn. This is a bug in Quire.", e))
 }
 
 /// "5 May 2024".
@@ -142,9 +104,5 @@ mod tests {
         assert_eq!(stars_label(Rating::parse("4.5").unwrap()), "4.5 stars");
         assert_eq!(plural(1, "review", "reviews"), "1 review");
         assert_eq!(plural(0, "review", "reviews"), "0 reviews");
-        assert_eq!(
-            escape("<a href=\"x\">'&'</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
-        );
     }
 }

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly on a failed step
 
+mod one_work_per_book;
+
 use quire_import::demo::{DemoSources, load_from};
 use quire_storage::{Db, book_page, catalog, home, shelves, users};
 use std::path::PathBuf;
@@ -29,6 +31,7 @@ quire_testkit::both_backends! {
     async fn the_demo_loads_real_data_and_a_second_load_adds_nothing(db: Db) {
         let first = load_from(&db, &sample_sources()).await.unwrap();
         assert_eq!(first.gutenberg_books, 10);
+        assert_eq!(first.covers, 10, "every Gutenberg EPUB gives its edition a cover: {first}");
         assert_eq!(first.export_entries, 326 + 105);
         assert_eq!(first.reviews, 164 + 10, "the two readers' and Quire's own");
         let after_first = count(&db).await;
@@ -38,6 +41,7 @@ quire_testkit::both_backends! {
         assert_eq!(second.works, 0);
         assert_eq!(second.readers, 0);
         assert_eq!(second.ratings, 0);
+        assert_eq!(second.covers, 0);
         assert_eq!(count(&db).await, after_first);
 
         // The Goodreads reader of 2020 has their shelves, ratings and reviews.
@@ -61,6 +65,11 @@ quire_testkit::both_backends! {
         assert!(excerpt.body.starts_with("It is a truth universally acknowledged"), "{}", excerpt.body);
         assert!(page.questions.len() >= 4);
         assert!(page.questions.iter().all(|q| q.source == quire_domain::Source::Quire));
+        // Its cover, from the EPUB, re-encoded with thumbnails.
+        let ebook = page.editions.iter().find(|e| e.publisher.as_deref() == Some("Project Gutenberg")).unwrap();
+        assert!(ebook.has_cover && ebook.cover_ready);
+        let card = catalog::cover(&db, ebook.id, quire_domain::CoverSize::Card).await.unwrap().unwrap();
+        assert_eq!((card.size, card.width, card.content_type.as_str()), (quire_domain::CoverSize::Card, 240, "image/jpeg"));
         // Quire's own review answers the book-club question.
         assert!(page.stats.recommend_answered >= 1);
         assert!(page.reviews.iter().any(|r| r.reviewer_username == "quire-reading-group"));

@@ -24,6 +24,18 @@ const timeout = 15_000;
 const failureShot = screenshotPath.replace(/\.png$/, '') + '-failure.png';
 rmSync(failureShot, { force: true });
 
+// What the browser said about the security headers: a Content-Security-
+// Policy that blocked something, or a Permissions-Policy it did not know.
+const policyComplaints = [];
+function watchPolicies(p) {
+  p.on('console', (msg) => {
+    const text = msg.text();
+    if (/Content Security Policy|Refused to (load|execute|apply|frame|connect)|Permissions-Policy|Unrecognized feature/i.test(text)) {
+      policyComplaints.push(`${p.url()}: ${text}`);
+    }
+  });
+}
+
 let current = '(starting)';
 async function step(name, body) {
   current = name;
@@ -77,6 +89,7 @@ try {
   context.setDefaultTimeout(timeout);
   page = await context.newPage();
   page.on('pageerror', (e) => console.log(`note: script error on ${page.url()}: ${e.message}`));
+  watchPolicies(page);
 
   let bookUrl;
   await step('search for "Pride" and open Pride and Prejudice', async () => {
@@ -106,6 +119,14 @@ try {
     assert.ok(m, `the editions line says "${others}"`);
     const listed = await section(page, 'Editions').getByRole('listitem').count();
     assert.equal(listed, Number(m[1]) + 1, `"${others}", but the Editions list has ${listed} entries`);
+  });
+
+  await step('the book page is sent with a Content-Security-Policy and no frames allowed', async () => {
+    const res = await page.goto(bookUrl);
+    const h = res.headers();
+    assert.match(h['content-security-policy'] ?? '', /script-src 'self'/, 'no Content-Security-Policy on the book page');
+    assert.equal(h['x-frame-options'], 'DENY');
+    assert.equal(h['x-content-type-options'], 'nosniff');
   });
 
   await step('the book page fits a phone without sideways scrolling', async () => {
@@ -166,6 +187,16 @@ try {
     await noSidewaysScrolling(page, 'signed-in book page');
   });
 
+  await step('an error page shows its request id', async () => {
+    const res = await page.goto(`${base}/no/such/page`);
+    assert.equal(res.status(), 404);
+    await page.getByRole('heading', { name: /^Not found/ }).waitFor();
+    const id = res.headers()['x-request-id'];
+    assert.ok(id, 'the 404 has no x-request-id header');
+    assert.ok((await page.locator('.request-id').innerText()).includes(id), 'the error page does not show its request id');
+    await page.goto(bookUrl);
+  });
+
   await step('save a phone-size screenshot of the book page', async () => {
     mkdirSync(dirname(screenshotPath), { recursive: true });
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -177,6 +208,7 @@ try {
     const plain = await browser.newContext({ viewport: phone, javaScriptEnabled: false });
     plain.setDefaultTimeout(timeout);
     page = await plain.newPage();
+    watchPolicies(page);
     await page.goto(`${base}/login`);
     await page.getByLabel('Username').fill(username);
     await page.getByLabel('Password').fill(password);
@@ -201,6 +233,10 @@ try {
     const average = (await box.locator('.average .big').innerText()).trim();
     assert.equal(Number(average), 3, `the average shown is "${average}", not 3`);
     await plain.close();
+  });
+
+  await step('no page broke the Content-Security-Policy or the Permissions-Policy', async () => {
+    assert.deepEqual(policyComplaints, [], `the browser complained:\n${policyComplaints.join('\n')}`);
   });
 } catch (e) {
   exitCode = 1;

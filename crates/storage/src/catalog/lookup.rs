@@ -11,22 +11,28 @@ pub struct WorkSummary {
     pub title: String,
     pub subtitle: Option<String>,
     pub authors: Vec<String>,
+    /// Subject names, the heaviest first.
+    pub subjects: Vec<String>,
     pub first_published: Option<PubDate>,
     pub rating_count: i64,
     pub rating_average: Option<f64>,
+    /// An edition whose card-size cover is ready (the primary edition's
+    /// when it has one); `None` shows the generated cover.
+    pub cover: Option<EditionId>,
 }
 
 /// A summary row, as selected with [`SUMMARY_COLUMNS`] from
 /// `works w LEFT JOIN work_stats s ON s.work_id = w.id`.
 #[derive(sqlx::FromRow)]
 pub(crate) struct SummaryRow {
-    id: Uuid,
+    pub(crate) id: Uuid,
     slug: String,
     title: String,
     subtitle: Option<String>,
     first_published: Option<String>,
     rating_count: Option<i64>,
     rating_sum: Option<i64>,
+    cover_edition: Option<Uuid>,
 }
 
 /// Turn summary rows into summaries, with their authors from one more query.
@@ -34,13 +40,21 @@ pub(crate) async fn summaries(db: &Db, rows: Vec<SummaryRow>) -> Result<Vec<Work
     if rows.is_empty() {
         return Ok(Vec::new());
     }
+    // Authors and subjects in one statement: kind 0 is an author (in credit
+    // order), kind 1 a subject (heaviest first), which a generated cover
+    // takes its style from.
+    let ids = placeholders(1, rows.len());
     let sql = format!(
-        "SELECT cr.work_id, c.name FROM credits cr JOIN contributors c ON c.id = cr.contributor_id
-         WHERE cr.edition_id IS NULL AND cr.role = 'author' AND cr.work_id IN ({})
-         ORDER BY cr.work_id, cr.position",
-        placeholders(1, rows.len())
+        "SELECT cr.work_id, c.name, 0 AS kind, CAST(cr.position AS BIGINT) AS ord
+         FROM credits cr JOIN contributors c ON c.id = cr.contributor_id
+         WHERE cr.edition_id IS NULL AND cr.role = 'author' AND cr.work_id IN ({ids})
+         UNION ALL
+         SELECT ws.work_id, s.name, 1, CAST(-ws.weight AS BIGINT)
+         FROM work_subjects ws JOIN subjects s ON s.id = ws.subject_id
+         WHERE ws.work_id IN ({ids})
+         ORDER BY 1, 3, 4, 2"
     );
-    let names: Vec<(Uuid, String)> = read!(
+    let names: Vec<(Uuid, String, i32, i64)> = read!(
         db,
         {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
@@ -59,8 +73,13 @@ pub(crate) async fn summaries(db: &Db, rows: Vec<SummaryRow>) -> Result<Vec<Work
                 id: WorkId(r.id),
                 authors: names
                     .iter()
-                    .filter(|(w, _)| *w == r.id)
-                    .map(|(_, n)| n.clone())
+                    .filter(|(w, _, kind, _)| *w == r.id && *kind == 0)
+                    .map(|(_, n, _, _)| n.clone())
+                    .collect(),
+                subjects: names
+                    .iter()
+                    .filter(|(w, _, kind, _)| *w == r.id && *kind == 1)
+                    .map(|(_, n, _, _)| n.clone())
                     .collect(),
                 slug: r.slug,
                 title: r.title,
@@ -69,13 +88,18 @@ pub(crate) async fn summaries(db: &Db, rows: Vec<SummaryRow>) -> Result<Vec<Work
                 rating_count: count,
                 rating_average: (count > 0)
                     .then(|| r.rating_sum.unwrap_or(0) as f64 / count as f64 / 2.0),
+                cover: r.cover_edition.map(EditionId),
             }
         })
         .collect())
 }
 
-pub(crate) const SUMMARY_COLUMNS: &str =
-    "w.id, w.slug, w.title, w.subtitle, w.first_published, s.rating_count, s.rating_sum";
+pub(crate) const SUMMARY_COLUMNS: &str = "w.id, w.slug, w.title, w.subtitle, w.first_published,
+    s.rating_count, s.rating_sum,
+    (SELECT t.edition_id FROM editions ce
+        JOIN cover_thumbnails t ON t.edition_id = ce.id AND t.size = 'card'
+        JOIN covers cc ON cc.edition_id = t.edition_id AND cc.version = t.version
+     WHERE ce.work_id = w.id ORDER BY ce.is_primary DESC, ce.created_at LIMIT 1) AS cover_edition";
 
 /// The work that has an edition with this ISBN.
 pub async fn find_by_isbn(db: &Db, isbn: Isbn13) -> Result<Option<WorkSummary>> {

@@ -22,16 +22,29 @@ pub async fn add_material(db: &Db, m: &NewMaterial) -> Result<Uuid> {
 /// Add material under a given id; nothing happens if that id exists (so an
 /// import can run twice).
 pub async fn add_material_with_id(db: &Db, id: Uuid, m: &NewMaterial) -> Result<()> {
+    insert_material(db, id, m, false).await
+}
+
+/// Material a signed-in account posts from the book page or the API.
+/// `verified` marks it as posted through a verified link to the work's
+/// author or publisher; the permission layer decides that, not this.
+pub async fn post_material(db: &Db, m: &NewMaterial, verified: bool) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    insert_material(db, id, m, verified).await?;
+    Ok(id)
+}
+
+async fn insert_material(db: &Db, id: Uuid, m: &NewMaterial, verified: bool) -> Result<()> {
     let mut tx = db.begin().await?;
     let added = tx!(
         db,
         &mut tx,
         sqlx::query(
             "INSERT INTO materials (id, work_id, kind, body, attribution, source, position,
-                created_by, created_at)
+                created_by, created_at, verified)
              SELECT $1, $2, $3, $4, $5, $6,
                 COALESCE((SELECT MAX(position) + 1 FROM materials WHERE work_id = $2 AND kind = $3), 0),
-                $7, $8
+                $7, $8, $9
              ON CONFLICT (id) DO NOTHING"
         )
         .bind(id)
@@ -41,7 +54,8 @@ pub async fn add_material_with_id(db: &Db, id: Uuid, m: &NewMaterial) -> Result<
         .bind(&m.attribution)
         .bind(m.source.as_str())
         .bind(m.created_by.map(|u| u.0))
-        .bind(now()),
+        .bind(now())
+        .bind(verified),
         execute
     )
     .map_err(missing_book)?

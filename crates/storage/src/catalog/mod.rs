@@ -3,18 +3,36 @@
 //! lookups that lists of books and search use.
 
 mod covers;
+mod create;
+pub mod edit;
 mod editions;
+mod keys;
 mod lookup;
+mod matching;
 mod material;
+mod merge;
+pub mod proposals;
 mod works;
 
-pub use covers::{cover, set_cover};
+pub use covers::{
+    CoverSaved, CoverState, NewCoverImage, StoredCover, cover, cover_state, cover_version,
+    set_cover, set_cover_queueing, set_thumbnails,
+};
+pub use create::{add_edition_by, change_summaries, create_work, find_contributors};
 pub use editions::{NewEdition, add_edition};
+pub use keys::backfill_keys;
+#[allow(unused_imports)] // for the catalog editors, which change titles and authors
+pub(crate) use keys::refresh_keys;
 pub(crate) use lookup::{SUMMARY_COLUMNS, SummaryRow, summaries};
 pub use lookup::{WorkSummary, backfill_folds, find_by_identifier, find_by_isbn, search};
-pub use material::{NewMaterial, add_material, add_material_with_id};
+pub use matching::candidates;
+pub use material::{NewMaterial, add_material, add_material_with_id, post_material};
+pub use merge::*;
 use works::insert_credit;
-pub use works::{NewCredit, NewWork, PagePart, Revisions, count_works, insert_works, revision};
+pub use works::{
+    Imported, NewCredit, NewWork, PagePart, Revisions, count_works, import_works, insert_new_works,
+    insert_works, revision,
+};
 pub(crate) use works::{bump_part, bump_revision};
 
 use crate::db::{Db, Tx, missing_book, now};

@@ -73,6 +73,44 @@ pub(crate) async fn bump_revision(db: &Db, tx: &mut Tx, work: WorkId) -> Result<
     Ok(())
 }
 
+/// What an import did with its works.
+#[derive(Clone, Debug, Default)]
+pub struct Imported {
+    /// How many works were new.
+    pub added: u64,
+    /// For each incoming work, in order, the work it is now part of: its
+    /// own id when it was added (or was already there), otherwise the
+    /// existing work it matched (see `matching`).
+    pub placed: Vec<WorkId>,
+}
+
+/// Add works, in one transaction, matching each to the work the catalog
+/// already has for that book (by id, outside identifier, ISBN, then
+/// normalised title and first author; see `catalog::matching`). A matched
+/// work gains the incoming editions, identifiers, credits, series and
+/// subjects it lacks, without duplicates; an edition whose ISBN is already
+/// in the catalog is skipped. Loading the same data twice adds nothing.
+pub async fn import_works(db: &Db, works: &[NewWork]) -> Result<Imported> {
+    let mut tx = db.begin().await?;
+    let mut out = Imported::default();
+    for w in works {
+        match matching::find_match(db, &mut tx, w).await? {
+            Some(existing) => {
+                if existing != w.id {
+                    add_to_existing(db, &mut tx, existing, w).await?;
+                }
+                out.placed.push(existing);
+            }
+            None => {
+                out.added += insert_work_in(db, &mut tx, w).await?;
+                out.placed.push(w.id);
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
 /// The parts of a book page that change on their own, each with its own
 /// revision, so a cached page refreshes only what changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,11 +135,11 @@ pub(crate) async fn bump_part(db: &Db, tx: &mut Tx, work: WorkId, part: PagePart
     Ok(())
 }
 
-/// Insert works that are not there yet, in one transaction. A work whose id
-/// exists is left as it is (imports derive ids from their source, so loading
-/// the same data twice adds nothing); an edition whose ISBN is already in the
-/// catalog is skipped. Returns how many works were new.
-pub async fn insert_works(db: &Db, works: &[NewWork]) -> Result<u64> {
+/// Add works as new works, without matching them to existing ones: for a
+/// member who has seen the likely matches and is adding a different book,
+/// and for tests that need two works of one book. A work whose id exists is
+/// left as it is. Returns how many works were new.
+pub async fn insert_new_works(db: &Db, works: &[NewWork]) -> Result<u64> {
     let mut tx = db.begin().await?;
     let mut added = 0;
     for w in works {
@@ -111,7 +149,12 @@ pub async fn insert_works(db: &Db, works: &[NewWork]) -> Result<u64> {
     Ok(added)
 }
 
-async fn insert_work_in(db: &Db, tx: &mut Tx, w: &NewWork) -> Result<u64> {
+/// [`import_works`], reporting only how many works were new.
+pub async fn insert_works(db: &Db, works: &[NewWork]) -> Result<u64> {
+    Ok(import_works(db, works).await?.added)
+}
+
+pub(super) async fn insert_work_in(db: &Db, tx: &mut Tx, w: &NewWork) -> Result<u64> {
     let at = now();
     let series_id = match &w.series {
         Some((name, _)) => Some(ensure_named(db, tx, Named::Series, name).await?),
@@ -148,6 +191,16 @@ async fn insert_work_in(db: &Db, tx: &mut Tx, w: &NewWork) -> Result<u64> {
     for (i, c) in w.credits.iter().enumerate() {
         insert_credit(db, tx, w.id, None, c, i).await?;
     }
+    insert_editions(db, tx, w.id, w, true).await?;
+    insert_subjects_and_identifiers(db, tx, w.id, w).await?;
+    keys::write_new_keys(db, tx, w.id, w).await?;
+    Ok(1)
+}
+
+/// Add the editions of `w` to `work`. Only a new work keeps the incoming
+/// primary flag: a work that gains editions keeps its own primary edition.
+async fn insert_editions(db: &Db, tx: &mut Tx, work: WorkId, w: &NewWork, new: bool) -> Result<()> {
+    let at = now();
     for e in &w.editions {
         let added = tx!(
             db,
@@ -159,7 +212,7 @@ async fn insert_work_in(db: &Db, tx: &mut Tx, w: &NewWork) -> Result<u64> {
                  ON CONFLICT DO NOTHING"
             )
             .bind(e.id.0)
-            .bind(w.id.0)
+            .bind(work.0)
             .bind(&e.title)
             .bind(&e.subtitle)
             .bind(e.format.as_str())
@@ -168,17 +221,26 @@ async fn insert_work_in(db: &Db, tx: &mut Tx, w: &NewWork) -> Result<u64> {
             .bind(&e.publisher)
             .bind(e.published.map(|d| d.to_iso()))
             .bind(&e.language)
-            .bind(e.is_primary)
+            .bind(e.is_primary && new)
             .bind(at),
             execute
         )?
         .rows_affected();
         if added > 0 {
             for (i, c) in e.credits.iter().enumerate() {
-                insert_credit(db, tx, w.id, Some(e.id), c, i).await?;
+                insert_credit(db, tx, work, Some(e.id), c, i).await?;
             }
         }
     }
+    Ok(())
+}
+
+async fn insert_subjects_and_identifiers(
+    db: &Db,
+    tx: &mut Tx,
+    work: WorkId,
+    w: &NewWork,
+) -> Result<()> {
     for (name, weight) in &w.subjects {
         ensure_named(db, tx, Named::Subject, name).await?;
         tx!(
@@ -189,7 +251,7 @@ async fn insert_work_in(db: &Db, tx: &mut Tx, w: &NewWork) -> Result<u64> {
                  SELECT $1, id, $3 FROM subjects WHERE name_key = $2
                  ON CONFLICT DO NOTHING"
             )
-            .bind(w.id.0)
+            .bind(work.0)
             .bind(key(name))
             .bind(weight),
             execute
@@ -205,23 +267,76 @@ async fn insert_work_in(db: &Db, tx: &mut Tx, w: &NewWork) -> Result<u64> {
             )
             .bind(scheme)
             .bind(value)
-            .bind(w.id.0),
+            .bind(work.0),
             execute
         )?;
     }
-    Ok(1)
+    Ok(())
+}
+
+/// Fold an incoming work into the existing work it matched: editions,
+/// identifiers and subjects it lacks, credits for people (by normalised
+/// name and role) it does not credit yet, and its series if it has none.
+async fn add_to_existing(db: &Db, tx: &mut Tx, work: WorkId, w: &NewWork) -> Result<()> {
+    insert_editions(db, tx, work, w, false).await?;
+    insert_subjects_and_identifiers(db, tx, work, w).await?;
+    let credited: Vec<(String, String, i64)> = tx!(
+        db,
+        tx,
+        sqlx::query_as(
+            "SELECT c.name, cr.role, cr.position FROM credits cr
+             JOIN contributors c ON c.id = cr.contributor_id
+             WHERE cr.work_id = $1 AND cr.edition_id IS NULL"
+        )
+        .bind(work.0),
+        fetch_all
+    )?;
+    let mut next = credited.iter().map(|c| c.2 + 1).max().unwrap_or(0) as usize;
+    let mut have: Vec<(String, String)> = credited
+        .iter()
+        .map(|(name, role, _)| (quire_domain::text::name_key(name), role.clone()))
+        .collect();
+    for c in &w.credits {
+        let k = (
+            quire_domain::text::name_key(&c.name),
+            c.role.as_str().to_string(),
+        );
+        if have.contains(&k) {
+            continue;
+        }
+        insert_credit(db, tx, work, None, c, next).await?;
+        have.push(k);
+        next += 1;
+    }
+    if let Some((name, position)) = &w.series {
+        let series_id = ensure_named(db, tx, Named::Series, name).await?;
+        tx!(
+            db,
+            tx,
+            sqlx::query(
+                "UPDATE works SET series_id = $2, series_position = $3
+                 WHERE id = $1 AND series_id IS NULL"
+            )
+            .bind(work.0)
+            .bind(series_id)
+            .bind(position),
+            execute
+        )?;
+    }
+    keys::refresh_keys(db, tx, work).await?;
+    bump_revision(db, tx, work).await
 }
 
 /// The tables of things known by their name alone.
 #[derive(Clone, Copy)]
-enum Named {
+pub(super) enum Named {
     Series,
     Subject,
 }
 
 /// The id of a series or subject by name, adding it the first time it is
 /// seen. Names match whatever their case and spacing.
-async fn ensure_named(db: &Db, tx: &mut Tx, kind: Named, name: &str) -> Result<Uuid> {
+pub(super) async fn ensure_named(db: &Db, tx: &mut Tx, kind: Named, name: &str) -> Result<Uuid> {
     let (prefix, sql) = match kind {
         Named::Series => (
             "series",

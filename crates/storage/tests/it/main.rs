@@ -2,9 +2,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly on a failed step
 
+mod adding;
+mod attempt_limits;
 mod book_page;
 mod catalog;
+mod covers;
+mod edit;
+mod enums;
+mod jobs;
+mod merge;
 mod page_parts;
 mod readers;
+mod roles;
 mod schema;
 mod search;

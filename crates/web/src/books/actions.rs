@@ -6,9 +6,9 @@ use super::page::{Activity, ActivityPartial, activity, prepared, reader_page};
 use crate::AppState;
 use crate::auth::Member;
 use crate::error::AppError;
+use crate::input::Form;
 use crate::paths::WorkPath;
 use crate::view::page;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_htmx::{HxRequest, HxTarget};
@@ -197,10 +197,10 @@ pub struct ReviewForm {
 /// reader's saved review exactly as it was.
 pub fn check_review(f: &ReviewForm) -> Result<(), AppError> {
     let n = f.body.chars().count();
-    if f.body.trim().is_empty() {
+    if !quire_markup::has_visible_text(&f.body) {
         return Err(AppError::bad(
             "body",
-            "A review needs some text. Nothing was saved.",
+            "A review needs some words a reader can see; this one would show nothing. Nothing was saved.",
         ));
     }
     if n > MAX_REVIEW_CHARS {
@@ -278,6 +278,12 @@ pub async fn add_question(
     m: Member,
     Form(f): Form<QuestionForm>,
 ) -> Result<Response, AppError> {
+    if !quire_markup::is_visible_text(&f.body) {
+        return Err(AppError::bad(
+            "body",
+            "A discussion question needs words a reader can see; this one would show nothing. Nothing was saved.",
+        ));
+    }
     let n = f.body.trim().chars().count();
     if n < 10 {
         return Err(AppError::bad(

@@ -55,6 +55,14 @@ pub enum Slot {
     Ask,
     /// The reader's own review form.
     YourReview,
+    /// The cover upload form, for those who may add or replace a cover.
+    CoverForm,
+    /// The form to post book-club material.
+    PostMaterial,
+    /// The link to add an edition.
+    AddEdition,
+    /// The librarians' tools: merge, move editions, duplicates.
+    Librarian,
 }
 
 impl Slot {
@@ -67,6 +75,10 @@ impl Slot {
             Slot::Vote(id) => format!("<!--quire-slot:vote:{id}-->"),
             Slot::Ask => "<!--quire-slot:ask-->".into(),
             Slot::YourReview => "<!--quire-slot:your-review-->".into(),
+            Slot::CoverForm => "<!--quire-slot:cover-form-->".into(),
+            Slot::PostMaterial => "<!--quire-slot:post-material-->".into(),
+            Slot::AddEdition => "<!--quire-slot:add-edition-->".into(),
+            Slot::Librarian => "<!--quire-slot:librarian-->".into(),
         }
     }
 
@@ -76,6 +88,10 @@ impl Slot {
             "activity" => Slot::Activity,
             "ask" => Slot::Ask,
             "your-review" => Slot::YourReview,
+            "cover-form" => Slot::CoverForm,
+            "post-material" => Slot::PostMaterial,
+            "add-edition" => Slot::AddEdition,
+            "librarian" => Slot::Librarian,
             other => Slot::Vote(Uuid::try_parse(other.strip_prefix("vote:")?).ok()?),
         })
     }
@@ -167,7 +183,12 @@ impl PreparedCore {
             .filter(|c| c.edition.is_none() && c.role == quire_domain::ContributorRole::Author)
             .map(|c| c.name.as_str())
             .collect();
-        let cover_svg = cover::generated_svg(core.work.id, &core.work.title, &authors.join(", "));
+        let cover_svg = cover::generated_svg(
+            core.work.id,
+            &core.work.title,
+            &authors.join(", "),
+            &core.subjects,
+        );
         Self {
             core,
             material_html,

@@ -1,5 +1,8 @@
 //! The book page and everything done from it.
 
 pub mod actions;
+pub mod add;
 pub mod cache;
+pub mod material;
+pub mod merge;
 pub mod page;

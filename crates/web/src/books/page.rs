@@ -4,10 +4,11 @@ use super::cache::{self, LoadError, Prepared, Shell, Slot};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::AppError;
+use crate::input::Query;
 use crate::paths::WorkPath;
 use crate::view::{Layout, day, edition_form, language_name, page, plural, stars, stars_label};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use axum_htmx::HxRequest;
 use quire_domain::{ContributorRole, EditionId, MaterialKind, Source, UserId, WorkId};
@@ -21,7 +22,8 @@ use uuid::Uuid;
 
 #[derive(Deserialize, Default)]
 pub struct PageQuery {
-    pub page: Option<u32>,
+    /// Read as text so a bad number gets a message that names `page`.
+    pub page: Option<String>,
     pub edition: Option<String>,
 }
 
@@ -39,6 +41,52 @@ fn load_error(work: WorkId, e: LoadError) -> AppError {
             Err(shared) => quire_storage::StorageError::Corrupt(shared.to_string()).into(),
         },
     }
+}
+
+impl PageQuery {
+    /// The review page asked for: a whole number from 1 (1 when absent).
+    pub fn review_page(&self) -> Result<u64, AppError> {
+        let Some(raw) = self.page.as_deref().map(str::trim) else {
+            return Ok(1);
+        };
+        if raw.is_empty() {
+            return Ok(1);
+        }
+        match raw.parse::<u64>() {
+            Ok(0) => Err(AppError::bad(
+                "page",
+                "Review pages are numbered from 1; there is no page 0.",
+            )),
+            Ok(n) => Ok(n),
+            Err(_) if raw.bytes().all(|b| b.is_ascii_digit()) => Err(AppError::bad(
+                "page",
+                format!("Page {raw} is far past the last page of reviews; go back to page 1."),
+            )),
+            Err(_) => Err(AppError::bad(
+                "page",
+                format!("\"{raw}\" is not a page number: review pages are whole numbers from 1."),
+            )),
+        }
+    }
+}
+
+/// A review page past the last is an error that says so and links to the
+/// last, rather than an empty list beside a count of reviews.
+fn past_last(p: &Prepared, wanted: u64) -> Result<(), AppError> {
+    let pages = p.page.review_pages();
+    if wanted <= u64::from(pages) {
+        return Ok(());
+    }
+    let last = if pages <= 1 {
+        format!("{}#reviews", book_path(p))
+    } else {
+        format!("{}?page={pages}#reviews", book_path(p))
+    };
+    Err(AppError::PastLastPage {
+        page: wanted,
+        pages,
+        last,
+    })
 }
 
 /// Load the prepared page or say plainly that the book does not exist.
@@ -285,11 +333,21 @@ pub struct MaterialSection {
     pub items: Vec<(String, String)>,
 }
 
-/// Where a piece of material comes from, as the page says it.
+/// Where a piece of material comes from, as the page says it: "From the
+/// author (verified)", "From a member, Ann — The Guardian".
 fn source_line(m: &quire_storage::book_page::Material) -> String {
+    let mut line = m.source.label().to_string();
+    if m.source == Source::Member
+        && let Some(name) = &m.posted_by
+    {
+        line = format!("{line}, {name}");
+    }
+    if m.verified {
+        line.push_str(" ✓ verified");
+    }
     match &m.attribution {
-        Some(a) => format!("{} — {a}", m.source.label()),
-        None => m.source.label().to_string(),
+        Some(a) => format!("{line} — {a}"),
+        None => line,
     }
 }
 
@@ -308,7 +366,7 @@ pub struct BookTemplate<'a> {
     other_editions: Vec<&'a Edition>,
     jump: Vec<Section>,
     missing: Vec<&'static str>,
-    blurbs: Vec<(String, Option<String>, &'static str)>,
+    blurbs: Vec<(String, Option<String>, String)>,
     sections: Vec<MaterialSection>,
     questions: Vec<(String, String, String, i64)>,
     reviews: Vec<ReviewView>,
@@ -320,6 +378,76 @@ pub struct BookTemplate<'a> {
     language: Option<String>,
     /// Every edition: (id, one-line description, is the one shown).
     edition_rows: Vec<(String, String, bool)>,
+    /// "Locked against edits by … since …", when it is.
+    lock_note: Option<String>,
+}
+
+/// Every edition: (id, one-line description, is the one shown).
+fn edition_rows(p: &Prepared, edition: Option<&Edition>) -> Vec<(String, String, bool)> {
+    p.page
+        .editions
+        .iter()
+        .map(|e| {
+            let mut parts = vec![edition_form(e).unwrap_or_else(|| "Edition".into())];
+            parts.extend(e.publisher.clone());
+            parts.extend(e.published.map(|d| d.to_string()));
+            parts.extend(e.isbn13.as_ref().map(|i| format!("ISBN {i}")));
+            (
+                e.id.to_string(),
+                parts.join(" · "),
+                Some(e.id) == edition.map(|x| x.id),
+            )
+        })
+        .collect()
+}
+
+/// The parts of the page that depend on what the reader may do: the cover
+/// form, the material form, adding an edition, the librarians' tools. Each
+/// fills its own hole in the shared page.
+#[derive(Template)]
+#[template(path = "books/_reader_tools.html")]
+struct ToolsPartial<'a> {
+    part: Slot,
+    work_id: &'a str,
+    signed_in: bool,
+    cover_form: Option<CoverForm>,
+    material_kinds: Vec<(&'static str, &'static str)>,
+    may_post_as_quire: bool,
+    librarian: bool,
+    edition_rows: Vec<(String, String, bool)>,
+}
+
+/// "Add a cover" for members when the edition has none; "Replace cover"
+/// for librarians when it has one.
+pub struct CoverForm {
+    action: String,
+    label: &'static str,
+    button: &'static str,
+}
+
+impl CoverForm {
+    fn for_viewer(
+        user: Option<&quire_storage::users::User>,
+        edition: Option<&Edition>,
+    ) -> Option<Self> {
+        use crate::permissions::{Permission, require};
+        let (user, e) = (user?, edition?);
+        let (permission, label, button) = if e.has_cover {
+            (
+                Permission::ReplaceCover,
+                "Replace cover",
+                "Upload the new cover",
+            )
+        } else {
+            (Permission::AddCover, "Add a cover", "Upload cover")
+        };
+        require(user, permission).ok()?;
+        Some(Self {
+            action: format!("/editions/{}/cover", e.id),
+            label,
+            button,
+        })
+    }
 }
 
 impl<'a> BookTemplate<'a> {
@@ -351,7 +479,10 @@ impl<'a> BookTemplate<'a> {
                 (
                     p.material_html.get(&m.id).cloned().unwrap_or_default(),
                     m.attribution.clone(),
-                    m.source.label(),
+                    source_line(&quire_storage::book_page::Material {
+                        attribution: None,
+                        ..m.clone()
+                    }),
                 )
             })
             .collect();
@@ -488,21 +619,14 @@ impl<'a> BookTemplate<'a> {
             language: edition
                 .and_then(|e| e.language.as_deref())
                 .map(language_name),
-            edition_rows: page
-                .editions
-                .iter()
-                .map(|e| {
-                    let mut parts = vec![edition_form(e).unwrap_or_else(|| "Edition".into())];
-                    parts.extend(e.publisher.clone());
-                    parts.extend(e.published.map(|d| d.to_string()));
-                    parts.extend(e.isbn13.as_ref().map(|i| format!("ISBN {i}")));
-                    (
-                        e.id.to_string(),
-                        parts.join(" · "),
-                        Some(e.id) == edition.map(|x| x.id),
-                    )
-                })
-                .collect(),
+            edition_rows: edition_rows(p, edition),
+            lock_note: page.work.locked_at.map(|at| {
+                format!(
+                    "Locked against edits by {} since {}",
+                    page.work.locked_by.as_deref().unwrap_or("a librarian"),
+                    day(at)
+                )
+            }),
             work_id: page.work.id.to_string(),
             activity_path: book_path(p),
             p,
@@ -598,6 +722,23 @@ fn fill(
             path: &path,
         })
         .map(|h| h.0),
+        Slot::CoverForm | Slot::PostMaterial | Slot::AddEdition | Slot::Librarian => {
+            let librarian = user.is_some_and(|u| u.role >= quire_domain::SiteRole::Librarian);
+            page(&ToolsPartial {
+                part: slot,
+                work_id: &work_id,
+                signed_in,
+                cover_form: CoverForm::for_viewer(user, edition),
+                material_kinds: MaterialKind::ALL
+                    .iter()
+                    .map(|k| (k.as_str(), k.label()))
+                    .collect(),
+                may_post_as_quire: librarian,
+                librarian,
+                edition_rows: edition_rows(p, edition),
+            })
+            .map(|h| h.0)
+        }
         Slot::YourReview => {
             let own_review = viewer.and_then(|v| v.own_review.as_ref());
             page(&YourReviewPartial {
@@ -626,7 +767,8 @@ pub async fn book_page(
     Query(q): Query<PageQuery>,
     v: Viewer,
 ) -> Result<Response, AppError> {
-    let review_page = q.page.unwrap_or(1);
+    let asked = q.review_page()?;
+    let review_page = u32::try_from(asked).unwrap_or(u32::MAX);
     let wanted = q.edition.as_deref().and_then(EditionId::parse);
     let (p, viewer) = match &v.0 {
         Some(u) => {
@@ -635,6 +777,7 @@ pub async fn book_page(
         }
         None => (prepared(&st, work, review_page).await?, None),
     };
+    past_last(&p, asked)?;
     if wanted.is_some() {
         // Another edition than the default: drawn for this request alone.
         let shell = draw_shell(&p, wanted)?;
@@ -680,11 +823,13 @@ pub async fn reviews_partial(
     Query(q): Query<PageQuery>,
     HxRequest(htmx): HxRequest,
 ) -> Result<Response, AppError> {
+    let wanted = q.review_page()?;
     if !htmx {
-        let target = format!("/books/{work}?page={}#reviews", q.page.unwrap_or(1));
+        let target = format!("/books/{work}?page={wanted}#reviews");
         return Ok(axum::response::Redirect::to(&target).into_response());
     }
-    let p = prepared(&st, work, q.page.unwrap_or(1)).await?;
+    let p = prepared(&st, work, u32::try_from(wanted).unwrap_or(u32::MAX)).await?;
+    past_last(&p, wanted)?;
     Ok(page(&ReviewsPartial {
         activity_path: book_path(&p),
         work_id: work.to_string(),

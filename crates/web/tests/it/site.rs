@@ -14,9 +14,13 @@ impl Site {
     }
 
     pub async fn start_with(db: Db, config: quire_web::Config) -> Self {
+        Self::start_state(quire_web::AppState::new(db, config)).await
+    }
+
+    /// Serve `state`; the test keeps a clone to read its counters.
+    pub async fn start_state(state: quire_web::AppState) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = quire_web::AppState::new(db, config);
         tokio::spawn(async move { quire_web::serve(listener, state).await });
         let client = Client::builder()
             .cookie_store(true)

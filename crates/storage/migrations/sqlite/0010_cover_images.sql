@@ -1,0 +1,23 @@
+-- Covers re-encoded on the server: the stored original keeps its pixel
+-- size and a version that changes with every upload (it makes the ETag,
+-- and tells a thumbnail job whether the cover it was asked to shrink is
+-- still the current one). Thumbnails for the book page and cards are kept
+-- beside it. The PostgreSQL file of the same name defines the same.
+-- Rows stored before this migration keep width 0, height 0 and version ''.
+
+ALTER TABLE covers ADD COLUMN width INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE covers ADD COLUMN height INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE covers ADD COLUMN version TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE cover_thumbnails (
+    edition_id BLOB NOT NULL REFERENCES covers(edition_id) ON DELETE CASCADE,
+    size TEXT NOT NULL CHECK (size IN ('page', 'card')),
+    content_type TEXT NOT NULL,
+    data BLOB NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    -- The version of the original it was made from.
+    version TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (edition_id, size)
+);

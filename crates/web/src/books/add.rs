@@ -1,0 +1,795 @@
+//! Adding to the catalog: a new book with its first edition
+//! (`/books/new`, `POST /api/v1/books`) and a new edition of a book already
+//! there (`/books/{id}/editions/new`, `POST /api/v1/books/{id}/editions`).
+//!
+//! The form and the JSON body are read into the same [`BookFields`] and
+//! checked by one function, so both report every wrong field at once.
+//! Before a new book is made, the likely existing works are shown (any
+//! ISBN exact, then the same title and first author) so a member adds an
+//! edition to one of them instead of making a duplicate.
+
+use super::page::prepared;
+use crate::AppState;
+use crate::auth::Member;
+use crate::error::{AppError, FieldError, Related};
+use crate::paths::WorkPath;
+use crate::permissions::{Permission, require};
+use crate::view::{Layout, language_name, page};
+use askama::Template;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use quire_domain::{ContributorRole, EditionId, Format, Isbn13, PubDate, WorkId};
+use quire_storage::catalog::{self, NewCredit, NewEdition, NewWork, WorkSummary};
+use serde::{Deserialize, Serialize};
+
+/// The longest title or subtitle accepted, in characters.
+const MAX_TITLE_CHARS: usize = 300;
+/// The longest contributor, series, publisher or subject name.
+const MAX_NAME_CHARS: usize = 200;
+const MAX_SUBJECTS: usize = 20;
+const MAX_CONTRIBUTORS: usize = 20;
+/// Blank contributor rows the form offers (it works without JavaScript).
+const CONTRIBUTOR_ROWS: usize = 4;
+/// How many likely existing works are shown before a new book is made.
+const MAX_CANDIDATES: u32 = 5;
+
+/// Language codes the form offers; any other two- or three-letter code is
+/// accepted from the API.
+const LANGUAGES: &[&str] = &[
+    "en", "es", "fr", "de", "it", "pt", "nl", "sv", "da", "no", "fi", "pl", "ru", "ja", "zh", "ar",
+    "he", "el", "la", "tr", "id", "hi",
+];
+
+/// A book or edition as typed: every value a string, so a rejected form is
+/// shown again exactly as it was sent.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct BookFields {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub subtitle: String,
+    /// Contributor rows: a name and a role each (blank rows are ignored).
+    #[serde(default)]
+    pub contributor_name: Vec<String>,
+    #[serde(default)]
+    pub contributor_role: Vec<String>,
+    #[serde(default)]
+    pub series: String,
+    #[serde(default)]
+    pub series_number: String,
+    /// Subjects separated by commas.
+    #[serde(default)]
+    pub subjects: String,
+    #[serde(default)]
+    pub format: String,
+    #[serde(default)]
+    pub pages: String,
+    #[serde(default)]
+    pub isbn: String,
+    #[serde(default)]
+    pub publisher: String,
+    #[serde(default)]
+    pub published: String,
+    #[serde(default)]
+    pub language: String,
+    /// Empty on the first post; then "create", or the id of the work the
+    /// member says this book is.
+    #[serde(default)]
+    pub decision: String,
+}
+
+/// What is being added: a whole book, or an edition of `work_title`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Adding {
+    Book,
+    Edition,
+}
+
+/// A checked book: the work (for a new book) and its edition.
+struct Checked {
+    work: NewWork,
+    edition: NewEdition,
+    first_author: Option<String>,
+}
+
+fn trimmed(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+fn too_long(s: &str, max: usize) -> bool {
+    s.chars().count() > max
+}
+
+/// Where a contributor's credit belongs: translators, narrators and
+/// illustrators make one edition; authors, editors and forewords the work.
+fn on_edition(role: ContributorRole) -> bool {
+    matches!(
+        role,
+        ContributorRole::Translator | ContributorRole::Narrator | ContributorRole::Illustrator
+    )
+}
+
+/// Check every field; all problems are reported together.
+fn check(f: &BookFields, adding: Adding, work_title: &str) -> Result<Checked, AppError> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    let mut bad = |field: &'static str, message: String| errors.push(FieldError { field, message });
+    let title = f.title.trim();
+    if adding == Adding::Book {
+        if title.is_empty() {
+            bad("title", "Give the book's title.".into());
+        } else if too_long(title, MAX_TITLE_CHARS) {
+            bad(
+                "title",
+                format!("A title is at most {MAX_TITLE_CHARS} characters."),
+            );
+        }
+    } else if too_long(title, MAX_TITLE_CHARS) {
+        bad(
+            "title",
+            format!("A title is at most {MAX_TITLE_CHARS} characters."),
+        );
+    }
+    if too_long(f.subtitle.trim(), MAX_TITLE_CHARS) {
+        bad(
+            "subtitle",
+            format!("A subtitle is at most {MAX_TITLE_CHARS} characters."),
+        );
+    }
+
+    let mut credits = Vec::new();
+    for (i, name) in f.contributor_name.iter().enumerate() {
+        let name = name.trim();
+        let role_text = f.contributor_role.get(i).map(|r| r.trim()).unwrap_or("");
+        if name.is_empty() {
+            continue;
+        }
+        if too_long(name, MAX_NAME_CHARS) {
+            bad(
+                "contributors",
+                format!("A contributor's name is at most {MAX_NAME_CHARS} characters."),
+            );
+            continue;
+        }
+        let role = if role_text.is_empty() {
+            Some(ContributorRole::Author)
+        } else {
+            ContributorRole::parse(role_text)
+        };
+        match role {
+            Some(role) => credits.push(NewCredit {
+                name: name.to_string(),
+                role,
+            }),
+            None => bad(
+                "contributors",
+                format!(
+                    "\"{role_text}\" is not a contributor role; use one of: {}.",
+                    ContributorRole::ALL
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
+        }
+    }
+    if credits.len() > MAX_CONTRIBUTORS {
+        bad(
+            "contributors",
+            format!("A book lists at most {MAX_CONTRIBUTORS} contributors here."),
+        );
+    }
+    let first_author = credits
+        .iter()
+        .find(|c| c.role == ContributorRole::Author)
+        .map(|c| c.name.clone());
+    if adding == Adding::Book && first_author.is_none() {
+        bad(
+            "contributors",
+            "Name at least one author (pick one Quire knows, or type a new name).".into(),
+        );
+    }
+
+    let series = trimmed(&f.series);
+    let series_number = trimmed(&f.series_number);
+    if series
+        .as_deref()
+        .is_some_and(|s| too_long(s, MAX_NAME_CHARS))
+    {
+        bad(
+            "series",
+            format!("A series name is at most {MAX_NAME_CHARS} characters."),
+        );
+    }
+    match (&series, &series_number) {
+        (None, Some(_)) => bad(
+            "series_number",
+            "Give the series' name too, or leave its number empty.".into(),
+        ),
+        (_, Some(n)) if too_long(n, 20) => bad(
+            "series_number",
+            "A number in a series is short: 1, 2.5 or 1-3.".into(),
+        ),
+        _ => {}
+    }
+
+    let subjects: Vec<String> = f
+        .subjects
+        .split(',')
+        .filter_map(trimmed)
+        .collect::<Vec<_>>();
+    if subjects.len() > MAX_SUBJECTS {
+        bad("subjects", format!("Give at most {MAX_SUBJECTS} subjects."));
+    }
+    if subjects.iter().any(|s| too_long(s, 100)) {
+        bad("subjects", "A subject is at most 100 characters.".into());
+    }
+
+    let format = match f.format.trim() {
+        "" => Format::Paperback,
+        other => Format::parse(other).unwrap_or_else(|| {
+            bad(
+                "format",
+                format!(
+                    "\"{other}\" is not a format; use one of: {}.",
+                    Format::ALL
+                        .iter()
+                        .map(|x| x.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+            Format::Other
+        }),
+    };
+    let pages = match f.pages.trim() {
+        "" => None,
+        p => match p.parse::<u32>() {
+            Ok(n) if (1..=100_000).contains(&n) => Some(n),
+            _ => {
+                bad(
+                    "pages",
+                    format!("Pages is a whole number from 1 to 100,000; \"{p}\" is not."),
+                );
+                None
+            }
+        },
+    };
+    let isbn = match f.isbn.trim() {
+        "" => None,
+        i => match Isbn13::parse(i) {
+            Ok(isbn) => Some(isbn),
+            Err(e) => {
+                let msg = e.to_string();
+                bad("isbn", capitalise(&msg));
+                None
+            }
+        },
+    };
+    let publisher = trimmed(&f.publisher);
+    if publisher
+        .as_deref()
+        .is_some_and(|p| too_long(p, MAX_NAME_CHARS))
+    {
+        bad(
+            "publisher",
+            format!("A publisher's name is at most {MAX_NAME_CHARS} characters."),
+        );
+    }
+    let published = match f.published.trim() {
+        "" => None,
+        d => match PubDate::parse(d) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                bad("published", capitalise(&e.to_string()));
+                None
+            }
+        },
+    };
+    let language = match f.language.trim() {
+        "" => None,
+        l if (2..=3).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphabetic()) => {
+            Some(l.to_ascii_lowercase())
+        }
+        l => {
+            bad(
+                "language",
+                format!(
+                    "Give the language as its two- or three-letter code (en, fr, deu); \"{l}\" is not one."
+                ),
+            );
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+
+    // A new edition's contributors are all its own (the work keeps its
+    // authors); a new book's are split between the work and its edition.
+    let (edition_credits, work_credits): (Vec<_>, Vec<_>) = credits
+        .into_iter()
+        .partition(|c| adding == Adding::Edition || on_edition(c.role));
+    let work_id = WorkId::new();
+    let edition_title = match (adding, title) {
+        (Adding::Edition, "") => work_title.to_string(),
+        _ => title.to_string(),
+    };
+    let mut edition = NewEdition::new(EditionId::new(), edition_title, format);
+    edition.subtitle = trimmed(&f.subtitle);
+    edition.pages = pages;
+    edition.isbn13 = isbn;
+    edition.publisher = publisher;
+    edition.published = published;
+    edition.language = language.clone();
+    edition.is_primary = adding == Adding::Book;
+    edition.credits = edition_credits;
+    let mut work = NewWork::new(work_id, title);
+    work.subtitle = trimmed(&f.subtitle);
+    work.original_language = language;
+    work.first_published = published;
+    work.series = series.map(|s| (s, series_number));
+    work.credits = work_credits;
+    work.subjects = subjects.into_iter().map(|s| (s, 1)).collect();
+    Ok(Checked {
+        work,
+        edition,
+        first_author,
+    })
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// A likely existing work, as the form lists it.
+struct CandidateView {
+    id: String,
+    title: String,
+    authors: String,
+    year: Option<String>,
+    href: String,
+    /// It already has an edition with the ISBN given: open it rather than
+    /// add the same edition again.
+    has_isbn: bool,
+}
+
+fn candidate_view(w: &WorkSummary, isbn_work: Option<WorkId>) -> CandidateView {
+    CandidateView {
+        id: w.id.to_string(),
+        title: match &w.subtitle {
+            Some(s) => format!("{}: {s}", w.title),
+            None => w.title.clone(),
+        },
+        authors: w.authors.join(", "),
+        year: w.first_published.map(|d| d.year_value().to_string()),
+        href: format!("/books/{}/{}", w.id, w.slug),
+        has_isbn: isbn_work == Some(w.id),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "books/new.html")]
+struct AddPage {
+    layout: Layout,
+    heading: String,
+    action: String,
+    /// Adding an edition to this book (its title and address).
+    work: Option<(String, String)>,
+    f: BookFields,
+    errors: Vec<FieldError>,
+    rows: Vec<(String, String)>,
+    candidates: Vec<CandidateView>,
+    formats: Vec<(&'static str, &'static str)>,
+    roles: Vec<(&'static str, &'static str)>,
+    languages: Vec<(&'static str, String)>,
+}
+
+impl AddPage {
+    fn new(layout: Layout, f: BookFields, work: Option<(WorkId, String, String)>) -> Self {
+        let mut rows: Vec<(String, String)> = f
+            .contributor_name
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                (
+                    n.clone(),
+                    f.contributor_role.get(i).cloned().unwrap_or_default(),
+                )
+            })
+            .filter(|(n, _)| !n.trim().is_empty())
+            .collect();
+        let blanks = CONTRIBUTOR_ROWS.saturating_sub(rows.len()).max(1);
+        for i in 0..blanks {
+            // A book's first row is its author; an edition's rows are
+            // usually its translator or narrator.
+            let role = match (&work, rows.is_empty() && i == 0) {
+                (None, true) => "author",
+                (None, false) => "",
+                (Some(_), _) => "translator",
+            };
+            rows.push((String::new(), role.to_string()));
+        }
+        let (heading, action, work) = match work {
+            Some((id, title, href)) => (
+                format!("Add an edition of {title}"),
+                format!("/books/{id}/editions/new"),
+                Some((title, href)),
+            ),
+            None => ("Add a book".to_string(), "/books/new".to_string(), None),
+        };
+        Self {
+            layout,
+            heading,
+            action,
+            work,
+            f,
+            errors: Vec::new(),
+            rows,
+            candidates: Vec::new(),
+            formats: Format::ALL
+                .iter()
+                .map(|x| (x.as_str(), x.label()))
+                .collect(),
+            roles: ContributorRole::ALL
+                .iter()
+                .map(|r| (r.as_str(), r.label()))
+                .collect(),
+            languages: LANGUAGES.iter().map(|c| (*c, language_name(c))).collect(),
+        }
+    }
+
+    /// The message for a field, if it was wrong.
+    fn err(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    fn format_selected(&self, value: &str) -> bool {
+        let chosen = self.f.format.trim();
+        chosen == value || (chosen.is_empty() && value == "paperback")
+    }
+}
+
+/// The form again with its values and its errors, each beside its field.
+fn rejected(mut p: AddPage, e: AppError) -> Result<Response, AppError> {
+    let status = match e {
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let fields = match e {
+        AppError::Invalid(fields) => fields,
+        AppError::BadInput { field, message } => vec![FieldError { field, message }],
+        // An ISBN already in Quire names the book; show it on the field.
+        AppError::Conflict(message) => vec![FieldError {
+            field: "isbn",
+            message,
+        }],
+        other => return Err(other),
+    };
+    p.errors = fields;
+    Ok((status, page(&p)?).into_response())
+}
+
+fn book_href(id: WorkId) -> String {
+    format!("/books/{id}")
+}
+
+/// `GET /books/new`: the empty form, for a signed-in member.
+pub async fn new_book_form(m: Member) -> Result<Html<String>, AppError> {
+    require(&m.0, Permission::AddToCatalog)?;
+    page(&AddPage::new(
+        Layout::for_user(Some(&m.0)),
+        BookFields::default(),
+        None,
+    ))
+}
+
+/// `POST /books/new`: check; on the first post show likely existing
+/// works; then create the book, or add the edition to the chosen work.
+pub async fn create_book(
+    State(st): State<AppState>,
+    m: Member,
+    Form(f): Form<BookFields>,
+) -> Result<Response, AppError> {
+    require(&m.0, Permission::AddToCatalog)?;
+    let layout = Layout::for_user(Some(&m.0));
+    let checked = match check(&f, Adding::Book, "") {
+        Ok(c) => c,
+        Err(e) => return rejected(AddPage::new(layout, f, None), e),
+    };
+    match f.decision.trim() {
+        "" => {
+            let isbns: Vec<Isbn13> = checked.edition.isbn13.into_iter().collect();
+            let found = catalog::candidates(
+                &st.db,
+                &isbns,
+                &checked.work.title,
+                checked.first_author.as_deref(),
+                MAX_CANDIDATES,
+            )
+            .await?;
+            if !found.is_empty() {
+                let isbn_work = match checked.edition.isbn13 {
+                    Some(i) => catalog::find_by_isbn(&st.db, i).await?.map(|w| w.id),
+                    None => None,
+                };
+                let mut p = AddPage::new(layout, f, None);
+                p.candidates = found.iter().map(|w| candidate_view(w, isbn_work)).collect();
+                return Ok(page(&p)?.into_response());
+            }
+            save_new(&st, &m, checked, layout, f).await
+        }
+        "create" => save_new(&st, &m, checked, layout, f).await,
+        other => {
+            let Some(work) = WorkId::parse(other) else {
+                return Err(AppError::bad(
+                    "decision",
+                    "Choose one of the books listed, or \"None of these\".",
+                ));
+            };
+            let p = prepared(&st, work, 1).await?;
+            let mut edition = checked.edition;
+            edition.title = p.page.work.title.clone();
+            edition.is_primary = false;
+            match catalog::add_edition_by(&st.db, work, &edition, Some(m.id())).await {
+                Ok(()) => Ok(Redirect::to(&format!(
+                    "{}?edition={}#editions",
+                    book_href(work),
+                    edition.id
+                ))
+                .into_response()),
+                Err(e) => rejected(AddPage::new(layout, f, None), AppError::from(e)),
+            }
+        }
+    }
+}
+
+async fn save_new(
+    st: &AppState,
+    m: &Member,
+    mut checked: Checked,
+    layout: Layout,
+    f: BookFields,
+) -> Result<Response, AppError> {
+    let work = checked.work.id;
+    checked.work.editions.push(checked.edition);
+    match catalog::create_work(&st.db, &checked.work, Some(m.id())).await {
+        Ok(()) => Ok(Redirect::to(&book_href(work)).into_response()),
+        Err(e) => rejected(AddPage::new(layout, f, None), AppError::from(e)),
+    }
+}
+
+/// `GET /books/{id}/editions/new`.
+pub async fn new_edition_form(
+    State(st): State<AppState>,
+    WorkPath(work): WorkPath,
+    m: Member,
+) -> Result<Html<String>, AppError> {
+    require(&m.0, Permission::AddToCatalog)?;
+    let p = prepared(&st, work, 1).await?;
+    page(&AddPage::new(
+        Layout::for_user(Some(&m.0)),
+        BookFields::default(),
+        Some((work, p.page.work.title.clone(), super::page::book_path(&p))),
+    ))
+}
+
+/// `POST /books/{id}/editions/new`.
+pub async fn create_edition(
+    State(st): State<AppState>,
+    WorkPath(work): WorkPath,
+    m: Member,
+    Form(f): Form<BookFields>,
+) -> Result<Response, AppError> {
+    require(&m.0, Permission::AddToCatalog)?;
+    let p = prepared(&st, work, 1).await?;
+    let title = p.page.work.title.clone();
+    let form_page = |f: BookFields| {
+        AddPage::new(
+            Layout::for_user(Some(&m.0)),
+            f,
+            Some((work, title.clone(), super::page::book_path(&p))),
+        )
+    };
+    let checked = match check(&f, Adding::Edition, &title) {
+        Ok(c) => c,
+        Err(e) => return rejected(form_page(f), e),
+    };
+    match catalog::add_edition_by(&st.db, work, &checked.edition, Some(m.id())).await {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "{}?edition={}#editions",
+            super::page::book_path(&p),
+            checked.edition.id
+        ))
+        .into_response()),
+        Err(e) => rejected(form_page(f), AppError::from(e)),
+    }
+}
+
+/// A contributor in a JSON request.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ContributorInput {
+    pub name: String,
+    /// author (the default), translator, narrator, illustrator, editor,
+    /// foreword.
+    #[serde(default)]
+    pub role: Option<String>,
+}
+
+/// `POST /api/v1/books` and `POST /api/v1/books/{id}/editions`. For an
+/// edition, the work's fields (title may still name the edition,
+/// `series`, `subjects`) are ignored.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewBookRequest {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub subtitle: Option<String>,
+    #[serde(default)]
+    pub contributors: Vec<ContributorInput>,
+    #[serde(default)]
+    pub series: Option<String>,
+    #[serde(default)]
+    pub series_number: Option<String>,
+    #[serde(default)]
+    pub subjects: Vec<String>,
+    #[serde(default)]
+    pub format: Option<String>,
+    #[serde(default)]
+    pub pages: Option<u32>,
+    /// ISBN-10 or ISBN-13; hyphens and spaces are fine.
+    #[serde(default)]
+    pub isbn: Option<String>,
+    #[serde(default)]
+    pub publisher: Option<String>,
+    /// "2022", "March 2022", "4 March 2022" (or 2022-03-04).
+    #[serde(default)]
+    pub published: Option<String>,
+    /// A two- or three-letter language code.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// The id of an existing work this book is: the edition is added to it.
+    #[serde(default)]
+    pub join_work: Option<String>,
+    /// Create the book even though likely existing works were found.
+    #[serde(default)]
+    pub create_new: bool,
+}
+
+impl NewBookRequest {
+    fn fields(&self) -> Result<BookFields, AppError> {
+        if self.subjects.iter().any(|s| s.contains(',')) {
+            return Err(AppError::bad(
+                "subjects",
+                "A subject cannot contain a comma; send each as its own string.",
+            ));
+        }
+        Ok(BookFields {
+            title: self.title.clone(),
+            subtitle: self.subtitle.clone().unwrap_or_default(),
+            contributor_name: self.contributors.iter().map(|c| c.name.clone()).collect(),
+            contributor_role: self
+                .contributors
+                .iter()
+                .map(|c| c.role.clone().unwrap_or_else(|| "author".into()))
+                .collect(),
+            series: self.series.clone().unwrap_or_default(),
+            series_number: self.series_number.clone().unwrap_or_default(),
+            subjects: self.subjects.join(","),
+            format: self.format.clone().unwrap_or_default(),
+            pages: self.pages.map(|p| p.to_string()).unwrap_or_default(),
+            isbn: self.isbn.clone().unwrap_or_default(),
+            publisher: self.publisher.clone().unwrap_or_default(),
+            published: self.published.clone().unwrap_or_default(),
+            language: self.language.clone().unwrap_or_default(),
+            decision: String::new(),
+        })
+    }
+}
+
+/// What was added.
+#[derive(Clone, Debug, Serialize)]
+pub struct AddedResponse {
+    pub work_id: WorkId,
+    pub edition_id: EditionId,
+    /// Whether a new work was made (false: an edition joined an existing one).
+    pub new_work: bool,
+    pub url: String,
+    pub api_url: String,
+}
+
+fn added(work: WorkId, edition: EditionId, new_work: bool) -> (StatusCode, Json<AddedResponse>) {
+    (
+        StatusCode::CREATED,
+        Json(AddedResponse {
+            work_id: work,
+            edition_id: edition,
+            new_work,
+            url: format!("/books/{work}"),
+            api_url: format!("/api/v1/books/{work}"),
+        }),
+    )
+}
+
+/// `POST /api/v1/books`.
+pub async fn api_create_book(
+    State(st): State<AppState>,
+    m: Member,
+    Json(body): Json<NewBookRequest>,
+) -> Result<(StatusCode, Json<AddedResponse>), AppError> {
+    require(&m.0, Permission::AddToCatalog)?;
+    let checked = check(&body.fields()?, Adding::Book, "")?;
+    if let Some(raw) = body.join_work.as_deref() {
+        let work = WorkId::parse(raw).ok_or_else(|| {
+            AppError::bad(
+                "join_work",
+                format!("\"{raw}\" is not a book id; use an id from the candidates."),
+            )
+        })?;
+        let p = prepared(&st, work, 1).await?;
+        let mut edition = checked.edition;
+        edition.title = p.page.work.title.clone();
+        edition.is_primary = false;
+        catalog::add_edition_by(&st.db, work, &edition, Some(m.id())).await?;
+        return Ok(added(work, edition.id, false));
+    }
+    if !body.create_new {
+        let isbns: Vec<Isbn13> = checked.edition.isbn13.into_iter().collect();
+        let found = catalog::candidates(
+            &st.db,
+            &isbns,
+            &checked.work.title,
+            checked.first_author.as_deref(),
+            MAX_CANDIDATES,
+        )
+        .await?;
+        if !found.is_empty() {
+            return Err(AppError::PossibleDuplicates {
+                message: format!(
+                    "This book may already be in Quire ({} found). Send \"join_work\" with one of their ids to add your edition to it, or \"create_new\": true to add a new book.",
+                    found.len()
+                ),
+                related: found
+                    .iter()
+                    .map(|w| Related {
+                        id: w.id.to_string(),
+                        title: w.title.clone(),
+                        authors: w.authors.clone(),
+                        url: format!("/books/{}/{}", w.id, w.slug),
+                    })
+                    .collect(),
+            });
+        }
+    }
+    let mut work = checked.work;
+    let edition = checked.edition.id;
+    work.editions.push(checked.edition);
+    catalog::create_work(&st.db, &work, Some(m.id())).await?;
+    Ok(added(work.id, edition, true))
+}
+
+/// `POST /api/v1/books/{id}/editions`.
+pub async fn api_create_edition(
+    State(st): State<AppState>,
+    WorkPath(work): WorkPath,
+    m: Member,
+    Json(body): Json<NewBookRequest>,
+) -> Result<(StatusCode, Json<AddedResponse>), AppError> {
+    require(&m.0, Permission::AddToCatalog)?;
+    let p = prepared(&st, work, 1).await?;
+    let checked = check(&body.fields()?, Adding::Edition, &p.page.work.title)?;
+    catalog::add_edition_by(&st.db, work, &checked.edition, Some(m.id())).await?;
+    Ok(added(work, checked.edition.id, false))
+}
