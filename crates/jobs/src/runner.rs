@@ -117,7 +117,14 @@ impl Runner {
             data: Arc::new(self.data),
         });
         let mut tasks = Vec::new();
-        for i in 1..=self.workers {
+        // A runner that knows no kind of job runs no workers: they could only
+        // claim jobs to fail them (it may still queue its schedules).
+        let workers = if shared.registry.kinds().is_empty() {
+            0
+        } else {
+            self.workers
+        };
+        for i in 1..=workers {
             let name = format!("{}/w{i}", self.name);
             tasks.push(tokio::spawn(work(shared.clone(), name, stopped.clone())));
         }
@@ -128,7 +135,7 @@ impl Runner {
                 stopped.clone(),
             )));
         }
-        tracing::info!(workers = self.workers, kinds = ?shared.registry.kinds(), "job workers started");
+        tracing::info!(workers, kinds = ?shared.registry.kinds(), "job workers started");
         RunnerHandle { stop, tasks }
     }
 }

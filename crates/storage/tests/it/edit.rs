@@ -116,7 +116,7 @@ quire_testkit::both_backends! {
         let lib = account(&db, "lib", SiteRole::Librarian).await;
         let cases = [
             (Target::Work(b.work), "title", json!("   ")),
-            (Target::Work(b.work), "first_published", json!("May 2021")),
+            (Target::Work(b.work), "first_published", json!("Maytime 2021")),
             (Target::Edition(b.edition), "isbn13", json!("9781984881671")),
             (Target::Edition(b.edition), "pages", json!("-3")),
             (Target::Edition(b.edition), "format", json!("scroll")),

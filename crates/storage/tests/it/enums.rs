@@ -189,11 +189,14 @@ async fn checks_keep_rows_and_refuse_bad_values(postgres: bool) {
     }
 
     f.db.migrate().await.unwrap();
-    assert_eq!(
-        row_counts(&f).await,
-        before,
-        "every row survives migration 0006"
-    );
+    // Later migrations add tables of their own; the rows that were there
+    // before are what must survive.
+    let after: Vec<(String, i64)> = row_counts(&f)
+        .await
+        .into_iter()
+        .filter(|(t, _)| before.iter().any(|(b, _)| b == t))
+        .collect();
+    assert_eq!(after, before, "every row survives migration 0006");
 
     for (table, column) in BAD_VALUES {
         let sql = format!("UPDATE {table} SET {column} = 'bogus'");

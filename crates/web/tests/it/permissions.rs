@@ -113,17 +113,17 @@ quire_testkit::both_backends! {
         let b = BookBuilder::new("The Push").build(&db).await;
         let site = Site::start(db.clone()).await;
         let visitor = client_of(&site);
-        let (member, _) = signed_in(&db, &site, "member").await;
-        let (librarian, lib_id) = signed_in(&db, &site, "librarian").await;
+        let (member, _) = signed_in(&db, &site, "reader").await;
+        let (librarian, lib_id) = signed_in(&db, &site, "shelver").await;
         roles::set_role(&db, lib_id, SiteRole::Librarian).await.unwrap();
-        let (admin, admin_id) = signed_in(&db, &site, "admin").await;
+        let (admin, admin_id) = signed_in(&db, &site, "chief").await;
         roles::set_role(&db, admin_id, SiteRole::Admin).await.unwrap();
-        let (author, author_id) = signed_in(&db, &site, "author").await;
+        let (author, author_id) = signed_in(&db, &site, "writer").await;
         let (audrain, _) = roles::contributor_by_name(&db, "Ashley Audrain").await.unwrap().unwrap();
         roles::grant_contributor(&db, author_id, audrain, None).await.unwrap();
-        let (publisher, pub_id) = signed_in(&db, &site, "publisher").await;
+        let (publisher, pub_id) = signed_in(&db, &site, "imprint").await;
         roles::grant_publisher(&db, pub_id, "PENGUIN BOOKS", None).await.unwrap();
-        let (_, target) = signed_in(&db, &site, "target").await;
+        let (_, target) = signed_in(&db, &site, "someone").await;
         let subjects = [
             (Visitor, &visitor),
             (Member, &member),
@@ -135,7 +135,7 @@ quire_testkit::both_backends! {
 
         let mut failures = Vec::new();
         for route in ROUTES {
-            let path = route.path.replace("{book}", &b.work.to_string()).replace("{target}", "target");
+            let path = route.path.replace("{book}", &b.work.to_string()).replace("{target}", "someone");
             for (who, client) in &subjects {
                 // Each try starts from the same target account.
                 roles::set_role(&db, target, SiteRole::Member).await.unwrap();
