@@ -19,7 +19,6 @@ mod html;
 mod input;
 mod paths;
 mod people;
-#[allow(dead_code)] // the merge routes use the rest of it
 mod permissions;
 mod security;
 mod server;

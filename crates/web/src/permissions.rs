@@ -29,8 +29,6 @@ pub enum Permission {
     ProposeEdit,
     /// Edit catalog data directly, revert a change, decide proposals.
     EditCatalog,
-    /// Merge two works, or move an edition to another work.
-    MergeWorks,
     /// Lock a work against edits, or unlock it.
     LockWork,
     /// Grant site roles and verified links.
@@ -52,10 +50,9 @@ impl Permission {
             Permission::AddToCatalog | Permission::ProposeEdit | Permission::AddCover => {
                 SiteRole::Member
             }
-            Permission::EditCatalog
-            | Permission::MergeWorks
-            | Permission::LockWork
-            | Permission::ReplaceCover => SiteRole::Librarian,
+            Permission::EditCatalog | Permission::LockWork | Permission::ReplaceCover => {
+                SiteRole::Librarian
+            }
             Permission::GrantRoles => SiteRole::Admin,
             Permission::PostMaterial(Source::Quire) => SiteRole::Librarian,
             Permission::PostMaterial(_) => SiteRole::Member,
@@ -74,7 +71,6 @@ impl Permission {
             Permission::EditCatalog => {
                 "Only librarians edit the catalog directly. You can propose this edit instead, and a librarian will review it."
             }
-            Permission::MergeWorks => "Only librarians merge books or move editions.",
             Permission::LockWork => "Only librarians lock or unlock a book.",
             Permission::GrantRoles => "Only administrators grant roles and verified links.",
             Permission::PostMaterial(Source::Quire) => {
