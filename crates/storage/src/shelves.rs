@@ -5,7 +5,6 @@
 use crate::catalog::{PagePart, SUMMARY_COLUMNS, SummaryRow, WorkSummary, bump_part, summaries};
 use crate::db::{Conn, Db, Tx, missing_book, now};
 use crate::{Result, StorageError};
-use quire_domain::text::slugify;
 use quire_domain::{EditionId, Progress, ReadingStatus, UserId, WorkId};
 use time::Date;
 use uuid::Uuid;
@@ -250,7 +249,8 @@ pub async fn import_readings(db: &Db, rows: &[ImportedReading]) -> Result<()> {
 
 /// Make (or find) a custom shelf by name and return its slug.
 pub async fn create_shelf(db: &Db, user: UserId, name: &str) -> Result<String> {
-    let slug = slugify(name);
+    let name = name.trim();
+    let slug = shelf_slug(name);
     if slug.is_empty() {
         return Err(StorageError::Conflict(
             "a shelf name needs at least one letter or digit".into(),
@@ -264,12 +264,49 @@ pub async fn create_shelf(db: &Db, user: UserId, name: &str) -> Result<String> {
         )
         .bind(Uuid::new_v5(&user.0, format!("shelf:{slug}").as_bytes()))
         .bind(user)
-        .bind(name.trim())
+        .bind(name)
         .bind(&slug)
         .bind(now()),
         execute
     )?;
-    Ok(slug)
+    // A name that differs from an existing shelf's only in case, accents or
+    // punctuation is that shelf: say so, rather than merge them quietly.
+    let existing: Option<(String,)> = write!(
+        db,
+        sqlx::query_as("SELECT name FROM shelves WHERE user_id = $1 AND slug = $2")
+            .bind(user)
+            .bind(&slug),
+        fetch_optional
+    )?;
+    match existing {
+        Some((existing,)) if existing != name => Err(StorageError::Conflict(format!(
+            "you already have a shelf called \"{existing}\"; choose it, or give the new shelf a name that differs by more than case or punctuation"
+        ))),
+        _ => Ok(slug),
+    }
+}
+
+/// A shelf's address in the reader's profile: letters and digits of any
+/// script in lower case, accents removed, everything else one hyphen; at
+/// most 80 characters. "Summer 2026!" → "summer-2026", "Книги" → "книги".
+fn shelf_slug(name: &str) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in quire_domain::text::fold(name).chars() {
+        if c.is_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c);
+        } else if c != '\'' && c != '\u{2019}' {
+            dash = true;
+        }
+        if out.chars().count() >= 80 {
+            break;
+        }
+    }
+    out
 }
 
 pub async fn shelve(db: &Db, user: UserId, slug: &str, work: WorkId) -> Result<()> {
@@ -424,7 +461,7 @@ pub async fn shelves(db: &Db, user: UserId) -> Result<Shelves> {
                 match out.custom.last_mut() {
                     Some((n, _, list)) if *n == name => list.push(entry),
                     _ => {
-                        let slug = slugify(&name);
+                        let slug = shelf_slug(&name);
                         out.custom.push((name, slug, vec![entry]));
                     }
                 }

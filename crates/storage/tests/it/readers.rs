@@ -100,6 +100,15 @@ quire_testkit::both_backends! {
         assert!(shelves::shelves(&db, u).await.unwrap().custom.is_empty());
         assert_eq!(shelves::custom_shelf_names(&db, u).await.unwrap().len(), 1);
         assert_eq!(catalog::count_works(&db).await.unwrap(), 2);
+
+        // Shelf names in any script; a name that differs from an existing
+        // one only in case or punctuation is refused, naming the shelf.
+        let cyrillic = shelves::create_shelf(&db, u, "Книги на лето").await.unwrap();
+        assert_eq!(cyrillic, "книги-на-лето");
+        assert_eq!(shelves::create_shelf(&db, u, "Summer 2026!").await.unwrap(), "summer-2026");
+        let err = shelves::create_shelf(&db, u, "summer, 2026").await.unwrap_err();
+        assert!(err.to_string().contains("\"Summer 2026!\""), "{err}");
+        assert_eq!(shelves::custom_shelf_names(&db, u).await.unwrap().len(), 2);
     }
 
     async fn reading_now_lists_books_by_readers(db: Db) {
