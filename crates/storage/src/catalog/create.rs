@@ -178,30 +178,9 @@ pub async fn add_edition_by(
 ) -> Result<()> {
     let mut tx = db.begin().await?;
     refuse_known_isbn(db, &mut tx, e.isbn13).await?;
-    tx!(
-        db,
-        &mut tx,
-        sqlx::query(
-            "INSERT INTO editions (id, work_id, title, subtitle, format, pages, isbn13,
-                publisher, published, language, is_primary, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-             ON CONFLICT DO NOTHING"
-        )
-        .bind(e.id.0)
-        .bind(work.0)
-        .bind(&e.title)
-        .bind(&e.subtitle)
-        .bind(e.format.as_str())
-        .bind(e.pages.map(i64::from))
-        .bind(e.isbn13.map(|i| i.to_string()))
-        .bind(&e.publisher)
-        .bind(e.published.map(|d| d.to_iso()))
-        .bind(&e.language)
-        .bind(e.is_primary)
-        .bind(now()),
-        execute
-    )
-    .map_err(missing_book)?;
+    super::editions::insert_row(db, &mut tx, work, e, e.is_primary, now())
+        .await
+        .map_err(missing_book)?;
     if !edition_exists(db, &mut tx, e.id).await? {
         return Err(StorageError::Conflict(format!(
             "ISBN {} was added to Quire a moment ago by someone else; search for it",

@@ -18,6 +18,42 @@ pub struct NewEdition {
     pub credits: Vec<NewCredit>,
 }
 
+/// Insert one edition row of `work`; an edition whose id or ISBN is already
+/// there is left as it is (callers that must refuse a known ISBN check it
+/// first). The raw result, so each caller maps its errors its own way.
+pub(super) async fn insert_row(
+    db: &Db,
+    tx: &mut Tx,
+    work: WorkId,
+    e: &NewEdition,
+    is_primary: bool,
+    at: time::OffsetDateTime,
+) -> std::result::Result<crate::db::Done, sqlx::Error> {
+    tx!(
+        db,
+        tx,
+        sqlx::query(
+            "INSERT INTO editions (id, work_id, title, subtitle, format, pages, isbn13,
+                publisher, published, language, is_primary, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             ON CONFLICT DO NOTHING"
+        )
+        .bind(e.id.0)
+        .bind(work.0)
+        .bind(&e.title)
+        .bind(&e.subtitle)
+        .bind(e.format.as_str())
+        .bind(e.pages.map(i64::from))
+        .bind(e.isbn13.map(|i| i.to_string()))
+        .bind(&e.publisher)
+        .bind(e.published.map(|d| d.to_iso()))
+        .bind(&e.language)
+        .bind(is_primary)
+        .bind(at),
+        execute
+    )
+}
+
 impl NewEdition {
     pub fn new(id: EditionId, title: impl Into<String>, format: Format) -> Self {
         Self {

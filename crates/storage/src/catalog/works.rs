@@ -202,30 +202,9 @@ pub(super) async fn insert_work_in(db: &Db, tx: &mut Tx, w: &NewWork) -> Result<
 async fn insert_editions(db: &Db, tx: &mut Tx, work: WorkId, w: &NewWork, new: bool) -> Result<()> {
     let at = now();
     for e in &w.editions {
-        let added = tx!(
-            db,
-            tx,
-            sqlx::query(
-                "INSERT INTO editions (id, work_id, title, subtitle, format, pages, isbn13,
-                    publisher, published, language, is_primary, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-                 ON CONFLICT DO NOTHING"
-            )
-            .bind(e.id.0)
-            .bind(work.0)
-            .bind(&e.title)
-            .bind(&e.subtitle)
-            .bind(e.format.as_str())
-            .bind(e.pages.map(i64::from))
-            .bind(e.isbn13.map(|i| i.to_string()))
-            .bind(&e.publisher)
-            .bind(e.published.map(|d| d.to_iso()))
-            .bind(&e.language)
-            .bind(e.is_primary && new)
-            .bind(at),
-            execute
-        )?
-        .rows_affected();
+        let added = super::editions::insert_row(db, tx, work, e, e.is_primary && new, at)
+            .await?
+            .rows_affected();
         if added > 0 {
             for (i, c) in e.credits.iter().enumerate() {
                 insert_credit(db, tx, work, Some(e.id), c, i).await?;
