@@ -4,7 +4,17 @@ use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-const CSS: &str = include_str!("../assets/quire.css");
+/// The stylesheet, one file per area so that work on one page does not
+/// touch another's rules; served as one `quire.css`, in this order (later
+/// files may refine earlier ones).
+const CSS: &str = concat!(
+    include_str!("../assets/css/base.css"),
+    include_str!("../assets/css/cards.css"),
+    include_str!("../assets/css/book.css"),
+    include_str!("../assets/css/catalog.css"),
+    include_str!("../assets/css/profile.css"),
+    include_str!("../assets/css/browse.css"),
+);
 /// htmx 2.0.11 (Zero-Clause BSD), from the npm package `htmx.org`.
 const HTMX: &str = include_str!("../assets/htmx.min.js");
 
