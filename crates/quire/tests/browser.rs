@@ -6,6 +6,10 @@
 //! Needs Debian's `chromium` and Node.js with npm; `.ci/run` installs
 //! Chromium. The first run installs the script's one npm package.
 //! A screenshot of the book page is left at `target/browser-journey.png`.
+//!
+//! The other tests here: a librarian's editing journey (`edit.mjs`), and
+//! the accessibility harness (`pages.mjs`: axe-core on every page of its
+//! list, both themes, both widths; screenshots in `target/screenshots/`).
 
 use anyhow::{Context, Result, bail, ensure};
 use std::fs::File;
@@ -97,13 +101,16 @@ fn check_tools() -> Result<()> {
     Ok(())
 }
 
-/// Install playwright-core from the lock file when this checkout lacks it.
+/// Install the scripts' packages (playwright-core, axe-core) from the lock
+/// file when this checkout lacks them.
 fn install_script_packages(scratch: &Path) -> Result<()> {
     let dir = Path::new(SCRIPT_DIR);
-    if dir
-        .join("node_modules/playwright-core/package.json")
-        .exists()
-    {
+    if ["playwright-core", "axe-core"].iter().all(|p| {
+        dir.join("node_modules")
+            .join(p)
+            .join("package.json")
+            .exists()
+    }) {
         return Ok(());
     }
     let mut cmd = Command::new("npm");
@@ -321,5 +328,149 @@ fn a_librarian_edits_and_reverts_and_accepts_a_members_proposal() -> Result<()> 
         );
     }
     println!("{report}\nscreenshots: {}", shots.display());
+    Ok(())
+}
+
+/// A small demo with readers: 547 goodbooks titles with their subjects and
+/// the first 3,000 of their ratings (so the home page has best-rated books),
+/// Pride and Prejudice with its Gutenberg text and EPUB cover, and the two
+/// Goodreads exports as readers (`reader2024` has about a hundred books).
+/// Loads in a few seconds, where the whole demo takes over a minute.
+fn pages_datasets(root: &Path) -> Result<PathBuf> {
+    let shared = Path::new(SHARED_DATA);
+    let data = root.join("data");
+    for dir in [
+        "goodbooks-10k/subset-547",
+        "gutenberg/txt",
+        "gutenberg/epub",
+        "reading-exports/goodreads",
+    ] {
+        std::fs::create_dir_all(data.join(dir))?;
+    }
+    for (from, to) in [
+        (
+            "goodbooks-10k/subset-547/books.csv",
+            "goodbooks-10k/books.csv",
+        ),
+        ("goodbooks-10k/tags.csv", "goodbooks-10k/tags.csv"),
+        (
+            "goodbooks-10k/subset-547/book_tags.csv",
+            "goodbooks-10k/subset-547/book_tags.csv",
+        ),
+        ("gutenberg/txt/pg1342.txt", "gutenberg/txt/pg1342.txt"),
+        (
+            "gutenberg/epub/pg1342-images.epub",
+            "gutenberg/epub/pg1342-images.epub",
+        ),
+        (
+            "reading-exports/goodreads/goodreads_export_2020_31col_MIT.csv",
+            "reading-exports/goodreads/goodreads_export_2020_31col_MIT.csv",
+        ),
+        (
+            "reading-exports/goodreads/goodreads_export_2024_24col_CC0.csv",
+            "reading-exports/goodreads/goodreads_export_2024_24col_CC0.csv",
+        ),
+    ] {
+        std::fs::copy(shared.join(from), data.join(to)).with_context(|| {
+            format!(
+                "copying {from} from the shared data sets ({}); they sit beside the checkout",
+                shared.display()
+            )
+        })?;
+    }
+    let ratings = std::fs::read_to_string(shared.join("goodbooks-10k/subset-547/ratings.csv"))
+        .context("reading the goodbooks ratings")?;
+    let first: Vec<&str> = ratings.lines().take(3001).collect();
+    std::fs::write(
+        data.join("goodbooks-10k/subset-547/ratings.csv"),
+        first.join("\n") + "\n",
+    )?;
+    Ok(data)
+}
+
+/// The accessibility harness (`tests/browser/pages.mjs`): every page in its
+/// list at 390 and 1366 px, light and dark, checked by axe-core at WCAG 2.2
+/// AA, signed out and (where the list says) signed in as a member; a
+/// keyboard walk of the home and book pages checks the skip link and that
+/// every focused element shows a ring. Prints the violations per page and
+/// theme and fails on any. Screenshots: `target/screenshots/<page>-<width>[-dark].png`.
+#[test]
+fn every_page_passes_axe_at_wcag_2_2_aa_in_both_themes_and_widths() -> Result<()> {
+    let started = Instant::now();
+    check_tools()?;
+    let tmp = tempfile::tempdir()?;
+    let scratch = tmp.path();
+    install_script_packages(scratch)?;
+
+    let database = format!("sqlite://{}", scratch.join("q.db").display());
+    let data = pages_datasets(scratch)?;
+    let mut demo = Command::new(QUIRE);
+    demo.arg("--database")
+        .arg(&database)
+        .arg("demo")
+        .arg("--datasets")
+        .arg(&data);
+    let out = run(demo, scratch, "demo", Duration::from_secs(180))?;
+    ensure!(
+        out.status.success(),
+        "`quire demo` failed:\n{}",
+        text(&out.stderr)
+    );
+    // A member, and an administrator (who may do all a librarian may).
+    let (member, librarian, password) = ("pat", "libby", "a long enough password");
+    for (name, admin) in [(member, false), (librarian, true)] {
+        let mut create = Command::new(QUIRE);
+        create
+            .args([
+                "--database",
+                &database,
+                "admin",
+                "create-user",
+                "--username",
+                name,
+            ])
+            .args(admin.then_some("--admin"))
+            .env("QUIRE_PASSWORD", password);
+        let out = run(create, scratch, "create-user", Duration::from_secs(60))?;
+        ensure!(
+            out.status.success(),
+            "`quire admin create-user --username {name}` failed:\n{}",
+            text(&out.stderr)
+        );
+    }
+
+    let (server, addr) = serve(&database, scratch)?;
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .context("the target folder")?
+        .join("screenshots");
+    let mut script = Command::new("node");
+    script
+        .arg("pages.mjs")
+        .arg(format!("http://{addr}"))
+        .arg(member)
+        .arg(librarian)
+        .arg(password)
+        .arg(&shots)
+        .env("CHROMIUM", CHROMIUM)
+        .current_dir(SCRIPT_DIR);
+    let out = run(script, scratch, "pages", Duration::from_secs(600))?;
+    let report = format!(
+        "--- pages.mjs stdout ---\n{}\n--- pages.mjs stderr ---\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    if !out.status.success() {
+        bail!(
+            "the accessibility harness failed ({}):\n{report}\n--- server log ---\n{}",
+            out.status,
+            server.log()
+        );
+    }
+    println!(
+        "{report}\naccessibility harness passed in {:.1} s; screenshots: {}",
+        started.elapsed().as_secs_f64(),
+        shots.display()
+    );
     Ok(())
 }

@@ -17,13 +17,27 @@ const CSS: &str = concat!(
 );
 /// htmx 2.0.11 (Zero-Clause BSD), from the npm package `htmx.org`.
 const HTMX: &str = include_str!("../assets/htmx.min.js");
+/// Quire's mark, our own drawing: an open quire of pages on an oxblood tile.
+const FAVICON: &str = include_str!("../assets/favicon.svg");
+const SVG: &str = "image/svg+xml";
 
 pub async fn asset(Path(file): Path<String>) -> Response {
     let (body, kind) = match file.as_str() {
         "quire.css" => (CSS, "text/css; charset=utf-8"),
         "htmx.min.js" => (HTMX, "text/javascript; charset=utf-8"),
+        "favicon.svg" => (FAVICON, SVG),
         _ => return (StatusCode::NOT_FOUND, "no such file").into_response(),
     };
+    embedded(body, kind)
+}
+
+/// `/favicon.ico`, which browsers and feed readers ask for without reading
+/// the page: the same SVG, so there is one drawing to keep.
+pub async fn favicon() -> Response {
+    embedded(FAVICON, SVG)
+}
+
+fn embedded(body: &'static str, kind: &'static str) -> Response {
     (
         [
             (header::CONTENT_TYPE, kind),

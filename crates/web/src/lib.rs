@@ -276,6 +276,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/books/{id}/rating", post(api::rate))
         .route("/assets/{file}", get(assets::asset))
+        .route("/favicon.ico", get(assets::favicon))
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -25,7 +25,7 @@ quire_testkit::both_backends! {
             "Paperback · 352 pages",
             "<span itemprop=\"isbn\">9781984881670</span> · ISBN-10 1984881671",
             "No other editions available.",
-            "<h2>Jump to</h2>",
+            "<nav class=\"jump\" aria-label=\"Jump to\">",
             "5 members reading this now",
             "0 clubs reading this now",
             "7 members have read this book",

@@ -9,6 +9,7 @@ mod bad_input;
 mod book_page;
 mod covers;
 mod edit;
+mod look;
 mod merge;
 mod page_cache;
 mod permissions;

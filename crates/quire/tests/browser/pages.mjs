@@ -1,0 +1,452 @@
+// The accessibility harness: every page in PAGES, at 390 px and 1366 px, in
+// the light and the dark theme, checked by axe-core against WCAG 2.2 AA, with
+// a screenshot of each; then a keyboard walk through the home page checking
+// that the skip link works and that every element focused shows a focus ring.
+//
+//   node pages.mjs BASE_URL MEMBER LIBRARIAN PASSWORD SCREENSHOT_DIR
+//
+// crates/quire/tests/browser.rs starts a server with a small demo (Pride and
+// Prejudice, a few hundred goodbooks titles, the two Goodreads exports as
+// readers `reader2024` and `drrodriguez`), a member account and an
+// administrator's (both with PASSWORD), then runs this script. Before the
+// pages are checked, the member rates, starts and reviews Pride and
+// Prejudice and proposes an edit to it, and the administrator edits it, so
+// the pages show those parts too. It prints the number of violations per page and theme, and
+// exits non-zero when there is any, listing each one.
+
+import { chromium } from 'playwright-core';
+import { strict as assert } from 'node:assert';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+// ---------------------------------------------------------------------------
+// The pages. One line per page; add a page by adding a line.
+//
+//   name   the screenshot's name: SCREENSHOT_DIR/<name>-<width>[-dark].png
+//   path   the address; {book}, {series_book} and {reader} are filled in
+//          (below, `findPlaceholders`)
+//   via    [page, prefix] instead of path: open `page`, then follow its first
+//          link whose address starts with `prefix` (e.g. an author's page
+//          from the book page, whatever its id)
+//   as     'member' or 'librarian' to be signed in as that account (the
+//          librarian is an administrator)
+//   status the HTTP status expected (200 when not given)
+//   then   what a reader does on the page before it is checked
+//   check  further assertions about the page
+// ---------------------------------------------------------------------------
+const PAGES = [
+  { name: 'home', path: '/' },
+  { name: 'search', path: '/search?q=pride' },
+  { name: 'book', path: '/books/{book}', check: jumpToIsANav },
+  { name: 'book-signed-in', path: '/books/{book}', as: 'member' },
+  { name: 'profile', path: '/people/{reader}' },
+  { name: 'join', path: '/register' },
+  { name: 'join-errors', path: '/register', then: joinWithMistakes, status: 422 },
+  { name: 'sign-in', path: '/login' },
+  { name: 'password', path: '/account/password', as: 'member' },
+  { name: 'add-book', path: '/books/new', as: 'member' },
+  { name: 'edit', path: '/books/{book}/edit', as: 'member' },
+  { name: 'edit-librarian', path: '/books/{book}/edit', as: 'librarian' },
+  { name: 'book-history', path: '/books/{book}/history' },
+  { name: 'proposals-librarian', path: '/catalog/proposals', as: 'librarian' },
+  { name: 'merge', path: '/books/{book}/merge', as: 'librarian' },
+  { name: 'duplicates', path: '/catalog/duplicates', as: 'librarian' },
+  { name: 'people-admin', path: '/admin/people?q=read', as: 'librarian' },
+  { name: 'not-found', path: '/no/such/page', status: 404 },
+  // Pages being built on other branches (issue 6); uncomment as they land:
+  // { name: 'author', via: ['/books/{book}', '/authors/'] },
+  // { name: 'series', via: ['/books/{series_book}', '/series/'] },
+  // { name: 'subject', via: ['/books/{series_book}', '/subjects/'] },
+  // { name: 'stats', path: '/people/{reader}/stats' },
+  // { name: 'year', path: '/people/{reader}/year/2023' },
+  // { name: 'shelf', path: '/people/{reader}/shelves/read' },
+];
+
+const WIDTHS = [
+  ['390', { width: 390, height: 844 }],
+  ['1366', { width: 1366, height: 900 }],
+];
+const THEMES = ['light', 'dark'];
+// WCAG 2.0, 2.1 and 2.2 at levels A and AA.
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+const [base0, member, librarian, password, shots] = process.argv.slice(2);
+const base = (base0 ?? '').replace(/\/$/, '');
+if (!base.startsWith('http') || !member || !librarian || !password || !shots) {
+  console.error('usage: node pages.mjs BASE_URL MEMBER LIBRARIAN PASSWORD SCREENSHOT_DIR');
+  process.exit(2);
+}
+mkdirSync(shots, { recursive: true });
+const timeout = 20_000;
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+// ---------------------------------------------------------------------------
+// What a reader does on some pages, and what else is checked there.
+
+// Join with every field wrong at once (the browser's own checks are turned
+// off so that the server's messages show), so the errors are checked too.
+async function joinWithMistakes(page) {
+  await page.getByLabel(/^Username/).fill('no spaces allowed');
+  await page.getByLabel(/^Password/).fill('short');
+  await page.getByLabel('The same password again').fill('different');
+  await page.locator('form.stack').evaluate((f) => { f.noValidate = true; });
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST'),
+    page.getByRole('button', { name: 'Join' }).click(),
+  ]);
+  await page.waitForLoadState();
+  return res;
+}
+
+// "Jump to" names the book page's section links; it is not a heading.
+async function jumpToIsANav(page) {
+  await page.getByRole('navigation', { name: 'Jump to' }).waitFor();
+  const headings = await page.getByRole('heading', { name: 'Jump to' }).count();
+  assert.equal(headings, 0, '"Jump to" is a heading on the book page; it should only name its nav');
+}
+
+// ---------------------------------------------------------------------------
+
+let current = '(starting)';
+async function step(name, body) {
+  current = name;
+  const started = Date.now();
+  await body();
+  console.log(`ok   ${name} (${Date.now() - started} ms)`);
+}
+
+// A step whose failure is reported at the end, so that one broken page does
+// not hide the state of the others.
+const failures = [];
+async function check(name, body) {
+  try {
+    await step(name, body);
+  } catch (e) {
+    console.log(`FAIL ${name}`);
+    failures.push(`${name}:\n    ${String(e.message ?? e).replace(/\n/g, '\n    ')}`);
+  }
+}
+
+// Ids the page list refers to, found the way a client would: through the API.
+async function findPlaceholders(request) {
+  async function bookId(title) {
+    const res = await request.get(`${base}/api/v1/books?title=${encodeURIComponent(title)}`);
+    assert.equal(res.status(), 200, `looking up "${title}" through the API`);
+    const found = (await res.json()).results.find((r) => r.title === title);
+    assert.ok(found, `the demo has no book titled "${title}"`);
+    return found.id;
+  }
+  return {
+    book: await bookId('Pride and Prejudice'),
+    series_book: await bookId('The Hunger Games'),
+    reader: 'reader2024',
+  };
+}
+
+function fill(path, vars) {
+  return path.replace(/\{(\w+)\}/g, (m, k) => {
+    assert.ok(k in vars, `no value for ${m} in ${path}`);
+    return vars[k];
+  });
+}
+
+async function open(page, spec, vars) {
+  let res;
+  if (spec.via) {
+    const [from, prefix] = spec.via;
+    await page.goto(base + fill(from, vars));
+    const link = page.locator(`a[href^="${prefix}"]`).first();
+    assert.ok(await link.count(), `${spec.name}: ${fill(from, vars)} has no link to ${prefix}…`);
+    res = await page.goto(new URL(await link.getAttribute('href'), base).href);
+  } else {
+    res = await page.goto(base + fill(spec.path, vars));
+  }
+  if (spec.then) {
+    res = (await spec.then(page)) ?? res;
+  }
+  const want = spec.status ?? 200;
+  assert.equal(res.status(), want, `${spec.name}: ${page.url()} answered ${res.status()}, expected ${want}`);
+}
+
+// axe-core, evaluated through the DevTools protocol: the Content-Security-
+// Policy forbids inline scripts, and the page is checked with it in force.
+async function axe(page) {
+  const loaded = await page.evaluate(() => typeof window.axe !== 'undefined');
+  if (!loaded) {
+    await page.evaluate(axeSource);
+  }
+  return page.evaluate(async (tags) => {
+    const r = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: tags },
+      resultTypes: ['violations', 'incomplete'],
+    });
+    const shape = (list) => list.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n) => ({
+        target: n.target.join(' '),
+        summary: n.failureSummary ?? [...n.any, ...n.all, ...n.none].map((c) => c.message).join('; '),
+      })),
+    }));
+    return { violations: shape(r.violations), review: shape(r.incomplete) };
+  }, TAGS);
+}
+
+// The focus indicator of the focused element: an outline or a box-shadow,
+// its colour's contrast against the page, and whether it is on screen.
+function focusFacts() {
+  const el = document.activeElement;
+  if (!el || el === document.body) {
+    return null;
+  }
+  const cs = getComputedStyle(el);
+  const rgb = (c) => (c.match(/[\d.]+/g) ?? []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const ratio = (a, b) => {
+    const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  };
+  const outline = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0;
+  const shadow = cs.boxShadow !== 'none' && cs.boxShadow !== '';
+  const paper = rgb(getComputedStyle(document.documentElement).backgroundColor);
+  const ring = outline ? rgb(cs.outlineColor) : rgb(cs.boxShadow);
+  const r = el.getBoundingClientRect();
+  const name = `<${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).join('.') : ''}> "${(el.innerText || el.getAttribute('aria-label') || el.value || '').trim().slice(0, 40)}"`;
+  return {
+    name,
+    visible: outline || shadow,
+    contrast: ratio(ring.slice(0, 3), paper.slice(0, 3)),
+    onScreen: r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0 && r.left < innerWidth && r.top < innerHeight,
+    inMain: !!el.closest('main'),
+    isSkip: el.classList.contains('skip'),
+  };
+}
+
+// Tab through the whole page: every stop shows a ring of at least 3:1
+// against the page, on screen.
+async function walkWithTab(page, where) {
+  await page.locator('body').focus();
+  await page.evaluate(() => document.activeElement?.blur());
+  const stops = [];
+  for (let i = 0; i < 120; i++) {
+    await page.keyboard.press('Tab');
+    const f = await page.evaluate(focusFacts);
+    if (!f || (i > 0 && f.isSkip)) {
+      break;
+    }
+    stops.push(f);
+  }
+  assert.ok(stops.length > 5, `${where}: Tab reached only ${stops.length} elements`);
+  const bad = stops.filter((f) => !f.visible || f.contrast < 3 || !f.onScreen).map(
+    (f) => `${f.name}: ${!f.visible ? 'no outline or box-shadow' : !f.onScreen ? 'off screen' : `ring at ${f.contrast.toFixed(2)}:1 against the page`}`,
+  );
+  assert.deepEqual(bad, [], `${where}: focus is not visible on ${bad.length} of ${stops.length} stops`);
+  return stops.length;
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+// What the browser said about the security headers while the pages loaded.
+const policyComplaints = [];
+function watch(page) {
+  page.on('console', (msg) => {
+    const text = msg.text();
+    if (/Content Security Policy|Refused to (load|execute|apply|frame|connect)/i.test(text)) {
+      policyComplaints.push(`${page.url()}: ${text}`);
+    }
+  });
+}
+
+let exitCode = 0;
+try {
+  const contexts = {};
+  for (const who of ['visitor', 'member', 'librarian']) {
+    const ctx = await browser.newContext({ viewport: WIDTHS[1][1], deviceScaleFactor: 1 });
+    ctx.setDefaultTimeout(timeout);
+    contexts[who] = await ctx.newPage();
+    watch(contexts[who]);
+  }
+  const vars = await findPlaceholders(contexts.visitor.request);
+
+  async function signIn(p, username) {
+    await p.goto(`${base}/login`);
+    await p.getByLabel('Username').fill(username);
+    await p.getByLabel('Password').fill(password);
+    await Promise.all([p.waitForURL((u) => !u.pathname.startsWith('/login')), p.getByRole('button', { name: 'Sign in' }).click()]);
+  }
+
+  await step(`${librarian} signs in and edits Pride and Prejudice's subtitle`, async () => {
+    const p = contexts.librarian;
+    await signIn(p, librarian);
+    await p.goto(`${base}/books/${vars.book}/edit`);
+    await p.getByLabel('Subtitle').fill('A Novel in Three Volumes');
+    await Promise.all([p.waitForURL(/\/books\/[^/]+(\/[^/]*)?$/), p.getByRole('button', { name: 'Save changes' }).click()]);
+  });
+
+  await step(`${member} signs in, proposes an edit, rates, starts and reviews Pride and Prejudice`, async () => {
+    const p = contexts.member;
+    await signIn(p, member);
+    await p.goto(`${base}/books/${vars.book}/edit`);
+    await p.getByLabel('Subtitle').fill('A Novel');
+    await p.getByLabel(/Note for the librarian/).fill('As printed on the 1813 title page.');
+    await p.getByRole('button', { name: 'Propose this edit' }).click();
+    await p.getByRole('status').filter({ hasText: 'Your proposal is sent' }).waitFor();
+    // The signed-in book page shows the reader's own rating, progress and
+    // review, so those parts are checked too.
+    const book = `${base}/books/${vars.book}`;
+    for (const [what, form] of [
+      ['rating', { stars: '3.5' }],
+      ['reading', { action: 'start' }],
+      ['review', { body: 'A second reading finds the **jokes** sharper. > Quoted, once.', headline: 'Better the second time' }],
+    ]) {
+      const res = await p.request.post(`${book}/${what}`, { form, headers: { origin: base }, maxRedirects: 0 });
+      assert.ok(res.status() < 400, `POST ${book}/${what} answered ${res.status()}: ${(await res.text()).slice(0, 300)}`);
+    }
+  });
+
+  // page name → theme → distinct violations (the same rule on the same
+  // element at both widths counts once).
+  const counts = new Map();
+  const found = [];
+  // What axe could not decide (text over an image, say): printed, not failed.
+  const unsure = [];
+  for (const spec of PAGES) {
+    await check(`${spec.name}: axe at 390 and 1366 px, light and dark; screenshots`, async () => {
+      const page = contexts[spec.as ?? 'visitor'];
+      assert.ok(page, `${spec.name}: no account "${spec.as}"`);
+      await page.setViewportSize(WIDTHS[1][1]);
+      await page.emulateMedia({ colorScheme: 'light' });
+      await open(page, spec, vars);
+      const perTheme = {};
+      for (const theme of THEMES) {
+        await page.emulateMedia({ colorScheme: theme });
+        const seen = new Set();
+        const seenUnsure = new Set();
+        for (const [label, size] of WIDTHS) {
+          await page.setViewportSize(size);
+          const suffix = theme === 'dark' ? '-dark' : '';
+          await page.screenshot({ path: `${shots}/${spec.name}-${label}${suffix}.png`, fullPage: true });
+          const result = await axe(page);
+          for (const [list, into, keys] of [[result.violations, found, seen], [result.review, unsure, seenUnsure]]) {
+            for (const v of list) {
+              for (const n of v.nodes) {
+                const key = `${v.id} ${n.target}`;
+                if (!keys.has(key)) {
+                  keys.add(key);
+                  into.push({ page: spec.name, theme, width: label, ...v, node: n });
+                }
+              }
+            }
+          }
+        }
+        perTheme[theme] = seen.size;
+        perTheme[`${theme}Review`] = seenUnsure.size;
+      }
+      counts.set(spec.name, perTheme);
+      if (spec.check) {
+        await spec.check(page);
+      }
+    });
+  }
+
+  await check('home page: the skip link is the first stop and leads into the main content', async () => {
+    const page = contexts.visitor;
+    await page.setViewportSize(WIDTHS[1][1]);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.goto(`${base}/`);
+    await page.keyboard.press('Tab');
+    const first = await page.evaluate(focusFacts);
+    assert.ok(first?.isSkip, `the first Tab stop is ${first?.name ?? 'nothing'}, not the skip link`);
+    assert.ok(first.onScreen && first.visible, 'the focused skip link is not shown with a focus ring');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/#main$/);
+    await page.keyboard.press('Tab');
+    const next = await page.evaluate(focusFacts);
+    assert.ok(next?.inMain, `after the skip link, Tab goes to ${next?.name ?? 'nothing'}, outside <main>`);
+  });
+
+  for (const [label, size] of WIDTHS) {
+    for (const theme of THEMES) {
+      await check(`home page at ${label} px, ${theme}: every Tab stop shows its focus`, async () => {
+        const page = contexts.visitor;
+        await page.setViewportSize(size);
+        await page.emulateMedia({ colorScheme: theme });
+        await page.goto(`${base}/`);
+        const n = await walkWithTab(page, `home ${label} ${theme}`);
+        console.log(`     ${n} stops`);
+      });
+      await check(`book page signed in at ${label} px, ${theme}: every Tab stop shows its focus`, async () => {
+        const page = contexts.member;
+        await page.setViewportSize(size);
+        await page.emulateMedia({ colorScheme: theme });
+        await page.goto(`${base}/books/${vars.book}`);
+        const n = await walkWithTab(page, `book ${label} ${theme}`);
+        console.log(`     ${n} stops`);
+      });
+    }
+  }
+
+  await check('the favicon is served and the pages link it', async () => {
+    const page = contexts.visitor;
+    await page.goto(`${base}/`);
+    const href = await page.locator('link[rel="icon"]').getAttribute('href');
+    assert.ok(href, 'no <link rel="icon"> on the home page');
+    const res = await page.request.get(new URL(href, base).href);
+    assert.equal(res.status(), 200, `${href} answered ${res.status()}`);
+    assert.match(res.headers()['content-type'] ?? '', /image\/svg\+xml/);
+    const ico = await page.request.get(`${base}/favicon.ico`);
+    assert.equal(ico.status(), 200, `/favicon.ico answered ${ico.status()}`);
+  });
+
+  console.log('\naxe-core (WCAG 2.2 AA) at 390 and 1366 px: violations per page and theme, and what axe left to review by eye');
+  console.log(`  ${'page'.padEnd(22)} ${'light'.padStart(5)} ${'dark'.padStart(5)}   ${'review (light/dark)'}`);
+  for (const [name, c] of counts) {
+    console.log(`  ${name.padEnd(22)} ${String(c.light).padStart(5)} ${String(c.dark).padStart(5)}   ${c.lightReview}/${c.darkReview}`);
+  }
+  console.log(`  ${'total'.padEnd(22)} ${String(found.length).padStart(11)}   ${unsure.length}`);
+  if (unsure.length) {
+    // One line per rule and page: the rule, how many elements, the first few.
+    const groups = new Map();
+    for (const u of unsure) {
+      const k = `${u.page} ${u.theme}: ${u.id}`;
+      const g = groups.get(k) ?? { u, targets: [] };
+      g.targets.push(u.node.target);
+      groups.set(k, g);
+    }
+    console.log('\nleft to review by eye (not failures):');
+    for (const [k, g] of groups) {
+      console.log(`- ${k} (${g.targets.length}): ${g.targets.slice(0, 3).join(' | ')}\n    ${g.u.node.summary.split('\n')[0].slice(0, 200)}`);
+    }
+  }
+  if (failures.length) {
+    console.log(`\n${failures.length} check(s) failed:\n- ${failures.join('\n- ')}`);
+    exitCode = 1;
+  }
+  if (policyComplaints.length) {
+    console.log(`\nthe browser reported what the security policy refused:\n  ${policyComplaints.join('\n  ')}`);
+    exitCode = 1;
+  }
+  if (found.length) {
+    console.log('\nviolations:');
+    for (const v of found) {
+      console.log(`- ${v.page} (${v.theme}, ${v.width} px): ${v.id} [${v.impact}] ${v.node.target}\n    ${v.help} (${v.helpUrl})\n    ${v.node.summary.replace(/\n/g, '\n    ')}`);
+    }
+    exitCode = 1;
+  }
+} catch (e) {
+  console.error(`FAILED at step "${current}":\n${e.stack ?? e}`);
+  exitCode = 1;
+} finally {
+  await browser.close();
+}
+process.exit(exitCode);
