@@ -20,10 +20,11 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 // ---------------------------------------------------------------------------
-// The pages. One line per page; add a page by adding a line.
+// The pages. One line per page; add a page by adding a line. Each is also
+// checked to fit a 390 px phone without sideways scrolling.
 //
 //   name   the screenshot's name: SCREENSHOT_DIR/<name>-<width>[-dark].png
-//   path   the address; {book}, {series_book} and {reader} are filled in
+//   path   the address; {book}, {series_book}, {reader} and {member} are filled in
 //          (below, `findPlaceholders`)
 //   via    [page, prefix] instead of path: open `page`, then follow its first
 //          link whose address starts with `prefix` (e.g. an author's page
@@ -37,9 +38,12 @@ import { createRequire } from 'node:module';
 const PAGES = [
   { name: 'home', path: '/' },
   { name: 'search', path: '/search?q=pride' },
+  { name: 'search-nothing', path: '/search?q=zzxqv' },
   { name: 'book', path: '/books/{book}', check: jumpToIsANav },
   { name: 'book-signed-in', path: '/books/{book}', as: 'member' },
   { name: 'profile', path: '/people/{reader}' },
+  { name: 'profile-own', path: '/people/{member}', as: 'member' },
+  { name: 'clubs-coming', path: '/books/{book}/clubs', as: 'member' },
   { name: 'join', path: '/register' },
   { name: 'join-errors', path: '/register', then: joinWithMistakes, status: 422 },
   { name: 'sign-in', path: '/login' },
@@ -140,6 +144,7 @@ async function findPlaceholders(request) {
     book: await bookId('Pride and Prejudice'),
     series_book: await bookId('The Hunger Games'),
     reader: 'reader2024',
+    member,
   };
 }
 
@@ -192,6 +197,23 @@ async function axe(page) {
     }));
     return { violations: shape(r.violations), review: shape(r.incomplete) };
   }, TAGS);
+}
+
+// Content reflows on a phone: nothing makes the page scroll sideways
+// (WCAG 1.4.10).
+async function fitsThePhone(page, where) {
+  const m = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const wide = [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > width + 1)
+      .slice(0, 5)
+      .map((el) => `<${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).join('.') : ''}> right edge at ${Math.round(el.getBoundingClientRect().right)}px`);
+    return { scrollWidth: document.documentElement.scrollWidth, width, wide };
+  });
+  assert.ok(
+    m.scrollWidth <= m.width + 1,
+    `${where}: the page is ${m.scrollWidth}px wide on a ${m.width}px phone, so it scrolls sideways; too wide: ${m.wide.join('; ') || '(no single element found)'}`,
+  );
 }
 
 // The focus indicator of the focused element: an outline or a box-shadow,
@@ -336,6 +358,9 @@ try {
           await page.setViewportSize(size);
           const suffix = theme === 'dark' ? '-dark' : '';
           await page.screenshot({ path: `${shots}/${spec.name}-${label}${suffix}.png`, fullPage: true });
+          if (label === '390' && theme === 'light') {
+            await fitsThePhone(page, spec.name);
+          }
           const result = await axe(page);
           for (const [list, into, keys] of [[result.violations, found, seen], [result.review, unsure, seenUnsure]]) {
             for (const v of list) {
@@ -425,7 +450,7 @@ try {
     }
     console.log('\nleft to review by eye (not failures):');
     for (const [k, g] of groups) {
-      console.log(`- ${k} (${g.targets.length}): ${g.targets.slice(0, 3).join(' | ')}\n    ${g.u.node.summary.split('\n')[0].slice(0, 200)}`);
+      console.log(`- ${k} (${g.targets.length}): ${g.targets.slice(0, 3).join(' | ')}\n    ${g.u.node.summary.replace(/\s+/g, ' ').slice(0, 240)}`);
     }
   }
   if (failures.length) {

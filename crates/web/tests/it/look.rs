@@ -172,6 +172,6 @@ quire_testkit::both_backends! {
         // Colours only through the tokens, so that the dark theme reaches
         // every page.
         let raw = raw_colours(&rest);
-        assert!(raw.is_empty(), "raw colours outside the tokens in base.css: {raw:?}");
+        assert!(raw.is_empty(), "raw colours in the stylesheet (web/assets/css/*.css) outside the tokens: {raw:?}");
     }
 }
