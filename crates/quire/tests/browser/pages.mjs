@@ -21,7 +21,8 @@ import { createRequire } from 'node:module';
 
 // ---------------------------------------------------------------------------
 // The pages. One line per page; add a page by adding a line. Each is also
-// checked to fit a 390 px phone without sideways scrolling.
+// checked to fit a 390 px phone without sideways scrolling, and walked with
+// the Tab key to check that every stop shows its focus.
 //
 //   name   the screenshot's name: SCREENSHOT_DIR/<name>-<width>[-dark].png
 //   path   the address; {book}, {series_book}, {reader} and {member} are filled in
@@ -223,7 +224,6 @@ function focusFacts() {
   if (!el || el === document.body) {
     return null;
   }
-  const cs = getComputedStyle(el);
   const rgb = (c) => (c.match(/[\d.]+/g) ?? []).map(Number);
   const lum = ([r, g, b]) => {
     const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
@@ -233,12 +233,23 @@ function focusFacts() {
     const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
     return (x + 0.05) / (y + 0.05);
   };
-  const outline = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0;
-  const shadow = cs.boxShadow !== 'none' && cs.boxShadow !== '';
+  // A control drawn by its label (a visually hidden radio under a star,
+  // say) shows its focus on the label or the element drawn beside it.
+  const box = el.getBoundingClientRect();
+  const hidden = box.width < 4 || box.height < 4;
+  const candidates = hidden ? [el.labels?.[0], el.closest('label'), el.nextElementSibling].filter(Boolean) : [el];
+  const ringOf = (e) => {
+    const c = getComputedStyle(e);
+    const outline = c.outlineStyle !== 'none' && parseFloat(c.outlineWidth) > 0;
+    const shadow = c.boxShadow !== 'none' && c.boxShadow !== '';
+    return { e, outline, shadow, colour: outline ? rgb(c.outlineColor) : rgb(c.boxShadow) };
+  };
+  const shown = candidates.map(ringOf).find((x) => x.outline || x.shadow) ?? ringOf(candidates[0] ?? el);
+  const { outline, shadow } = shown;
   const paper = rgb(getComputedStyle(document.documentElement).backgroundColor);
-  const ring = outline ? rgb(cs.outlineColor) : rgb(cs.boxShadow);
-  const r = el.getBoundingClientRect();
-  const name = `<${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).join('.') : ''}> "${(el.innerText || el.getAttribute('aria-label') || el.value || '').trim().slice(0, 40)}"`;
+  const ring = shown.colour;
+  const r = shown.e.getBoundingClientRect();
+  const name = `<${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).join('.') : ''}> "${(el.innerText || el.getAttribute('aria-label') || el.value || el.querySelector('[alt],[aria-label]')?.getAttribute('alt') || el.querySelector('[aria-label]')?.getAttribute('aria-label') || '').trim().slice(0, 40)}"`;
   return {
     name,
     visible: outline || shadow,
@@ -378,6 +389,11 @@ try {
         perTheme[`${theme}Review`] = seenUnsure.size;
       }
       counts.set(spec.name, perTheme);
+      // Every stop on the page shows its focus (home and the book page are
+      // walked again below at both widths and in both themes).
+      await page.setViewportSize(WIDTHS[1][1]);
+      await page.emulateMedia({ colorScheme: 'light' });
+      await walkWithTab(page, spec.name);
       if (spec.check) {
         await spec.check(page);
       }
