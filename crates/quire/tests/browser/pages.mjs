@@ -42,6 +42,7 @@ const PAGES = [
   { name: 'search-nothing', path: '/search?q=zzxqv' },
   { name: 'book', path: '/books/{book}', check: jumpToIsANav },
   { name: 'book-signed-in', path: '/books/{book}', as: 'member' },
+  { name: 'book-in-series', path: '/books/{series_book}' },
   { name: 'profile', path: '/people/{reader}' },
   { name: 'profile-own', path: '/people/{member}', as: 'member' },
   { name: 'clubs-coming', path: '/books/{book}/clubs', as: 'member' },
@@ -143,7 +144,8 @@ async function findPlaceholders(request) {
   }
   return {
     book: await bookId('Pride and Prejudice'),
-    series_book: await bookId('The Hunger Games'),
+    // A book in a series (Conqueror, #2) with subjects.
+    series_book: await bookId('Genghis: Lords of the Bow'),
     reader: 'reader2024',
     member,
   };
