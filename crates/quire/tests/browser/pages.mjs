@@ -59,6 +59,8 @@ const PAGES = [
   { name: 'duplicates', path: '/catalog/duplicates', as: 'librarian' },
   { name: 'people-admin', path: '/admin/people?q=read', as: 'librarian' },
   { name: 'not-found', path: '/no/such/page', status: 404 },
+  { name: 'sign-in-needed', path: '/books/new', status: 401 },
+  { name: 'forbidden', path: '/admin/people', as: 'member', status: 403 },
   // Pages being built on other branches (issue 6); uncomment as they land:
   // { name: 'author', via: ['/books/{book}', '/authors/'] },
   // { name: 'series', via: ['/books/{series_book}', '/series/'] },
