@@ -580,6 +580,8 @@ pub struct ViewerState {
     pub progress: Option<Progress>,
     pub progress_edition: Option<EditionId>,
     pub started_on: Option<Date>,
+    /// When the latest reading shown ended (read or not finished).
+    pub finished_on: Option<Date>,
     pub times_read: i64,
     pub has_review: bool,
     pub voted_questions: Vec<Uuid>,
@@ -595,6 +597,7 @@ pub async fn viewer_state(db: &Db, user: UserId, work: WorkId) -> Result<ViewerS
         progress_value: Option<i64>,
         edition_id: Option<Uuid>,
         started_on: Option<Date>,
+        finished_on: Option<Date>,
         times_read: i64,
         has_review: bool,
     }
@@ -605,10 +608,11 @@ pub async fn viewer_state(db: &Db, user: UserId, work: WorkId) -> Result<ViewerS
                (SELECT halves FROM ratings WHERE user_id = $1 AND work_id = $2) AS halves,
                (SELECT position FROM queue_entries WHERE user_id = $1 AND work_id = $2) AS queue_position,
                cur.status, cur.progress_unit, cur.progress_value, cur.edition_id, cur.started_on,
+               cur.finished_on,
                (SELECT COUNT(*) FROM readings WHERE user_id = $1 AND work_id = $2 AND status = 'read') AS times_read,
                EXISTS (SELECT 1 FROM reviews WHERE user_id = $1 AND work_id = $2) AS has_review
              FROM (SELECT 1 AS one) base
-             LEFT JOIN (SELECT status, progress_unit, progress_value, edition_id, started_on
+             LEFT JOIN (SELECT status, progress_unit, progress_value, edition_id, started_on, finished_on
                         FROM readings WHERE user_id = $1 AND work_id = $2
                         ORDER BY CASE WHEN status = 'reading' THEN 0 ELSE 1 END, updated_at DESC, id DESC
                         LIMIT 1) cur ON TRUE"
@@ -638,6 +642,7 @@ pub async fn viewer_state(db: &Db, user: UserId, work: WorkId) -> Result<ViewerS
         progress,
         progress_edition: r.edition_id.map(EditionId),
         started_on: r.started_on,
+        finished_on: r.finished_on,
         times_read: r.times_read,
         has_review: r.has_review,
         voted_questions: voted.into_iter().map(|(q,)| q).collect(),
@@ -655,6 +660,8 @@ pub struct ReaderView {
     pub own_review: Option<OwnReview>,
     /// The reader's custom shelves: (name, slug), by name.
     pub shelves: Vec<(String, String)>,
+    /// The slugs of those shelves this work is on.
+    pub on_shelves: Vec<String>,
 }
 
 /// The reader's rating, queue place, current reading, times read, own
@@ -677,6 +684,7 @@ pub async fn reader_view(db: &Db, user: UserId, work: WorkId) -> Result<Option<R
         n7: Option<i64>,
         id: Option<Uuid>,
         d1: Option<Date>,
+        d2: Option<Date>,
         t1: Option<OffsetDateTime>,
         t2: Option<OffsetDateTime>,
     }
@@ -691,10 +699,10 @@ pub async fn reader_view(db: &Db, user: UserId, work: WorkId) -> Result<Option<R
                     CAST((SELECT COUNT(*) FROM readings WHERE user_id = $1 AND work_id = $2 AND status = 'read') AS BIGINT) AS n4,
                     CAST(w.revision AS BIGINT) AS n5, CAST(w.questions_revision AS BIGINT) AS n6,
                     CAST(w.activity_revision AS BIGINT) AS n7,
-                    cur.edition_id AS id, cur.started_on AS d1,
+                    cur.edition_id AS id, cur.started_on AS d1, cur.finished_on AS d2,
                     CAST(NULL AS TIMESTAMPTZ) AS t1, CAST(NULL AS TIMESTAMPTZ) AS t2
              FROM works w
-             LEFT JOIN (SELECT status, progress_unit, progress_value, edition_id, started_on
+             LEFT JOIN (SELECT status, progress_unit, progress_value, edition_id, started_on, finished_on
                         FROM readings WHERE user_id = $1 AND work_id = $2
                         ORDER BY CASE WHEN status = 'reading' THEN 0 ELSE 1 END, updated_at DESC, id DESC
                         LIMIT 1) cur ON TRUE
@@ -705,19 +713,25 @@ pub async fn reader_view(db: &Db, user: UserId, work: WorkId) -> Result<Option<R
                     CAST(CASE WHEN recommends IS NULL THEN NULL WHEN recommends THEN 1 ELSE 0 END AS BIGINT),
                     CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
                     CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
-                    id, CAST(NULL AS DATE), created_at, updated_at
+                    id, CAST(NULL AS DATE), CAST(NULL AS DATE), created_at, updated_at
              FROM reviews WHERE user_id = $1 AND work_id = $2
              UNION ALL
-             SELECT 'shelf', name, slug, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+             SELECT 'shelf', name, slug,
+                    CAST(CASE WHEN EXISTS (SELECT 1 FROM shelf_items si
+                                           WHERE si.shelf_id = shelves.id AND si.work_id = $2)
+                         THEN 1 ELSE 0 END AS BIGINT),
+                    CAST(NULL AS BIGINT),
                     CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
                     CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
-                    CAST(NULL AS UUID), CAST(NULL AS DATE), CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS TIMESTAMPTZ)
+                    CAST(NULL AS UUID), CAST(NULL AS DATE), CAST(NULL AS DATE),
+                    CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS TIMESTAMPTZ)
              FROM shelves WHERE user_id = $1
              UNION ALL
              SELECT 'vote', CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS BIGINT),
                     CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
                     CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
-                    v.question_id, CAST(NULL AS DATE), CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS TIMESTAMPTZ)
+                    v.question_id, CAST(NULL AS DATE), CAST(NULL AS DATE),
+                    CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS TIMESTAMPTZ)
              FROM question_votes v JOIN questions q ON q.id = v.question_id
              WHERE q.work_id = $2 AND v.user_id = $1"
         )
@@ -728,6 +742,7 @@ pub async fn reader_view(db: &Db, user: UserId, work: WorkId) -> Result<Option<R
     let mut view: Option<ReaderView> = None;
     let mut own_review = None;
     let mut shelves = Vec::new();
+    let mut on_shelves = Vec::new();
     let mut voted = Vec::new();
     for r in rows {
         match r.kind.as_str() {
@@ -755,12 +770,14 @@ pub async fn reader_view(db: &Db, user: UserId, work: WorkId) -> Result<Option<R
                         progress,
                         progress_edition: r.id.map(EditionId),
                         started_on: r.d1,
+                        finished_on: r.d2,
                         times_read: r.n4.unwrap_or(0),
                         has_review: false,
                         voted_questions: Vec::new(),
                     },
                     own_review: None,
                     shelves: Vec::new(),
+                    on_shelves: Vec::new(),
                 });
             }
             "review" => {
@@ -780,6 +797,9 @@ pub async fn reader_view(db: &Db, user: UserId, work: WorkId) -> Result<Option<R
             }
             "shelf" => {
                 if let (Some(name), Some(slug)) = (r.s1, r.s2) {
+                    if r.n1 == Some(1) {
+                        on_shelves.push(slug.clone());
+                    }
                     shelves.push((name, slug));
                 }
             }
@@ -792,6 +812,7 @@ pub async fn reader_view(db: &Db, user: UserId, work: WorkId) -> Result<Option<R
         v.state.voted_questions = voted;
         v.own_review = own_review;
         v.shelves = shelves;
+        v.on_shelves = on_shelves;
         v
     }))
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 /// The id of the "read" reading that rating an unshelved book adds: derived
 /// from the reader and the book, so loading the same ratings twice adds it
 /// once.
-fn rated_read_id(user: UserId, work: WorkId) -> Uuid {
+pub(crate) fn rated_read_id(user: UserId, work: WorkId) -> Uuid {
     Uuid::new_v5(
         &Uuid::NAMESPACE_OID,
         format!("rated-read:{}:{}", user.0, work.0).as_bytes(),

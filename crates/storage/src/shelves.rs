@@ -107,7 +107,19 @@ pub async fn start_reading(
     today: Date,
 ) -> Result<()> {
     let mut tx = db.begin().await?;
-    if active_reading(db, &mut tx, user, work).await?.is_none() {
+    if active_reading(db, &mut tx, user, work).await?.is_none()
+        && !reopen_rated_read(
+            db,
+            &mut tx,
+            user,
+            work,
+            ReadingStatus::Reading,
+            Some(today),
+            None,
+            edition,
+        )
+        .await?
+    {
         let at = now();
         tx!(
             db,
@@ -161,6 +173,42 @@ pub async fn set_progress(
     tx.commit().await
 }
 
+/// Rating a book that was on no shelf recorded it as read without dates
+/// (`ratings::rated_read_id`). When the reader then says where the book
+/// really is (reading it, read on a date, not finished), that placeholder
+/// becomes this reading instead of a second one: a first reading, not a
+/// re-read. True when there was such a placeholder.
+#[allow(clippy::too_many_arguments)]
+async fn reopen_rated_read(
+    db: &Db,
+    tx: &mut Tx,
+    user: UserId,
+    work: WorkId,
+    status: ReadingStatus,
+    started: Option<Date>,
+    finished: Option<Date>,
+    edition: Option<EditionId>,
+) -> Result<bool> {
+    let n = tx!(
+        db,
+        tx,
+        sqlx::query(
+            "UPDATE readings SET status = $2, started_on = $3, finished_on = $4,
+                edition_id = COALESCE($5, edition_id), updated_at = $6
+             WHERE id = $1 AND status = 'read' AND started_on IS NULL AND finished_on IS NULL"
+        )
+        .bind(crate::ratings::rated_read_id(user, work))
+        .bind(status)
+        .bind(started)
+        .bind(finished)
+        .bind(edition)
+        .bind(now()),
+        execute
+    )?
+    .rows_affected();
+    Ok(n > 0)
+}
+
 /// Close the open reading as read or not finished, on `day`. With no open
 /// reading, records a finished one (the reader read it before joining).
 pub async fn finish(
@@ -168,6 +216,20 @@ pub async fn finish(
     user: UserId,
     work: WorkId,
     status: ReadingStatus,
+    day: Date,
+) -> Result<()> {
+    finish_on(db, user, work, status, None, day).await
+}
+
+/// [`finish`] with the dates the reader gives: `started` replaces the open
+/// reading's start when given; with no open reading, a reading with both
+/// dates is recorded (or the dateless one that rating the book left).
+pub async fn finish_on(
+    db: &Db,
+    user: UserId,
+    work: WorkId,
+    status: ReadingStatus,
+    started: Option<Date>,
     day: Date,
 ) -> Result<()> {
     let mut tx = db.begin().await?;
@@ -178,27 +240,32 @@ pub async fn finish(
                 db,
                 &mut tx,
                 sqlx::query(
-                    "UPDATE readings SET status = $2, finished_on = $3, updated_at = $4 WHERE id = $1"
+                    "UPDATE readings SET status = $2, finished_on = $3, updated_at = $4,
+                        started_on = COALESCE($5, started_on) WHERE id = $1"
                 )
                 .bind(id)
                 .bind(status)
                 .bind(day)
-                .bind(at),
+                .bind(at)
+                .bind(started),
                 execute
             )?;
         }
+        None if reopen_rated_read(db, &mut tx, user, work, status, started, Some(day), None)
+            .await? => {}
         None => {
             tx!(
                 db,
                 &mut tx,
                 sqlx::query(
-                    "INSERT INTO readings (id, user_id, work_id, status, finished_on, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $6)"
+                    "INSERT INTO readings (id, user_id, work_id, status, started_on, finished_on, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7)"
                 )
                 .bind(Uuid::now_v7())
                 .bind(user)
                 .bind(work)
                 .bind(status)
+                .bind(started)
                 .bind(day)
                 .bind(at),
                 execute
@@ -207,6 +274,35 @@ pub async fn finish(
         }
     }
     dequeue(db, Conn::Tx(&mut tx), user, work).await?;
+    bump_part(db, &mut tx, work, PagePart::Activity).await?;
+    tx.commit().await
+}
+
+/// Take a work off every one of the reader's shelves: the queue, custom
+/// shelves, and its readings (current, read with their dates, did not
+/// finish). The rating and review stay.
+pub async fn remove_everywhere(db: &Db, user: UserId, work: WorkId) -> Result<()> {
+    let mut tx = db.begin().await?;
+    dequeue(db, Conn::Tx(&mut tx), user, work).await?;
+    tx!(
+        db,
+        &mut tx,
+        sqlx::query(
+            "DELETE FROM shelf_items WHERE work_id = $2
+             AND shelf_id IN (SELECT id FROM shelves WHERE user_id = $1)"
+        )
+        .bind(user)
+        .bind(work),
+        execute
+    )?;
+    tx!(
+        db,
+        &mut tx,
+        sqlx::query("DELETE FROM readings WHERE user_id = $1 AND work_id = $2")
+            .bind(user)
+            .bind(work),
+        execute
+    )?;
     bump_part(db, &mut tx, work, PagePart::Activity).await?;
     tx.commit().await
 }

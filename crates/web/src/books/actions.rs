@@ -2,13 +2,13 @@
 //! and vote on discussion questions. Each answers htmx with the changed
 //! part of the page, and a plain browser with a redirect back to the page.
 
-use super::page::{Activity, ActivityPartial, activity, prepared, reader_page};
+use super::page::{AfterPartial, activity, done_message, prepared, reader_page, readers};
 use crate::AppState;
 use crate::auth::Member;
 use crate::error::AppError;
 use crate::input::Form;
 use crate::paths::WorkPath;
-use crate::view::page;
+use crate::view::{page, stars_label};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_htmx::{HxRequest, HxTarget};
@@ -23,29 +23,72 @@ fn today() -> time::Date {
     quire_storage::now().date()
 }
 
-/// Back to a section of the book's page, after a form a browser posted.
-async fn back_to_page(st: &AppState, work: WorkId, anchor: &str) -> Result<Response, AppError> {
+/// Back to a section of the book's page, after a form a browser posted,
+/// with `?done=CODE` so the page says what happened (once, in `#flash`).
+async fn back_to_page(
+    st: &AppState,
+    work: WorkId,
+    anchor: &str,
+    done: &'static str,
+) -> Result<Response, AppError> {
     st.home.changed();
     let p = prepared(st, work, 1).await?;
-    Ok(Redirect::to(&format!("{}#{anchor}", super::page::book_path(&p))).into_response())
+    debug_assert!(done_message(done).is_some());
+    Ok(Redirect::to(&format!(
+        "{}?done={done}#{anchor}",
+        super::page::book_path(&p)
+    ))
+    .into_response())
 }
 
-/// After a change: the updated activity box for htmx, else back to the page.
+/// What the reader just did, as the page confirms it.
+struct Done {
+    /// The `?done=` code for a plain browser.
+    code: &'static str,
+    /// The line htmx puts in `#flash`; the code's fixed line when `None`.
+    message: Option<String>,
+}
+
+impl Done {
+    fn code(code: &'static str) -> Self {
+        Self {
+            code,
+            message: None,
+        }
+    }
+}
+
+/// After a change: for htmx, the reader's box (or only what a rating
+/// changes), the shared counts out of band and a confirmation for `#flash`;
+/// for a plain browser, back to the page.
 async fn answer(
     st: &AppState,
     htmx: bool,
     m: &Member,
     work: WorkId,
-    anchor: &str,
+    done: Done,
+    rating_only: bool,
 ) -> Result<Response, AppError> {
     if !htmx {
-        return back_to_page(st, work, anchor).await;
+        return back_to_page(st, work, "activity", done.code).await;
     }
     st.home.changed();
     let (p, viewer) = reader_page(st, m.id(), work, 1).await?;
     let edition = p.page.edition(viewer.state.progress_edition);
-    let activity: Activity = activity(&p, edition, Some(&viewer));
-    Ok(page(&ActivityPartial { activity })?.into_response())
+    let mut activity = activity(&p, edition, Some(&viewer));
+    activity.autofocus = !rating_only;
+    let flash = done
+        .message
+        .unwrap_or_else(|| done_message(done.code).unwrap_or_default().to_string());
+    Ok(page(&AfterPartial {
+        activity,
+        readers: readers(&p),
+        flash,
+        rating_only,
+        oob: true,
+        oob_box: rating_only,
+    })?
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -61,14 +104,19 @@ pub async fn rate(
     m: Member,
     Form(f): Form<RateForm>,
 ) -> Result<Response, AppError> {
-    if f.stars.trim().is_empty() || f.stars == "clear" {
+    let done = if f.stars.trim().is_empty() || f.stars == "clear" {
         ratings::clear(&st.db, m.id(), work).await?;
+        Done::code("unrated")
     } else {
         let r = Rating::parse(&f.stars)
             .map_err(|e| AppError::bad("stars", capitalise(&e.to_string())))?;
         ratings::set(&st.db, m.id(), work, r).await?;
-    }
-    answer(&st, htmx, &m, work, "activity").await
+        Done {
+            code: "rated",
+            message: Some(format!("Saved: you gave this book {}.", stars_label(r))),
+        }
+    };
+    answer(&st, htmx, &m, work, done, true).await
 }
 
 #[derive(Deserialize)]
@@ -84,21 +132,30 @@ pub async fn queue(
     m: Member,
     Form(f): Form<QueueForm>,
 ) -> Result<Response, AppError> {
-    match f.action.as_str() {
-        "add" => shelves::queue_add(&st.db, m.id(), work).await?,
-        "remove" => shelves::queue_remove(&st.db, m.id(), work).await?,
-        "up" | "down" => shelves::queue_move(&st.db, m.id(), work, f.action == "up").await?,
+    let done = match f.action.as_str() {
+        "add" => {
+            shelves::queue_add(&st.db, m.id(), work).await?;
+            "queued"
+        }
+        "remove" => {
+            shelves::queue_remove(&st.db, m.id(), work).await?;
+            "unqueued"
+        }
+        "up" | "down" => {
+            shelves::queue_move(&st.db, m.id(), work, f.action == "up").await?;
+            "queued"
+        }
         other => {
             return Err(AppError::bad(
                 "action",
                 format!("\"{other}\" is not a queue action; use add, remove, up or down."),
             ));
         }
-    }
+    };
     if target.as_deref() == Some("queue") {
         return Ok(Redirect::to(&format!("/people/{}", m.0.username)).into_response());
     }
-    answer(&st, htmx, &m, work, "activity").await
+    answer(&st, htmx, &m, work, Done::code(done), false).await
 }
 
 #[derive(Deserialize)]
@@ -110,6 +167,49 @@ pub struct ReadingForm {
     value: String,
     #[serde(default)]
     edition: String,
+    #[serde(default)]
+    started_on: String,
+    #[serde(default)]
+    finished_on: String,
+}
+
+/// A date from a date field ("2024-05-31"), not in the future and not
+/// before 1900; empty is none. The error names the field.
+fn form_date(
+    field: &'static str,
+    raw: &str,
+    today: time::Date,
+) -> Result<Option<time::Date>, AppError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let bad = || {
+        AppError::bad(
+            field,
+            format!(
+                "\"{}\" is not a date; give it as year-month-day, e.g. 2024-05-31.",
+                raw.chars().take(40).collect::<String>()
+            ),
+        )
+    };
+    let mut parts = raw.splitn(3, '-');
+    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u8>(), d.parse::<u8>()) else {
+        return Err(bad());
+    };
+    let month = time::Month::try_from(m).map_err(|_| bad())?;
+    let date = time::Date::from_calendar_date(y, month, d).map_err(|_| bad())?;
+    if date.year() < 1900 {
+        return Err(AppError::bad(field, "Give a date from 1900 on."));
+    }
+    // A day's grace for readers ahead of the server's clock.
+    if date > today.next_day().unwrap_or(today) {
+        return Err(AppError::bad(field, "That date is in the future."));
+    }
+    Ok(Some(date))
 }
 
 pub async fn reading(
@@ -120,18 +220,41 @@ pub async fn reading(
     Form(f): Form<ReadingForm>,
 ) -> Result<Response, AppError> {
     let edition = EditionId::parse(&f.edition);
-    match f.action.as_str() {
-        "start" => shelves::start_reading(&st.db, m.id(), work, edition, today()).await?,
+    let done = match f.action.as_str() {
+        "start" => {
+            shelves::start_reading(&st.db, m.id(), work, edition, today()).await?;
+            "reading"
+        }
+        // The menu's "Currently reading": an empty place just starts.
+        "progress" if f.value.trim().is_empty() => {
+            shelves::start_reading(&st.db, m.id(), work, edition, today()).await?;
+            "reading"
+        }
         "progress" => {
             let p = prepared(&st, work, 1).await?;
             let pages = p.page.edition(edition).and_then(|e| e.pages);
             let progress = Progress::parse(&f.unit, &f.value, pages)
                 .map_err(|e| AppError::bad("value", capitalise(&e.to_string())))?;
             shelves::set_progress(&st.db, m.id(), work, edition, progress, today()).await?;
+            "progress"
         }
-        "finish" => shelves::finish(&st.db, m.id(), work, ReadingStatus::Read, today()).await?,
+        "finish" => {
+            let now = today();
+            let finished = form_date("finished_on", &f.finished_on, now)?.unwrap_or(now);
+            let started = form_date("started_on", &f.started_on, now)?;
+            if started.is_some_and(|s| s > finished) {
+                return Err(AppError::bad(
+                    "started_on",
+                    "The start date is after the day you finished; change one of them.",
+                ));
+            }
+            shelves::finish_on(&st.db, m.id(), work, ReadingStatus::Read, started, finished)
+                .await?;
+            "read"
+        }
         "dnf" => {
-            shelves::finish(&st.db, m.id(), work, ReadingStatus::DidNotFinish, today()).await?
+            shelves::finish(&st.db, m.id(), work, ReadingStatus::DidNotFinish, today()).await?;
+            "dnf"
         }
         other => {
             return Err(AppError::bad(
@@ -139,8 +262,8 @@ pub async fn reading(
                 format!("\"{other}\" is not a reading action; use start, progress, finish or dnf."),
             ));
         }
-    }
-    answer(&st, htmx, &m, work, "activity").await
+    };
+    answer(&st, htmx, &m, work, Done::code(done), false).await
 }
 
 #[derive(Deserialize)]
@@ -151,6 +274,12 @@ pub struct ShelfForm {
     new_shelf: String,
     #[serde(default)]
     action: String,
+    /// The menu's shelf buttons: put on (`add`) or take off (`remove`) the
+    /// shelf with this slug.
+    #[serde(default)]
+    add: String,
+    #[serde(default)]
+    remove: String,
 }
 
 pub async fn custom_shelf(
@@ -160,26 +289,48 @@ pub async fn custom_shelf(
     m: Member,
     Form(f): Form<ShelfForm>,
 ) -> Result<Response, AppError> {
-    let slug = if !f.new_shelf.trim().is_empty() {
+    if f.action == "clear" {
+        shelves::remove_everywhere(&st.db, m.id(), work).await?;
+        return answer(&st, htmx, &m, work, Done::code("removed"), false).await;
+    }
+    let (slug, remove) = if !f.new_shelf.trim().is_empty() {
         if f.new_shelf.chars().count() > 80 {
             return Err(AppError::bad(
                 "new_shelf",
                 "A shelf name can be at most 80 characters.",
             ));
         }
-        shelves::create_shelf(&st.db, m.id(), &f.new_shelf).await?
+        (
+            shelves::create_shelf(&st.db, m.id(), &f.new_shelf).await?,
+            false,
+        )
+    } else if !f.add.is_empty() {
+        (f.add.clone(), false)
+    } else if !f.remove.is_empty() {
+        (f.remove.clone(), true)
     } else {
-        f.shelf.clone()
+        (f.shelf.clone(), f.action == "remove")
     };
     if slug.is_empty() {
         return Err(AppError::bad("shelf", "Choose a shelf, or name a new one."));
     }
-    if f.action == "remove" {
+    if slug.chars().count() > 200 {
+        return Err(AppError::bad("shelf", "There is no such shelf."));
+    }
+    if remove {
         shelves::unshelve(&st.db, m.id(), &slug, work).await?;
     } else {
         shelves::shelve(&st.db, m.id(), &slug, work).await?;
     }
-    answer(&st, htmx, &m, work, "activity").await
+    answer(
+        &st,
+        htmx,
+        &m,
+        work,
+        Done::code(if remove { "unshelved" } else { "shelved" }),
+        false,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -255,7 +406,7 @@ pub async fn review(
         },
     )
     .await?;
-    back_to_page(&st, work, "reviews").await
+    back_to_page(&st, work, "reviews", "review").await
 }
 
 pub async fn delete_review(
@@ -264,7 +415,7 @@ pub async fn delete_review(
     m: Member,
 ) -> Result<Response, AppError> {
     reviews::delete(&st.db, m.id(), work).await?;
-    back_to_page(&st, work, "reviews").await
+    back_to_page(&st, work, "reviews", "review-deleted").await
 }
 
 #[derive(Deserialize)]
@@ -300,7 +451,7 @@ pub async fn add_question(
         ));
     }
     questions::add(&st.db, None, work, &f.body, Source::Member, Some(m.id())).await?;
-    back_to_page(&st, work, "questions").await
+    back_to_page(&st, work, "questions", "question").await
 }
 
 #[derive(Deserialize)]
@@ -318,7 +469,7 @@ pub async fn vote_question(
     let question = Uuid::try_parse(&id)
         .map_err(|_| AppError::NotFound(format!("There is no discussion question \"{id}\".")))?;
     let work = questions::vote(&st.db, question, m.id(), f.up != "false").await?;
-    back_to_page(&st, work, "questions").await
+    back_to_page(&st, work, "questions", "voted").await
 }
 
 pub fn capitalise(s: &str) -> String {

@@ -63,6 +63,10 @@ pub enum Slot {
     AddEdition,
     /// The librarians' tools: merge, move editions, duplicates.
     Librarian,
+    /// The confirmation in `#flash` after a form a browser posted.
+    Flash,
+    /// "Edit" on the reader's own review, in its place in the list.
+    ReviewTools(Uuid),
 }
 
 impl Slot {
@@ -79,6 +83,8 @@ impl Slot {
             Slot::PostMaterial => "<!--quire-slot:post-material-->".into(),
             Slot::AddEdition => "<!--quire-slot:add-edition-->".into(),
             Slot::Librarian => "<!--quire-slot:librarian-->".into(),
+            Slot::Flash => "<!--quire-slot:flash-->".into(),
+            Slot::ReviewTools(id) => format!("<!--quire-slot:review-tools:{id}-->"),
         }
     }
 
@@ -92,7 +98,11 @@ impl Slot {
             "post-material" => Slot::PostMaterial,
             "add-edition" => Slot::AddEdition,
             "librarian" => Slot::Librarian,
-            other => Slot::Vote(Uuid::try_parse(other.strip_prefix("vote:")?).ok()?),
+            "flash" => Slot::Flash,
+            other => match other.strip_prefix("review-tools:") {
+                Some(id) => Slot::ReviewTools(Uuid::try_parse(id).ok()?),
+                None => Slot::Vote(Uuid::try_parse(other.strip_prefix("vote:")?).ok()?),
+            },
         })
     }
 }

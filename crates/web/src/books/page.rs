@@ -25,6 +25,8 @@ pub struct PageQuery {
     /// Read as text so a bad number gets a message that names `page`.
     pub page: Option<String>,
     pub edition: Option<String>,
+    /// What a form just did (see [`done_message`]).
+    pub done: Option<String>,
 }
 
 fn no_such_book(work: WorkId) -> AppError {
@@ -159,40 +161,80 @@ pub struct ReviewView {
     pub recommends: Option<bool>,
 }
 
-/// The counts, the rating summary and the reader's own buttons: the part of
-/// the page that changes when the reader rates or shelves the book.
+/// One value of the star widget: a half star, as a radio button.
+pub struct StarChoice {
+    /// What the form sends: "0.5" … "5".
+    pub value: String,
+    pub halves: u8,
+    /// Its accessible name: "3.5 stars".
+    pub label: String,
+    /// "left" or "right": which half of a star it is drawn as.
+    pub side: &'static str,
+    pub checked: bool,
+}
+
+/// A custom shelf in the shelf menu.
+pub struct ShelfChoice {
+    pub name: String,
+    pub slug: String,
+    /// The book is on it.
+    pub on: bool,
+}
+
+/// The reader's own box: their rating, where the book is on their shelves
+/// and the menu to change it. Filled for each request (a hole in the page
+/// drawn once), and what htmx swaps after a shelf action.
 pub struct Activity {
     pub work_id: String,
     pub path: String,
     pub signed_in: bool,
+    pub my_rating: Option<u8>,
+    pub my_rating_label: Option<String>,
+    pub star_choices: Vec<StarChoice>,
+    /// What the primary control says when the book is somewhere:
+    /// "Reading · 42%", "Want to read", "Read in May 2024", "On: Summer".
+    pub state: Option<String>,
+    pub in_queue: Option<i64>,
+    pub reading: bool,
+    pub progress_unit: String,
+    pub progress_value: String,
+    pub pages: Option<u32>,
+    pub edition_id: String,
+    pub times_read: i64,
+    /// Today and the open reading's start, as a date field wants them.
+    pub today: String,
+    pub started_on: String,
+    pub shelves: Vec<ShelfChoice>,
+    /// On any shelf at all (so "Remove from my shelves" means something).
+    pub on_anything: bool,
+    /// Put focus on the primary control after an htmx swap.
+    pub autofocus: bool,
+}
+
+/// The shared counts and the rating summary: drawn once per revision, and
+/// sent again out of band after a change.
+pub struct Readers {
+    pub path: String,
     pub reading_now: String,
     pub have_read: String,
     pub clubs_now: String,
     pub recommend: Option<String>,
     pub average: Option<String>,
+    /// The average as the star figure draws it, in half stars (0–10).
+    pub figure: Vec<&'static str>,
+    /// "Rated 4.1 out of 5".
+    pub figure_label: String,
     pub rating_count: String,
+    pub review_count: String,
     /// (label, count, percent of all ratings) from 5 stars down to 1.
     pub histogram: Vec<(String, i64, i64)>,
-    pub my_rating: Option<u8>,
-    /// The rating form's choices: ("0.5", checked) … ("5", checked).
-    pub star_choices: Vec<(String, bool)>,
-    pub my_rating_label: Option<String>,
-    pub in_queue: Option<i64>,
-    pub status: Option<String>,
-    pub reading: bool,
-    pub progress: Option<String>,
-    pub progress_unit: String,
-    pub progress_value: String,
-    pub times_read: i64,
-    pub pages: Option<u32>,
-    pub edition_id: String,
-    pub custom_shelves: Vec<(String, String)>,
 }
 
 pub struct ViewerData {
     pub state: ViewerState,
     pub own_review: Option<OwnReview>,
     pub shelves: Vec<(String, String)>,
+    pub on_shelves: Vec<String>,
 }
 
 impl From<ReaderView> for ViewerData {
@@ -201,11 +243,28 @@ impl From<ReaderView> for ViewerData {
             state: v.state,
             own_review: v.own_review,
             shelves: v.shelves,
+            on_shelves: v.on_shelves,
         }
     }
 }
 
-pub fn activity(p: &Prepared, edition: Option<&Edition>, viewer: Option<&ViewerData>) -> Activity {
+/// Five stars as classes ("full", "half", "empty") for a rating in stars.
+pub fn star_figure(stars: f64) -> Vec<&'static str> {
+    let halves = (stars * 2.0).round().clamp(0.0, 10.0) as u8;
+    (1..=5u8)
+        .map(|i| {
+            if halves >= i * 2 {
+                "full"
+            } else if halves + 1 == i * 2 {
+                "half"
+            } else {
+                "empty"
+            }
+        })
+        .collect()
+}
+
+pub fn readers(p: &Prepared) -> Readers {
     let s = &p.page.stats;
     let total = s.rating_count();
     let by_star = s.by_star();
@@ -221,11 +280,9 @@ pub fn activity(p: &Prepared, edition: Option<&Edition>, viewer: Option<&ViewerD
             (plural(star as i64, "star", "stars"), n, pct)
         })
         .collect();
-    let st = viewer.map(|v| &v.state);
-    Activity {
-        work_id: p.page.work.id.to_string(),
+    let avg = s.rating_average();
+    Readers {
         path: book_path(p),
-        signed_in: viewer.is_some(),
         reading_now: format!(
             "{} reading this now",
             plural(s.reading_now, "member", "members")
@@ -254,25 +311,111 @@ pub fn activity(p: &Prepared, edition: Option<&Edition>, viewer: Option<&ViewerD
                 }
             )
         }),
-        average: s.rating_average().map(|a| format!("{a:.2}")),
+        average: avg.map(|a| format!("{a:.2}")),
+        figure: star_figure(avg.unwrap_or(0.0)),
+        figure_label: avg
+            .map(|a| {
+                format!(
+                    "Rated {} out of 5",
+                    format!("{a:.1}").trim_end_matches(".0")
+                )
+            })
+            .unwrap_or_else(|| "Not rated yet".into()),
         rating_count: plural(total, "rating", "ratings"),
+        review_count: plural(s.review_count, "review", "reviews"),
         histogram,
-        my_rating: st.and_then(|v| v.rating).map(|r| r.halves()),
+    }
+}
+
+/// "May 2024".
+fn month_year(d: time::Date) -> String {
+    format!("{} {}", d.month(), d.year())
+}
+
+/// What the primary control says: the book's place on the reader's
+/// shelves, most current first (reading, then the queue, then read, not
+/// finished, custom shelves); `None` when it is on none.
+fn shelf_state(v: &ViewerData, pages: Option<u32>, shelves: &[ShelfChoice]) -> Option<String> {
+    use quire_domain::ReadingStatus as S;
+    let st = &v.state;
+    if st.status == Some(S::Reading) {
+        return Some(match st.progress {
+            Some(pr) => match pr.percent(pages) {
+                Some(pc) => format!("Reading · {pc}%"),
+                None => format!("Reading · {pr}"),
+            },
+            None => "Reading".into(),
+        });
+    }
+    if st.queue_position.is_some() {
+        return Some("Want to read".into());
+    }
+    match st.status {
+        Some(S::Read) => {
+            let mut s = match st.finished_on {
+                Some(d) => format!("Read in {}", month_year(d)),
+                None => "Read".into(),
+            };
+            match st.times_read {
+                2 => s.push_str(" · twice"),
+                n if n > 2 => s.push_str(&format!(" · {n} times")),
+                _ => {}
+            }
+            return Some(s);
+        }
+        Some(S::DidNotFinish) => return Some("Did not finish".into()),
+        _ => {}
+    }
+    let on: Vec<&str> = shelves
+        .iter()
+        .filter(|s| s.on)
+        .map(|s| s.name.as_str())
+        .collect();
+    match on.as_slice() {
+        [] => None,
+        [one] => Some(format!("On: {one}")),
+        [first, rest @ ..] => Some(format!("On: {first} and {} more", rest.len())),
+    }
+}
+
+pub fn activity(p: &Prepared, edition: Option<&Edition>, viewer: Option<&ViewerData>) -> Activity {
+    let st = viewer.map(|v| &v.state);
+    let rating = st.and_then(|v| v.rating);
+    let pages = edition.and_then(|e| e.pages);
+    let shelves: Vec<ShelfChoice> = viewer
+        .map(|v| {
+            v.shelves
+                .iter()
+                .map(|(name, slug)| ShelfChoice {
+                    name: name.clone(),
+                    slug: slug.clone(),
+                    on: v.on_shelves.contains(slug),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let state = viewer.and_then(|v| shelf_state(v, pages, &shelves));
+    let today = quire_storage::now().date();
+    Activity {
+        work_id: p.page.work.id.to_string(),
+        path: book_path(p),
+        signed_in: viewer.is_some(),
+        my_rating: rating.map(|r| r.halves()),
+        my_rating_label: rating.map(stars_label),
         star_choices: (1..=10u8)
             .filter_map(|h| quire_domain::Rating::from_halves(i64::from(h)).ok())
-            .map(|r| (r.to_string(), st.and_then(|v| v.rating) == Some(r)))
-            .collect(),
-        my_rating_label: st.and_then(|v| v.rating).map(stars_label),
-        in_queue: st.and_then(|v| v.queue_position),
-        status: st.and_then(|v| v.status).map(|s| s.label().to_string()),
-        reading: st.and_then(|v| v.status) == Some(quire_domain::ReadingStatus::Reading),
-        progress: st.and_then(|v| {
-            let pages = edition.and_then(|e| e.pages);
-            v.progress.map(|pr| match pr.percent(pages) {
-                Some(pc) if pr.unit() != "percent" => format!("{pr} ({pc}%)"),
-                _ => pr.to_string(),
+            .map(|r| StarChoice {
+                value: r.to_string(),
+                halves: r.halves(),
+                label: stars_label(r),
+                side: if r.halves() % 2 == 1 { "left" } else { "right" },
+                checked: rating == Some(r),
             })
-        }),
+            .collect(),
+        on_anything: state.is_some(),
+        state,
+        in_queue: st.and_then(|v| v.queue_position),
+        reading: st.and_then(|v| v.status) == Some(quire_domain::ReadingStatus::Reading),
         progress_unit: st
             .and_then(|v| v.progress)
             .map(|p| p.unit().to_string())
@@ -281,10 +424,27 @@ pub fn activity(p: &Prepared, edition: Option<&Edition>, viewer: Option<&ViewerD
             .and_then(|v| v.progress)
             .map(|p| p.value().to_string())
             .unwrap_or_default(),
-        times_read: st.map(|v| v.times_read).unwrap_or(0),
-        pages: edition.and_then(|e| e.pages),
+        // The dateless "read" that rating an unshelved book leaves is not a
+        // reading the menu offers to repeat.
+        times_read: st
+            .map(|v| {
+                let rated_only = v.status == Some(quire_domain::ReadingStatus::Read)
+                    && v.times_read == 1
+                    && v.started_on.is_none()
+                    && v.finished_on.is_none();
+                if rated_only { 0 } else { v.times_read }
+            })
+            .unwrap_or(0),
+        pages,
         edition_id: edition.map(|e| e.id.to_string()).unwrap_or_default(),
-        custom_shelves: viewer.map(|v| v.shelves.clone()).unwrap_or_default(),
+        today: today.to_string(),
+        started_on: st
+            .filter(|v| v.status == Some(quire_domain::ReadingStatus::Reading))
+            .and_then(|v| v.started_on)
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        shelves,
+        autofocus: false,
     }
 }
 
@@ -380,6 +540,9 @@ pub struct BookTemplate<'a> {
     edition_rows: Vec<(String, String, bool)>,
     /// "Locked against edits by … since …", when it is.
     lock_note: Option<String>,
+    readers: Readers,
+    /// The shared parts are drawn in place, not as out-of-band swaps.
+    oob: bool,
 }
 
 /// Every edition: (id, one-line description, is the one shown).
@@ -552,6 +715,10 @@ impl<'a> BookTemplate<'a> {
             })
             .collect();
         jump.push(Section {
+            anchor: "ratings",
+            label: "Ratings",
+        });
+        jump.push(Section {
             anchor: "reviews",
             label: "Member reviews",
         });
@@ -629,6 +796,8 @@ impl<'a> BookTemplate<'a> {
             }),
             work_id: page.work.id.to_string(),
             activity_path: book_path(p),
+            readers: readers(p),
+            oob: false,
             p,
         }
     }
@@ -648,6 +817,64 @@ pub struct ReviewsPartial {
 #[template(path = "books/_activity.html")]
 pub struct ActivityPartial {
     pub activity: Activity,
+    /// Its rating line and shelf control swapped out of band (after a
+    /// rating) rather than drawn in place.
+    pub oob_box: bool,
+}
+
+/// What htmx gets after a change on the book page: the reader's box (or,
+/// after a rating, only the parts a rating changes, so the star the reader
+/// is on stays focused), the shared counts out of band, and a line for
+/// `#flash`.
+#[derive(Template)]
+#[template(path = "books/_after.html")]
+pub struct AfterPartial {
+    pub activity: Activity,
+    pub readers: Readers,
+    pub flash: String,
+    pub rating_only: bool,
+    /// The shared parts are sent out of band: always, here.
+    pub oob: bool,
+    /// So are the rating line and the shelf control, after a rating.
+    pub oob_box: bool,
+}
+
+/// A confirmation on the page after a form a browser posted: `?done=CODE`
+/// names one of these fixed lines, never text from the request.
+pub fn done_message(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "rated" => "Your rating is saved.",
+        "unrated" => "Your rating is cleared.",
+        "queued" => "Added to Want to read.",
+        "unqueued" => "Taken off Want to read.",
+        "reading" => "Marked as currently reading.",
+        "progress" => "Your progress is saved.",
+        "read" => "Marked as read.",
+        "dnf" => "Marked as did not finish.",
+        "shelved" => "Added to your shelf.",
+        "unshelved" => "Taken off your shelf.",
+        "removed" => "Removed from your shelves. Your rating and review are kept.",
+        "review" => "Your review is saved.",
+        "review-deleted" => "Your review is deleted.",
+        "question" => "Your question is added.",
+        "voted" => "Your vote is saved.",
+        _ => return None,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "books/_flash.html")]
+struct FlashPartial {
+    message: &'static str,
+}
+
+/// The reader's own review's "Edit" in its place in the list.
+#[derive(Template)]
+#[template(path = "books/_review_tools.html")]
+struct ReviewToolsPartial<'a> {
+    work_id: &'a str,
+    own_review: Option<&'a OwnReview>,
+    own_recommends: Option<bool>,
 }
 
 #[derive(Template)]
@@ -680,6 +907,12 @@ struct YourReviewPartial<'a> {
     path: &'a str,
     own_review: Option<&'a OwnReview>,
     own_recommends: Option<bool>,
+    /// The review is in the list on this page (with its own "Edit"), so
+    /// it is not shown again here.
+    in_list: bool,
+    /// Otherwise it is shown here once: its text as HTML and its date.
+    own_html: String,
+    own_date: String,
 }
 
 /// Draw the page's shared parts once, with holes for each reader's own.
@@ -695,6 +928,7 @@ fn fill(
     wanted: Option<EditionId>,
     user: Option<&User>,
     viewer: Option<&ViewerData>,
+    done: Option<&'static str>,
 ) -> Result<String, AppError> {
     let edition = p.page.edition(wanted);
     let work_id = p.page.work.id.to_string();
@@ -707,8 +941,27 @@ fn fill(
         .map(|h| h.0),
         Slot::Activity => page(&ActivityPartial {
             activity: activity(p, edition, viewer),
+            oob_box: false,
         })
         .map(|h| h.0),
+        Slot::Flash => match done {
+            Some(message) => page(&FlashPartial { message }).map(|h| h.0),
+            None => Ok(String::new()),
+        },
+        Slot::ReviewTools(id) => {
+            let own_review = viewer
+                .and_then(|v| v.own_review.as_ref())
+                .filter(|r| r.id == id);
+            match own_review {
+                Some(r) => page(&ReviewToolsPartial {
+                    work_id: &work_id,
+                    own_review: Some(r),
+                    own_recommends: r.recommends,
+                })
+                .map(|h| h.0),
+                None => Ok(String::new()),
+            }
+        }
         Slot::Vote(qid) if signed_in => page(&VotePartial {
             qid,
             signed_in,
@@ -741,12 +994,19 @@ fn fill(
         }
         Slot::YourReview => {
             let own_review = viewer.and_then(|v| v.own_review.as_ref());
+            let in_list = own_review.is_some_and(|o| p.page.reviews.iter().any(|r| r.id == o.id));
             page(&YourReviewPartial {
                 signed_in,
                 work_id: &work_id,
                 path: &path,
                 own_review,
                 own_recommends: own_review.and_then(|r| r.recommends),
+                in_list,
+                own_html: match own_review {
+                    Some(r) if !in_list => quire_markup::render(&r.body),
+                    _ => String::new(),
+                },
+                own_date: own_review.map(|r| day(r.created_at)).unwrap_or_default(),
             })
             .map(|h| h.0)
         }
@@ -770,6 +1030,7 @@ pub async fn book_page(
     let asked = q.review_page()?;
     let review_page = u32::try_from(asked).unwrap_or(u32::MAX);
     let wanted = q.edition.as_deref().and_then(EditionId::parse);
+    let done = q.done.as_deref().and_then(done_message);
     let (p, viewer) = match &v.0 {
         Some(u) => {
             let (p, viewer) = reader_page(&st, u.user_id(), work, review_page).await?;
@@ -787,6 +1048,7 @@ pub async fn book_page(
             wanted,
             v.0.as_ref(),
             viewer.as_ref(),
+            done,
         )?));
     }
     let shell = match p.shell.get() {
@@ -801,7 +1063,7 @@ pub async fn book_page(
         let html = match p.anonymous_html.get() {
             Some(html) => html.clone(),
             None => {
-                let drawn = fill(shell, &p, None, None, None)?;
+                let drawn = fill(shell, &p, None, None, None, None)?;
                 p.anonymous_html.get_or_init(|| drawn.into()).clone()
             }
         };
@@ -813,6 +1075,7 @@ pub async fn book_page(
         None,
         v.0.as_ref(),
         viewer.as_ref(),
+        done,
     )?))
 }
 
@@ -822,22 +1085,42 @@ pub async fn reviews_partial(
     WorkPath(work): WorkPath,
     Query(q): Query<PageQuery>,
     HxRequest(htmx): HxRequest,
+    v: Viewer,
 ) -> Result<Response, AppError> {
     let wanted = q.review_page()?;
     if !htmx {
         let target = format!("/books/{work}?page={wanted}#reviews");
         return Ok(axum::response::Redirect::to(&target).into_response());
     }
-    let p = prepared(&st, work, u32::try_from(wanted).unwrap_or(u32::MAX)).await?;
+    let review_page = u32::try_from(wanted).unwrap_or(u32::MAX);
+    let (p, viewer) = match &v.0 {
+        Some(u) => {
+            let (p, viewer) = reader_page(&st, u.user_id(), work, review_page).await?;
+            (p, Some(viewer))
+        }
+        None => (prepared(&st, work, review_page).await?, None),
+    };
     past_last(&p, wanted)?;
-    Ok(page(&ReviewsPartial {
+    let Html(html) = page(&ReviewsPartial {
         activity_path: book_path(&p),
         work_id: work.to_string(),
         reviews: review_views(&p),
         review_count: plural(p.page.stats.review_count, "review", "reviews"),
         pager: review_pager(&p),
-    })?
-    .into_response())
+    })?;
+    // The reader's own review carries its "Edit" here too.
+    let own = viewer.as_ref().and_then(|v| v.own_review.as_ref());
+    let work_id = work.to_string();
+    let html = Shell::cut(&html).fill(|slot| match (slot, own) {
+        (Slot::ReviewTools(id), Some(r)) if r.id == id => page(&ReviewToolsPartial {
+            work_id: &work_id,
+            own_review: Some(r),
+            own_recommends: r.recommends,
+        })
+        .map(|h| h.0),
+        _ => Ok(String::new()),
+    })?;
+    Ok(html_response(html))
 }
 
 /// The club buttons' destination until clubs arrive.

@@ -25,15 +25,16 @@ quire_testkit::both_backends! {
             "Paperback · 352 pages",
             "<span itemprop=\"isbn\">9781984881670</span> · ISBN-10 1984881671",
             "No other editions available.",
-            "<nav class=\"jump\" aria-label=\"Jump to\">",
+            "<p class=\"jump-label\" aria-hidden=\"true\">Jump to</p>",
             "5 members reading this now",
             "0 clubs reading this now",
             "7 members have read this book",
             "Recommended to book clubs by 20 of 30 members",
             "Overall rating",
             "<span class=\"big\">2.75</span> out of 5 · 60 ratings",
-            "Rate this book",
-            "Add to My Personal Queue",
+            "Sign in to rate this book",
+            "<a class=\"button primary\" href=\"/login?next=/books/",
+            ">Want to read</a>",
             "Add to Possible Club Selections",
             "Add to Club Selections",
             "id=\"praise\"",
@@ -146,22 +147,23 @@ quire_testkit::both_backends! {
         let r = site.post_htmx(&format!("/books/{}/rating", b.work), &[("stars", "3.5")]).await;
         assert_eq!(r.status(), 200);
         let html = r.text().await.unwrap();
-        assert!(html.starts_with("<section id=\"activity\""), "{html}");
         assert!(html.contains("(you gave 3.5 stars)"));
         assert!(html.contains("1 rating"));
         let r = site.post_htmx(&format!("/books/{}/queue", b.work), &[("action", "add")]).await;
         let html = r.text().await.unwrap();
-        assert!(html.contains("In your queue (#1)"));
+        assert!(html.starts_with("<section id=\"activity\""), "{html}");
+        assert!(html.contains("#1 in your queue"));
+        assert!(html.contains("<p class=\"flash\">Added to Want to read.</p>"));
         let r = site.post_htmx(&format!("/books/{}/reading", b.work), &[("action", "start")]).await;
         let html = r.text().await.unwrap();
-        assert!(html.contains("Currently reading"));
+        assert!(html.contains("✓</span> Reading<span"), "{html}");
         assert!(html.contains("1 member reading this now"));
-        assert!(!html.contains("In your queue"), "starting a book takes it off the queue");
+        assert!(!html.contains("in your queue"), "starting a book takes it off the queue");
         let r = site
             .post_htmx(&format!("/books/{}/reading", b.work), &[("action", "progress"), ("unit", "page"), ("value", "176"), ("edition", &b.edition.to_string())])
             .await;
         let html = r.text().await.unwrap();
-        assert!(html.contains("page 176 (50%)"), "{html}");
+        assert!(html.contains("Reading · 50%"), "{html}");
         let (_, profile) = site.get_text("/people/fragmenter").await;
         assert!(profile.contains("Currently reading (1)"));
         assert!(profile.contains("at page 176"));

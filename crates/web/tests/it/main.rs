@@ -6,6 +6,7 @@
 mod accounts;
 mod add_book;
 mod bad_input;
+mod book_actions;
 mod book_page;
 mod covers;
 mod edit;
