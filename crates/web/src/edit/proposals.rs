@@ -163,6 +163,16 @@ pub async fn withdraw(
     Member(user): Member,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    proposals::withdraw(&st.db, proposal_id(&id)?, user.user_id()).await?;
+    let id = proposal_id(&id)?;
+    // Someone else's open proposal is not theirs to withdraw: refused as
+    // such, not reported as a conflict.
+    if let Some((by, true)) = proposals::proposer(&st.db, id).await?
+        && by != Some(user.user_id())
+    {
+        return Err(AppError::Forbidden(
+            "Only the member who proposed an edit can withdraw it.".into(),
+        ));
+    }
+    proposals::withdraw(&st.db, id, user.user_id()).await?;
     Ok(Redirect::to("/catalog/proposals?done=withdrawn").into_response())
 }

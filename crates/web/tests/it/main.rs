@@ -5,6 +5,7 @@
 
 mod accounts;
 mod add_book;
+mod add_cover;
 mod bad_input;
 mod book_page;
 mod covers;
