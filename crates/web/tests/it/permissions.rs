@@ -65,8 +65,8 @@ enum Before {
 }
 
 /// One write route: its address (`{book}`, `{other}`, `{edition}`,
-/// `{contributor}`, `{series}`, `{subject}`, `{change}`, `{proposal}` and
-/// `{target}` are filled in from a fresh fixture), what is sent, and who
+/// `{spare}`, `{contributor}`, `{series}`, `{subject}`, `{change}`,
+/// `{proposal}`, `{target}`, `{n}` and the versions are filled in from a fresh fixture), what is sent, and who
 /// may.
 struct Route {
     name: &'static str,
@@ -117,16 +117,16 @@ const ROUTES: &[Route] = &[
     r("material as Quire (form)", Post, "/books/{book}/material", Body::Form(&[("kind", "excerpt"), ("body", "Chapter one."), ("source", "quire")]), LIBRARIANS),
     r("material as Quire (JSON)", Post, "/api/v1/books/{book}/material", Body::Json(|| json!({"kind": "excerpt", "body": "Chapter one.", "source": "quire"})), LIBRARIANS),
     // Editing: a member's form post becomes a proposal, a librarian's an edit.
-    r("edit a book (form)", Post, "/books/{book}/edit", Body::Form(&[("version", "1"), ("title", "Matrix Renamed"), ("subtitle", "Edited"), ("note", "Seen on the cover.")]), EVERYONE_SIGNED_IN),
-    r("edit an edition (form)", Post, "/editions/{edition}/edit", Body::Form(&[("version", "0"), ("title", "Matrix Edition Renamed"), ("format", "hardcover"), ("pages", "400"), ("note", "Counted.")]), EVERYONE_SIGNED_IN),
-    r("edit a contributor (form)", Post, "/contributors/{contributor}/edit", Body::Form(&[("version", "0"), ("name", "Renamed Person"), ("bio", "Writes."), ("note", "Their site.")]), EVERYONE_SIGNED_IN),
-    r("edit a series (form)", Post, "/series/{series}/edit", Body::Form(&[("version", "0"), ("name", "Renamed Series"), ("note", "Publisher's name.")]), EVERYONE_SIGNED_IN),
-    r("edit a subject (form)", Post, "/subjects/{subject}/edit", Body::Form(&[("version", "0"), ("name", "Renamed Subject"), ("note", "Clearer.")]), EVERYONE_SIGNED_IN),
-    r("edit a book (JSON)", Patch, "/api/v1/books/{book}", Body::Json(|| json!({"version": 1, "subtitle": "Patched"})), LIBRARIANS),
-    r("edit an edition (JSON)", Patch, "/api/v1/editions/{edition}", Body::Json(|| json!({"version": 0, "pages": 401})), LIBRARIANS),
-    r("edit a contributor (JSON)", Patch, "/api/v1/contributors/{contributor}", Body::Json(|| json!({"version": 0, "name": "Patched Person"})), LIBRARIANS),
-    r("edit a series (JSON)", Patch, "/api/v1/series/{series}", Body::Json(|| json!({"version": 0, "name": "Patched Series"})), LIBRARIANS),
-    r("edit a subject (JSON)", Patch, "/api/v1/subjects/{subject}", Body::Json(|| json!({"version": 0, "name": "Patched Subject"})), LIBRARIANS),
+    r("edit a book (form)", Post, "/books/{book}/edit", Body::Form(&[("version", "{work_v}"), ("title", "Matrix Renamed"), ("subtitle", "Edited"), ("note", "Seen on the cover.")]), EVERYONE_SIGNED_IN),
+    r("edit an edition (form)", Post, "/editions/{edition}/edit", Body::Form(&[("version", "{edition_v}"), ("title", "Matrix Edition Renamed"), ("format", "hardcover"), ("pages", "400"), ("note", "Counted.")]), EVERYONE_SIGNED_IN),
+    r("edit a contributor (form)", Post, "/contributors/{contributor}/edit", Body::Form(&[("version", "{contributor_v}"), ("name", "Renamed Person {n}"), ("bio", "Writes."), ("note", "Their site.")]), EVERYONE_SIGNED_IN),
+    r("edit a series (form)", Post, "/series/{series}/edit", Body::Form(&[("version", "{series_v}"), ("name", "Renamed Series {n}"), ("note", "Publisher's name.")]), EVERYONE_SIGNED_IN),
+    r("edit a subject (form)", Post, "/subjects/{subject}/edit", Body::Form(&[("version", "{subject_v}"), ("name", "Renamed Subject {n}"), ("note", "Clearer.")]), EVERYONE_SIGNED_IN),
+    r("edit a book (JSON)", Patch, "/api/v1/books/{book}", Body::Json(|| json!({"version": "{work_v}", "subtitle": "Patched"})), LIBRARIANS),
+    r("edit an edition (JSON)", Patch, "/api/v1/editions/{edition}", Body::Json(|| json!({"version": "{edition_v}", "pages": 401})), LIBRARIANS),
+    r("edit a contributor (JSON)", Patch, "/api/v1/contributors/{contributor}", Body::Json(|| json!({"version": "{contributor_v}", "name": "Patched Person {n}"})), LIBRARIANS),
+    r("edit a series (JSON)", Patch, "/api/v1/series/{series}", Body::Json(|| json!({"version": "{series_v}", "name": "Patched Series {n}"})), LIBRARIANS),
+    r("edit a subject (JSON)", Patch, "/api/v1/subjects/{subject}", Body::Json(|| json!({"version": "{subject_v}", "name": "Patched Subject {n}"})), LIBRARIANS),
     // History, locks, proposals.
     r("revert a change", Post, "/books/{book}/history/{change}/revert", Body::Form(&[]), LIBRARIANS),
     r("lock a book", Post, "/books/{book}/lock", Body::Form(&[]), LIBRARIANS),
@@ -137,8 +137,8 @@ const ROUTES: &[Route] = &[
     // Merging and moving.
     r("merge a book (form)", Post, "/books/{book}/merge", Body::Form(&[("into", "{other}")]), LIBRARIANS),
     r("merge a book (JSON)", Post, "/api/v1/books/{book}/merge", Body::Json(|| json!({"into": "{other}"})), LIBRARIANS),
-    r("move an edition (form)", Post, "/editions/{edition}/move", Body::Form(&[("work", "{other}")]), LIBRARIANS),
-    r("move an edition (JSON)", Post, "/api/v1/editions/{edition}/move", Body::Json(|| json!({"work": "{other}"})), LIBRARIANS),
+    r("move an edition (form)", Post, "/editions/{spare}/move", Body::Form(&[("work", "{other}")]), LIBRARIANS),
+    r("move an edition (JSON)", Post, "/api/v1/editions/{spare}/move", Body::Json(|| json!({"work": "{other}"})), LIBRARIANS),
     // Covers: anyone signed in adds the first; only librarians replace one.
     r("add a cover (form)", Post, "/editions/{edition}/cover", Body::FormWithCover(&[]), EVERYONE_SIGNED_IN),
     r("add a cover (API)", Put, "/api/v1/editions/{edition}/cover", Body::Image, EVERYONE_SIGNED_IN),
@@ -263,12 +263,17 @@ struct Fixture {
     book: WorkId,
     other: WorkId,
     edition: EditionId,
+    /// A second edition of the book, to move.
+    spare: EditionId,
+    n: usize,
     author: String,
     contributor: Uuid,
     series: Uuid,
     subject: Uuid,
     change: Uuid,
     proposal: Uuid,
+    /// The version each edit form carries: (placeholder, value).
+    versions: Vec<(&'static str, String)>,
 }
 
 /// Everything the routes can change, to compare before and after.
@@ -366,6 +371,17 @@ fn jpeg() -> Vec<u8> {
     out.into_inner()
 }
 
+/// The `value` of the hidden `version` input of an edit form.
+async fn version_of(site: &Site, path: &str) -> String {
+    let (status, html) = site.get_text(path).await;
+    assert_eq!(status, 200, "{path}");
+    html.split("name=\"version\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_else(|| panic!("no version on {path}"))
+        .to_string()
+}
+
 fn uuid_in(html: &str, before: &str) -> Uuid {
     let at = html
         .find(before)
@@ -389,6 +405,12 @@ async fn fixture(db: &Db, n: usize, librarian: &Site, member: &Site, author_id: 
     e.publisher = Some("Penguin Books".into());
     e.is_primary = true;
     w.editions.push(e);
+    let spare = EditionId::new();
+    w.editions.push(NewEdition::new(
+        spare,
+        format!("Matrix Book {n}"),
+        Format::Ebook,
+    ));
     catalog::create_work(db, &w, None).await.unwrap();
     let other = WorkId::new();
     let mut o = NewWork::new(other, format!("Matrix Other {n}"));
@@ -418,12 +440,13 @@ async fn fixture(db: &Db, n: usize, librarian: &Site, member: &Site, author_id: 
             _ => {}
         }
     }
-    // A librarian's edit: the change to revert (the book is at version 1).
+    // A librarian's edit: the change to revert.
+    let v = version_of(librarian, &format!("/books/{book}/edit")).await;
     let r = librarian
         .post(
             &format!("/books/{book}/edit"),
             &[
-                ("version", "0"),
+                ("version", &v),
                 ("title", &format!("Matrix Book {n}")),
                 ("subtitle", "Before"),
             ],
@@ -432,11 +455,12 @@ async fn fixture(db: &Db, n: usize, librarian: &Site, member: &Site, author_id: 
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let change = history::for_work(db, book, 1, 1).await.unwrap().changes[0].id;
     // The member's proposal.
+    let work_v = version_of(librarian, &format!("/books/{book}/edit")).await;
     let r = member
         .post(
             &format!("/books/{book}/edit"),
             &[
-                ("version", "1"),
+                ("version", &work_v),
                 ("title", &format!("Matrix Book {n}")),
                 ("subtitle", "Proposed"),
                 ("note", "From the jacket."),
@@ -446,23 +470,54 @@ async fn fixture(db: &Db, n: usize, librarian: &Site, member: &Site, author_id: 
     assert_eq!(r.status(), 200);
     let (_, mine) = member.get_text("/catalog/proposals").await;
     let proposal = uuid_in(&mine, "/catalog/proposals/");
+    let versions = vec![
+        ("work_v", work_v),
+        (
+            "edition_v",
+            version_of(librarian, &format!("/editions/{edition}/edit")).await,
+        ),
+        (
+            "contributor_v",
+            version_of(librarian, &format!("/contributors/{}/edit", contributor.0)).await,
+        ),
+        (
+            "series_v",
+            version_of(librarian, &format!("/series/{series}/edit")).await,
+        ),
+        (
+            "subject_v",
+            version_of(librarian, &format!("/subjects/{subject}/edit")).await,
+        ),
+    ];
     Fixture {
         book,
         other,
         edition,
+        spare,
+        n,
         author,
         contributor: contributor.0,
         series,
         subject,
         change,
         proposal,
+        versions,
     }
 }
 
 fn fill(s: &str, fx: &Fixture) -> String {
+    let mut s = s.to_string();
+    for (name, v) in &fx.versions {
+        // A number in JSON, text in a form.
+        s = s
+            .replace(&format!("\"{{{name}}}\""), v)
+            .replace(&format!("{{{name}}}"), v);
+    }
     s.replace("{book}", &fx.book.to_string())
         .replace("{other}", &fx.other.to_string())
         .replace("{edition}", &fx.edition.to_string())
+        .replace("{spare}", &fx.spare.to_string())
+        .replace("{n}", &fx.n.to_string())
         .replace("{contributor}", &fx.contributor.to_string())
         .replace("{series}", &fx.series.to_string())
         .replace("{subject}", &fx.subject.to_string())
