@@ -226,6 +226,19 @@ pub fn router(state: AppState) -> Router {
             "/catalog/proposals/{id}/withdraw",
             post(edit::proposals::withdraw),
         )
+        .route("/api/v1/catalog/proposals", get(edit::proposals::api_list))
+        .route(
+            "/api/v1/catalog/proposals/{id}/accept",
+            post(edit::proposals::api_accept),
+        )
+        .route(
+            "/api/v1/catalog/proposals/{id}/decline",
+            post(edit::proposals::api_decline),
+        )
+        .route(
+            "/api/v1/catalog/proposals/{id}/withdraw",
+            post(edit::proposals::api_withdraw),
+        )
         .route(
             "/api/v1/books/{id}/history",
             get(edit::history::api_history),

@@ -13,6 +13,7 @@ mod edit;
 mod merge;
 mod page_cache;
 mod permissions;
+mod proposals_api;
 mod search;
 mod security_accounts;
 mod security_pages;

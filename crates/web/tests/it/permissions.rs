@@ -134,6 +134,9 @@ const ROUTES: &[Route] = &[
     r("accept a proposal", Post, "/catalog/proposals/{proposal}/accept", Body::Form(&[]), LIBRARIANS),
     r("decline a proposal", Post, "/catalog/proposals/{proposal}/decline", Body::Form(&[("reason", "Not on the title page.")]), LIBRARIANS),
     r("withdraw a proposal", Post, "/catalog/proposals/{proposal}/withdraw", Body::Form(&[]), THE_PROPOSER),
+    r("accept a proposal (JSON)", Post, "/api/v1/catalog/proposals/{proposal}/accept", Body::Json(|| json!({})), LIBRARIANS),
+    r("decline a proposal (JSON)", Post, "/api/v1/catalog/proposals/{proposal}/decline", Body::Json(|| json!({"reason": "Not on the title page."})), LIBRARIANS),
+    r("withdraw a proposal (JSON)", Post, "/api/v1/catalog/proposals/{proposal}/withdraw", Body::Json(|| json!({})), THE_PROPOSER),
     // Merging and moving.
     r("merge a book (form)", Post, "/books/{book}/merge", Body::Form(&[("into", "{other}")]), LIBRARIANS),
     r("merge a book (JSON)", Post, "/api/v1/books/{book}/merge", Body::Json(|| json!({"into": "{other}"})), LIBRARIANS),
