@@ -303,10 +303,34 @@ pub async fn form_upload(
     let (edition, replace) = permitted(&st, &user, &edition).await?;
     let _buffer = st.covers.buffer_permit()?;
     let (parts, body) = req.into_parts();
-    let body = read_capped(body, &st.covers.limits).await?;
-    let bytes = read_field(&st, parts, body, &st.covers.limits).await?;
-    let done = accept(&st, edition, bytes, replace).await?;
-    Ok(Redirect::to(&format!("/books/{}?edition={edition}", done.saved.work)).into_response())
+    let done = async {
+        let body = read_capped(body, &st.covers.limits).await?;
+        let bytes = read_field(&st, parts, body, &st.covers.limits).await?;
+        accept(&st, edition, bytes, replace).await
+    }
+    .await;
+    match done {
+        Ok(done) => Ok(
+            Redirect::to(&format!("/books/{}?edition={edition}", done.saved.work)).into_response(),
+        ),
+        // A refused file: the book page again, its cover form open with the
+        // reason beside the field.
+        Err(e @ (AppError::BadInput { field: FIELD, .. } | AppError::PayloadTooLarge { .. })) => {
+            let status = match e {
+                AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            let message = e.to_string();
+            let work = catalog::cover_state(&st.db, edition)
+                .await?
+                .ok_or_else(|| AppError::NotFound("There is no such edition in Quire.".into()))?
+                .work;
+            let html =
+                crate::books::page::with_cover_error(&st, &user, work, edition, message).await?;
+            Ok((status, axum::response::Html(html)).into_response())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// What the API answers after storing a cover.

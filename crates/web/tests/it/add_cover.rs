@@ -219,4 +219,22 @@ quire_testkit::both_backends! {
         assert_eq!(again.0, 422);
         assert!(beside(&again.2, "cover").contains("choose the file again"));
     }
+
+    async fn a_refused_upload_on_the_book_page_shows_the_page_with_the_reason_beside_the_field(db: Db) {
+        let b = BookBuilder::new("Hostile Ground").build(&db).await;
+        let site = Site::start(db.clone()).await;
+        site.join("ann").await;
+        let path = format!("/editions/{}/cover", b.edition);
+        let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".to_vec();
+        let (status, _, html) = send(&site, &path, Form::new().part("cover", Part::bytes(svg).file_name("c.svg").mime_str("image/svg+xml").unwrap())).await;
+        assert_eq!(status, 422);
+        assert!(html.contains("<h1") && html.contains("Hostile Ground"), "the book page, not an error page");
+        assert!(html.contains("<details class=\"cover-upload\" id=\"cover\" open>"), "the cover form is open");
+        assert!(html.contains("aria-describedby=\"cover-file-error\""));
+        assert!(beside(&html, "cover-file").contains("This file is an SVG drawing"));
+        let (status, _, html) = send(&site, &path, Form::new().part("cover", Part::bytes(vec![0xFF; 11 * 1024 * 1024]).file_name("big.jpg").mime_str("image/jpeg").unwrap())).await;
+        assert_eq!(status, 413);
+        assert!(beside(&html, "cover-file").contains("covers can be at most 10 MB"));
+        assert!(!covers_of(&db, b.work).await[0].1, "nothing stored");
+    }
 }
