@@ -199,10 +199,11 @@ async fn read_form(
         }
         let text = field.text().await.map_err(|_| unreadable())?;
         if text.len() > MAX_TEXT_FIELD {
-            return Err(AppError::bad(
-                "title",
-                "A field of the form is far longer than any book needs; nothing was saved.",
-            ));
+            return Err(AppError::TooLarge(format!(
+                "The \"{}\" field is far longer than any book needs ({} KB at most); nothing was saved.",
+                name.chars().take(40).collect::<String>(),
+                MAX_TEXT_FIELD / 1024
+            )));
         }
         pairs.push((name, text));
     }
