@@ -143,7 +143,9 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route(
             "/books/new",
-            get(books::add::new_book_form).post(books::add::create_book),
+            get(books::add::new_book_form)
+                .post(books::add::create_book)
+                .layer(DefaultBodyLimit::max(cover::MAX_UPLOAD_BODY)),
         )
         .route("/books/{id}", get(books::page::book_page))
         .route("/books/{id}/{slug}", get(books::page::book_page))
@@ -161,7 +163,9 @@ pub fn router(state: AppState) -> Router {
         .route("/books/{id}/clubs", get(books::page::clubs_coming))
         .route(
             "/books/{id}/editions/new",
-            get(books::add::new_edition_form).post(books::add::create_edition),
+            get(books::add::new_edition_form)
+                .post(books::add::create_edition)
+                .layer(DefaultBodyLimit::max(cover::MAX_UPLOAD_BODY)),
         )
         .route("/books/{id}/material", post(books::material::post_form))
         .route("/contributors/search", get(contributors::search))
@@ -221,6 +225,19 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/catalog/proposals/{id}/withdraw",
             post(edit::proposals::withdraw),
+        )
+        .route("/api/v1/catalog/proposals", get(edit::proposals::api_list))
+        .route(
+            "/api/v1/catalog/proposals/{id}/accept",
+            post(edit::proposals::api_accept),
+        )
+        .route(
+            "/api/v1/catalog/proposals/{id}/decline",
+            post(edit::proposals::api_decline),
+        )
+        .route(
+            "/api/v1/catalog/proposals/{id}/withdraw",
+            post(edit::proposals::api_withdraw),
         )
         .route(
             "/api/v1/books/{id}/history",

@@ -225,6 +225,18 @@ async fn not_open(db: &Db, id: Uuid) -> Result<StorageError> {
     })
 }
 
+/// Who proposed an edit (`None` when the account is gone) and whether it
+/// is still open; `None` when there is no such proposal. The web layer
+/// asks before a withdrawal, to refuse someone else's as forbidden.
+pub async fn proposer(db: &Db, id: Uuid) -> Result<Option<(Option<UserId>, bool)>> {
+    let row: Option<(Option<Uuid>, String)> = read!(
+        db,
+        sqlx::query_as("SELECT proposed_by, status FROM edit_proposals WHERE id = $1").bind(id),
+        fetch_optional
+    )?;
+    Ok(row.map(|(by, status)| (by.map(UserId), status == "open")))
+}
+
 /// Decline an open proposal with a reason the member will read.
 pub async fn decline(db: &Db, id: Uuid, librarian: UserId, reason: &str) -> Result<(), EditError> {
     let reason = reason.trim();

@@ -11,19 +11,23 @@
 use super::page::prepared;
 use crate::AppState;
 use crate::auth::Member;
+use crate::cover;
 use crate::error::{AppError, FieldError, Related};
 use crate::paths::WorkPath;
 use crate::permissions::{Permission, require};
 use crate::view::{Layout, language_name, page};
 use askama::Template;
 use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::extract::multipart::Multipart;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
-use quire_domain::{ContributorRole, EditionId, Format, Isbn13, PubDate, WorkId};
+use quire_domain::{ContributorRole, EditionId, Format, Isbn13, PubDate, UserId, WorkId};
 use quire_storage::catalog::{self, NewCredit, NewEdition, NewWork, WorkSummary};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The longest title or subtitle accepted, in characters.
 const MAX_TITLE_CHARS: usize = 300;
@@ -79,6 +83,219 @@ pub struct BookFields {
     /// member says this book is.
     #[serde(default)]
     pub decision: String,
+    /// A cover checked on an earlier post of this form and held for it
+    /// (see `cover/pending.rs`).
+    #[serde(default)]
+    pub cover_token: String,
+}
+
+/// The cover field of a posted form, before it is checked.
+enum CoverChoice {
+    None,
+    /// A file was chosen: its name and bytes.
+    File(String, axum::body::Bytes),
+    /// The file was refused before decoding (too large, cut short).
+    Refused(AppError),
+}
+
+/// The longest text field of a multipart form; the text fields' own limits
+/// are far below it.
+const MAX_TEXT_FIELD: usize = 64 * 1024;
+
+/// Read the add-a-book or add-an-edition form: a multipart form with a
+/// cover (the page's form), or a plain form without one (older clients,
+/// tests). A multipart body may be a cover's size; a plain one keeps the
+/// site's 256 KB limit.
+async fn read_form(
+    st: &AppState,
+    req: Request,
+) -> Result<
+    (
+        BookFields,
+        CoverChoice,
+        Option<tokio::sync::OwnedSemaphorePermit>,
+    ),
+    AppError,
+> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        });
+    if !multipart {
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, crate::MAX_BODY_BYTES)
+            .await
+            .map_err(|_| {
+                AppError::TooLarge(format!(
+                    "The form is larger than Quire accepts ({} KB); nothing was saved.",
+                    crate::MAX_BODY_BYTES / 1024
+                ))
+            })?;
+        let req = Request::from_parts(parts, Body::from(bytes));
+        let Form(f) = Form::<BookFields>::from_request(req, st)
+            .await
+            .map_err(|e| AppError::Unreadable {
+                field: None,
+                message: format!("The form could not be read ({e}); send it again."),
+            })?;
+        return Ok((f, CoverChoice::None, None));
+    }
+    // Uploads held in memory are capped with the cover uploads'.
+    let permit = st.covers.buffer_permit()?;
+    let (parts, body) = req.into_parts();
+    let (bytes, total) = cover::read_form_prefix(body).await?;
+    let req = Request::from_parts(parts, Body::from(bytes));
+    let unreadable = || AppError::Unreadable {
+        field: None,
+        message: "The form could not be read; send it again.".into(),
+    };
+    let mut mp = Multipart::from_request(req, st)
+        .await
+        .map_err(|_| unreadable())?;
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut choice = CoverChoice::None;
+    let too_large = |size: usize| {
+        cover::refused(quire_covers::CoverError::TooLarge {
+            size,
+            max: st.covers.limits.max_bytes,
+        })
+    };
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            // The body was cut at the limit, inside the file (which comes
+            // after the text fields): the file was too large.
+            Err(_) if total > cover::MAX_UPLOAD_BODY => {
+                choice = CoverChoice::Refused(too_large(total));
+                break;
+            }
+            Err(_) => return Err(unreadable()),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "cover" {
+            let file_name: String = field.file_name().unwrap_or("").chars().take(120).collect();
+            match field.bytes().await {
+                Ok(b) if b.is_empty() => {}
+                Ok(b) if b.len() > st.covers.limits.max_bytes => {
+                    choice = CoverChoice::Refused(too_large(b.len()));
+                }
+                Ok(b) => choice = CoverChoice::File(file_name, b),
+                Err(_) if total > cover::MAX_UPLOAD_BODY => {
+                    choice = CoverChoice::Refused(too_large(total));
+                    break;
+                }
+                Err(_) => {
+                    choice = CoverChoice::Refused(cover::cut_short());
+                    break;
+                }
+            }
+            continue;
+        }
+        let text = field.text().await.map_err(|_| unreadable())?;
+        if text.len() > MAX_TEXT_FIELD {
+            return Err(AppError::TooLarge(format!(
+                "The \"{}\" field is far longer than any book needs ({} KB at most); nothing was saved.",
+                name.chars().take(40).collect::<String>(),
+                MAX_TEXT_FIELD / 1024
+            )));
+        }
+        pairs.push((name, text));
+    }
+    Ok((fields_from_pairs(pairs), choice, Some(permit)))
+}
+
+/// The form's fields from a multipart body's name and value pairs.
+fn fields_from_pairs(pairs: Vec<(String, String)>) -> BookFields {
+    let mut f = BookFields::default();
+    for (name, value) in pairs {
+        match name.as_str() {
+            "title" => f.title = value,
+            "subtitle" => f.subtitle = value,
+            "contributor_name" => f.contributor_name.push(value),
+            "contributor_role" => f.contributor_role.push(value),
+            "series" => f.series = value,
+            "series_number" => f.series_number = value,
+            "subjects" => f.subjects = value,
+            "format" => f.format = value,
+            "pages" => f.pages = value,
+            "isbn" => f.isbn = value,
+            "publisher" => f.publisher = value,
+            "published" => f.published = value,
+            "language" => f.language = value,
+            "decision" => f.decision = value,
+            "cover_token" => f.cover_token = value,
+            _ => {}
+        }
+    }
+    f
+}
+
+/// The cover the form ends up with: a new file checked and held, the one
+/// held from an earlier post, or none. A refused cover is a field error,
+/// reported with the others.
+async fn resolve_cover(
+    st: &AppState,
+    owner: UserId,
+    f: &mut BookFields,
+    choice: CoverChoice,
+) -> Result<Result<HeldCover, FieldError>, AppError> {
+    let beside = |e: AppError| -> Result<_, AppError> {
+        match e {
+            AppError::BadInput { message, .. } | AppError::PayloadTooLarge { message, .. } => {
+                Ok(Err(FieldError {
+                    field: "cover",
+                    message,
+                }))
+            }
+            other => Err(other),
+        }
+    };
+    match choice {
+        CoverChoice::Refused(e) => {
+            // A new file was chosen and refused: the one held before is
+            // not silently kept in its place.
+            f.cover_token.clear();
+            beside(e)
+        }
+        CoverChoice::File(file_name, bytes) => match cover::prepare(st, bytes).await {
+            Ok(p) => {
+                let held = cover::Held {
+                    owner,
+                    file_name,
+                    cover: Arc::new(p),
+                };
+                let token = st.covers.pending.hold(held.clone()).await;
+                f.cover_token = token.clone();
+                Ok(Ok(Some((token, held))))
+            }
+            Err(e) => {
+                f.cover_token.clear();
+                beside(e)
+            }
+        },
+        CoverChoice::None => {
+            let token = f.cover_token.trim().to_string();
+            if token.is_empty() {
+                return Ok(Ok(None));
+            }
+            match st.covers.pending.get(&token, owner).await {
+                Some(held) => Ok(Ok(Some((token, held)))),
+                None => {
+                    f.cover_token.clear();
+                    Ok(Err(FieldError {
+                        field: "cover",
+                        message: "The cover you chose earlier is no longer held (Quire keeps it for an hour); choose the file again.".into(),
+                    }))
+                }
+            }
+        }
+    }
 }
 
 /// What is being added: a whole book, or an edition of `work_title`.
@@ -391,6 +608,9 @@ struct AddPage {
     formats: Vec<(&'static str, &'static str)>,
     roles: Vec<(&'static str, &'static str)>,
     languages: Vec<(&'static str, String)>,
+    /// A cover chosen on an earlier post and held for this form: what to
+    /// call it beside the field.
+    cover_kept: Option<String>,
 }
 
 impl AddPage {
@@ -444,7 +664,24 @@ impl AddPage {
                 .map(|r| (r.as_str(), r.label()))
                 .collect(),
             languages: LANGUAGES.iter().map(|c| (*c, language_name(c))).collect(),
+            cover_kept: None,
         }
+    }
+
+    /// The same, with the cover held for it named beside the cover field.
+    fn with_cover(mut self, held: &HeldCover) -> Self {
+        self.cover_kept = held.as_ref().map(|(_, h)| {
+            let name = if h.file_name.trim().is_empty() {
+                "Your cover".to_string()
+            } else {
+                h.file_name.clone()
+            };
+            format!(
+                "{name} ({} × {} pixels) is kept with this form",
+                h.cover.original.width, h.cover.original.height
+            )
+        });
+        self
     }
 
     /// The message for a field, if it was wrong.
@@ -495,18 +732,56 @@ pub async fn new_book_form(m: Member) -> Result<Html<String>, AppError> {
     ))
 }
 
+/// A cover checked and held for this form, with its token.
+type HeldCover = Option<(String, cover::Held)>;
+
+/// The fields' check and the cover's, as one answer: every wrong field,
+/// the cover's last (where the form shows it).
+fn combine(
+    checked: Result<Checked, AppError>,
+    cover: Result<HeldCover, FieldError>,
+) -> Result<(Checked, HeldCover), AppError> {
+    match (checked, cover) {
+        (Ok(c), Ok(h)) => Ok((c, h)),
+        (Err(AppError::Invalid(mut fields)), Err(fe)) => {
+            fields.push(fe);
+            Err(AppError::Invalid(fields))
+        }
+        (Err(e), _) => Err(e),
+        (Ok(_), Err(fe)) => Err(AppError::Invalid(vec![fe])),
+    }
+}
+
+/// Put the held cover on the edition just saved, and let go of it.
+async fn save_cover(st: &AppState, edition: EditionId, held: HeldCover) -> Result<(), AppError> {
+    if let Some((token, h)) = held {
+        cover::store(st, edition, &h.cover, false).await?;
+        st.covers.pending.forget(&token).await;
+    }
+    Ok(())
+}
+
 /// `POST /books/new`: check; on the first post show likely existing
 /// works; then create the book, or add the edition to the chosen work.
+/// The form is multipart with an optional `cover` file; a cover is checked
+/// with the other fields, and a form shown again keeps it.
 pub async fn create_book(
     State(st): State<AppState>,
     m: Member,
-    Form(f): Form<BookFields>,
+    req: Request,
 ) -> Result<Response, AppError> {
     require(&m.0, Permission::AddToCatalog)?;
+    let (mut f, choice, _buffer) = read_form(&st, req).await?;
+    if !matches!(choice, CoverChoice::None) || !f.cover_token.is_empty() {
+        require(&m.0, Permission::AddCover)?;
+    }
     let layout = Layout::for_user(Some(&m.0));
-    let checked = match check(&f, Adding::Book, "") {
+    let cover = resolve_cover(&st, m.id(), &mut f, choice).await?;
+    let held_now = cover.as_ref().ok().cloned().flatten();
+    let form = |f: BookFields| AddPage::new(layout.clone(), f, None).with_cover(&held_now);
+    let (checked, held) = match combine(check(&f, Adding::Book, ""), cover) {
         Ok(c) => c,
-        Err(e) => return rejected(AddPage::new(layout, f, None), e),
+        Err(e) => return rejected(form(f), e),
     };
     match f.decision.trim() {
         "" => {
@@ -524,13 +799,13 @@ pub async fn create_book(
                     Some(i) => catalog::find_by_isbn(&st.db, i).await?.map(|w| w.id),
                     None => None,
                 };
-                let mut p = AddPage::new(layout, f, None);
+                let mut p = form(f);
                 p.candidates = found.iter().map(|w| candidate_view(w, isbn_work)).collect();
                 return Ok(page(&p)?.into_response());
             }
-            save_new(&st, &m, checked, layout, f).await
+            save_new(&st, &m, checked, held, form(f)).await
         }
-        "create" => save_new(&st, &m, checked, layout, f).await,
+        "create" => save_new(&st, &m, checked, held, form(f)).await,
         other => {
             let Some(work) = WorkId::parse(other) else {
                 return Err(AppError::bad(
@@ -543,13 +818,16 @@ pub async fn create_book(
             edition.title = p.page.work.title.clone();
             edition.is_primary = false;
             match catalog::add_edition_by(&st.db, work, &edition, Some(m.id())).await {
-                Ok(()) => Ok(Redirect::to(&format!(
-                    "{}?edition={}#editions",
-                    book_href(work),
-                    edition.id
-                ))
-                .into_response()),
-                Err(e) => rejected(AddPage::new(layout, f, None), AppError::from(e)),
+                Ok(()) => {
+                    save_cover(&st, edition.id, held).await?;
+                    Ok(Redirect::to(&format!(
+                        "{}?edition={}#editions",
+                        book_href(work),
+                        edition.id
+                    ))
+                    .into_response())
+                }
+                Err(e) => rejected(form(f), AppError::from(e)),
             }
         }
     }
@@ -559,14 +837,18 @@ async fn save_new(
     st: &AppState,
     m: &Member,
     mut checked: Checked,
-    layout: Layout,
-    f: BookFields,
+    held: HeldCover,
+    form: AddPage,
 ) -> Result<Response, AppError> {
     let work = checked.work.id;
+    let edition = checked.edition.id;
     checked.work.editions.push(checked.edition);
     match catalog::create_work(&st.db, &checked.work, Some(m.id())).await {
-        Ok(()) => Ok(Redirect::to(&book_href(work)).into_response()),
-        Err(e) => rejected(AddPage::new(layout, f, None), AppError::from(e)),
+        Ok(()) => {
+            save_cover(st, edition, held).await?;
+            Ok(Redirect::to(&book_href(work)).into_response())
+        }
+        Err(e) => rejected(form, AppError::from(e)),
     }
 }
 
@@ -585,15 +867,22 @@ pub async fn new_edition_form(
     ))
 }
 
-/// `POST /books/{id}/editions/new`.
+/// `POST /books/{id}/editions/new`: multipart like the book form, with an
+/// optional cover for the new edition.
 pub async fn create_edition(
     State(st): State<AppState>,
     WorkPath(work): WorkPath,
     m: Member,
-    Form(f): Form<BookFields>,
+    req: Request,
 ) -> Result<Response, AppError> {
     require(&m.0, Permission::AddToCatalog)?;
     let p = prepared(&st, work, 1).await?;
+    let (mut f, choice, _buffer) = read_form(&st, req).await?;
+    if !matches!(choice, CoverChoice::None) || !f.cover_token.is_empty() {
+        require(&m.0, Permission::AddCover)?;
+    }
+    let cover = resolve_cover(&st, m.id(), &mut f, choice).await?;
+    let held_now = cover.as_ref().ok().cloned().flatten();
     let title = p.page.work.title.clone();
     let form_page = |f: BookFields| {
         AddPage::new(
@@ -601,18 +890,22 @@ pub async fn create_edition(
             f,
             Some((work, title.clone(), super::page::book_path(&p))),
         )
+        .with_cover(&held_now)
     };
-    let checked = match check(&f, Adding::Edition, &title) {
+    let (checked, held) = match combine(check(&f, Adding::Edition, &title), cover) {
         Ok(c) => c,
         Err(e) => return rejected(form_page(f), e),
     };
     match catalog::add_edition_by(&st.db, work, &checked.edition, Some(m.id())).await {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "{}?edition={}#editions",
-            super::page::book_path(&p),
-            checked.edition.id
-        ))
-        .into_response()),
+        Ok(()) => {
+            save_cover(&st, checked.edition.id, held).await?;
+            Ok(Redirect::to(&format!(
+                "{}?edition={}#editions",
+                super::page::book_path(&p),
+                checked.edition.id
+            ))
+            .into_response())
+        }
         Err(e) => rejected(form_page(f), AppError::from(e)),
     }
 }
@@ -695,6 +988,7 @@ impl NewBookRequest {
             published: self.published.clone().unwrap_or_default(),
             language: self.language.clone().unwrap_or_default(),
             decision: String::new(),
+            cover_token: String::new(),
         })
     }
 }

@@ -586,6 +586,8 @@ pub struct CoverForm {
     action: String,
     label: &'static str,
     button: &'static str,
+    /// Why the last upload was refused, shown beside the file field.
+    error: Option<String>,
 }
 
 impl CoverForm {
@@ -609,6 +611,7 @@ impl CoverForm {
             action: format!("/editions/{}/cover", e.id),
             label,
             button,
+            error: None,
         })
     }
 }
@@ -930,6 +933,39 @@ fn fill(
     viewer: Option<&ViewerData>,
     done: Option<&'static str>,
 ) -> Result<String, AppError> {
+    fill_with(shell, p, wanted, user, viewer, None)
+}
+
+/// The book page for `user` showing `edition`, with the cover form open
+/// and `error` beside its file field: a refused upload from the page's
+/// form answers with this rather than an error page.
+pub async fn with_cover_error(
+    st: &AppState,
+    user: &User,
+    work: WorkId,
+    edition: EditionId,
+    error: String,
+) -> Result<String, AppError> {
+    let (p, viewer) = reader_page(st, user.user_id(), work, 1).await?;
+    let shell = draw_shell(&p, Some(edition))?;
+    fill_with(
+        &shell,
+        &p,
+        Some(edition),
+        Some(user),
+        Some(&viewer),
+        Some(error),
+    )
+}
+
+fn fill_with(
+    shell: &Shell,
+    p: &Prepared,
+    wanted: Option<EditionId>,
+    user: Option<&User>,
+    viewer: Option<&ViewerData>,
+    cover_error: Option<String>,
+) -> Result<String, AppError> {
     let edition = p.page.edition(wanted);
     let work_id = p.page.work.id.to_string();
     let path = book_path(p);
@@ -981,7 +1017,10 @@ fn fill(
                 part: slot,
                 work_id: &work_id,
                 signed_in,
-                cover_form: CoverForm::for_viewer(user, edition),
+                cover_form: CoverForm::for_viewer(user, edition).map(|f| CoverForm {
+                    error: cover_error.clone(),
+                    ..f
+                }),
                 material_kinds: MaterialKind::ALL
                     .iter()
                     .map(|k| (k.as_str(), k.label()))

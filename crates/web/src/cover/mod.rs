@@ -6,15 +6,16 @@
 //! the book page's form and the API, `generated.rs` draws covers.
 
 mod generated;
+mod pending;
 mod serve;
 mod upload;
 
 pub use generated::generated_svg;
+pub use pending::Held;
 pub use serve::stored_cover;
 pub use upload::{CoverWork, MAX_UPLOAD_BODY, api_upload, form_upload};
 // For the add-a-book form, which takes a cover with the book.
-#[allow(unused_imports)]
-pub use upload::{Accepted, accept};
+pub(crate) use upload::{cut_short, prepare, read_form_prefix, refused, store};
 
 /// Where a stored cover is served, in a size pages show.
 pub fn url(edition: quire_domain::EditionId, size: quire_domain::CoverSize) -> String {

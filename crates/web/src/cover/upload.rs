@@ -44,6 +44,8 @@ pub struct CoverWork {
     decoders: Arc<Semaphore>,
     buffered: Arc<Semaphore>,
     pub limits: Limits,
+    /// Covers chosen on a form shown again before it was saved.
+    pub pending: super::pending::PendingCovers,
 }
 
 impl CoverWork {
@@ -57,6 +59,7 @@ impl CoverWork {
             decoders: Arc::new(Semaphore::new(workers)),
             buffered: Arc::new(Semaphore::new(workers * Self::MAX_BUFFERED_PER_WORKER)),
             limits,
+            pending: Default::default(),
         }
     }
 
@@ -67,7 +70,7 @@ impl CoverWork {
         }
     }
 
-    fn buffer_permit(&self) -> Result<OwnedSemaphorePermit, AppError> {
+    pub(crate) fn buffer_permit(&self) -> Result<OwnedSemaphorePermit, AppError> {
         self.buffered
             .clone()
             .try_acquire_owned()
@@ -76,7 +79,7 @@ impl CoverWork {
 }
 
 /// What a refused file was, for the reader: which field, what to do.
-fn refused(e: CoverError) -> AppError {
+pub(crate) fn refused(e: CoverError) -> AppError {
     match e {
         CoverError::TooLarge { .. } => AppError::PayloadTooLarge {
             field: FIELD,
@@ -112,17 +115,10 @@ async fn permitted(
     Ok((id, may_replace))
 }
 
-/// Check, re-encode and store an upload for `edition`, and queue the job
-/// that makes its thumbnails.
-/// Other parts of the site that take a cover (adding a book) call this
-/// after deciding who may. `replace` says whether an existing cover may be
-/// replaced; without it an existing cover is a conflict.
-pub async fn accept(
-    st: &AppState,
-    edition: EditionId,
-    bytes: Bytes,
-    replace: bool,
-) -> Result<Accepted, AppError> {
+/// Check and re-encode an upload, on a blocking thread under the decode
+/// cap. Nothing is stored: the add-a-book form checks a cover with the
+/// other fields before anything is saved.
+pub async fn prepare(st: &AppState, bytes: Bytes) -> Result<quire_covers::Prepared, AppError> {
     let work = &st.covers;
     let permit = work
         .decoders
@@ -130,13 +126,24 @@ pub async fn accept(
         .try_acquire_owned()
         .map_err(|_| CoverWork::busy())?;
     let limits = work.limits.clone();
-    let p = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let _permit = permit;
         quire_covers::prepare(&bytes, &limits)
     })
     .await
     .map_err(|e| AppError::internal("The cover could not be prepared; try again.", e))?
-    .map_err(refused)?;
+    .map_err(refused)
+}
+
+/// Store a prepared cover for `edition`, and queue the job that makes its
+/// thumbnails. `replace` says whether an existing cover may be replaced;
+/// without it an existing cover is a conflict.
+pub async fn store(
+    st: &AppState,
+    edition: EditionId,
+    p: &quire_covers::Prepared,
+    replace: bool,
+) -> Result<Accepted, AppError> {
     fn image(e: &quire_covers::Encoded) -> NewCoverImage<'_> {
         NewCoverImage {
             size: e.size,
@@ -157,6 +164,18 @@ pub async fn accept(
         width: p.original.width,
         height: p.original.height,
     })
+}
+
+/// Check, re-encode and store an upload for `edition` ([`prepare`] then
+/// [`store`]).
+pub async fn accept(
+    st: &AppState,
+    edition: EditionId,
+    bytes: Bytes,
+    replace: bool,
+) -> Result<Accepted, AppError> {
+    let p = prepare(st, bytes).await?;
+    store(st, edition, &p, replace).await
 }
 
 /// A stored cover and the size of its original.
@@ -201,7 +220,30 @@ async fn read_capped(mut body: Body, limits: &Limits) -> Result<Bytes, AppError>
     Ok(Bytes::from(kept))
 }
 
-fn cut_short() -> AppError {
+/// Read a multipart form body of any length, keeping at most its first
+/// [`MAX_UPLOAD_BODY`] bytes (the rest is read to its end, up to
+/// [`DRAIN_LIMIT`], and dropped, so the client receives the answer). The
+/// text fields come before the file in a form, so they survive a file too
+/// large; the caller learns the full length to say so.
+pub(crate) async fn read_form_prefix(mut body: Body) -> Result<(Bytes, usize), AppError> {
+    let mut kept: Vec<u8> = Vec::new();
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| cut_short())?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        total += data.len();
+        let room = MAX_UPLOAD_BODY.saturating_sub(kept.len());
+        kept.extend_from_slice(&data[..data.len().min(room)]);
+        if total > DRAIN_LIMIT {
+            break;
+        }
+    }
+    Ok((Bytes::from(kept), total))
+}
+
+pub(crate) fn cut_short() -> AppError {
     AppError::bad(
         FIELD,
         "The upload was cut short or could not be read. Choose the file and send the form again.",
@@ -211,7 +253,7 @@ fn cut_short() -> AppError {
 /// The `cover` field of a multipart form, from a body already read.
 async fn read_field(
     st: &AppState,
-    headers: HeaderMap,
+    parts: axum::http::request::Parts,
     body: Bytes,
     limits: &Limits,
 ) -> Result<Bytes, AppError> {
@@ -221,8 +263,9 @@ async fn read_field(
             "Choose an image file of the cover (JPEG, PNG or WebP) to upload.",
         )
     };
-    let mut req = axum::http::Request::new(Body::from(body));
-    *req.headers_mut() = headers;
+    // The request's own parts carry the route's body limit; a bare request
+    // would get axum's default of 2 MB.
+    let req = axum::http::Request::from_parts(parts, Body::from(body));
     let mut multipart = Multipart::from_request(req, st)
         .await
         .map_err(|_| choose())?;
@@ -255,15 +298,39 @@ pub async fn form_upload(
     State(st): State<AppState>,
     Member(user): Member,
     Path(edition): Path<String>,
-    headers: HeaderMap,
-    body: Body,
+    req: axum::extract::Request,
 ) -> Result<Response, AppError> {
     let (edition, replace) = permitted(&st, &user, &edition).await?;
     let _buffer = st.covers.buffer_permit()?;
-    let body = read_capped(body, &st.covers.limits).await?;
-    let bytes = read_field(&st, headers, body, &st.covers.limits).await?;
-    let done = accept(&st, edition, bytes, replace).await?;
-    Ok(Redirect::to(&format!("/books/{}?edition={edition}", done.saved.work)).into_response())
+    let (parts, body) = req.into_parts();
+    let done = async {
+        let body = read_capped(body, &st.covers.limits).await?;
+        let bytes = read_field(&st, parts, body, &st.covers.limits).await?;
+        accept(&st, edition, bytes, replace).await
+    }
+    .await;
+    match done {
+        Ok(done) => Ok(
+            Redirect::to(&format!("/books/{}?edition={edition}", done.saved.work)).into_response(),
+        ),
+        // A refused file: the book page again, its cover form open with the
+        // reason beside the field.
+        Err(e @ (AppError::BadInput { field: FIELD, .. } | AppError::PayloadTooLarge { .. })) => {
+            let status = match e {
+                AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            let message = e.to_string();
+            let work = catalog::cover_state(&st.db, edition)
+                .await?
+                .ok_or_else(|| AppError::NotFound("There is no such edition in Quire.".into()))?
+                .work;
+            let html =
+                crate::books::page::with_cover_error(&st, &user, work, edition, message).await?;
+            Ok((status, axum::response::Html(html)).into_response())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// What the API answers after storing a cover.

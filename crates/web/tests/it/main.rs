@@ -5,6 +5,7 @@
 
 mod accounts;
 mod add_book;
+mod add_cover;
 mod bad_input;
 mod book_actions;
 mod book_page;
@@ -14,6 +15,7 @@ mod look;
 mod merge;
 mod page_cache;
 mod permissions;
+mod proposals_api;
 mod search;
 mod security_accounts;
 mod security_pages;
