@@ -5,13 +5,18 @@
 //!
 //! Needs Debian's `chromium` and Node.js with npm; `.ci/run` installs
 //! Chromium. The first run installs the script's one npm package.
-//! A screenshot of the book page is left at `target/browser-journey.png`.
+//! A screenshot of the book page is left at
+//! `target/screenshots/browser-journey.png`.
 //!
-//! The other tests here: a librarian's editing journey (`edit.mjs`), and
-//! the accessibility harness (`pages.mjs`: axe-core on every page of its
-//! list, both themes, both widths; screenshots in `target/screenshots/`).
+//! The other tests here: the book page's stars and shelf menu with and
+//! without JavaScript and by keyboard (`book.mjs`); the catalog's journey
+//! from adding a book with a cover to a reverted edit and an accepted
+//! proposal (`add-edit.mjs`); and the accessibility harness (`pages.mjs`:
+//! axe-core on every page of its list, both themes, both widths).
+//! Screenshots go to `target/screenshots/`.
 
 use anyhow::{Context, Result, bail, ensure};
+use std::ffi::OsStr;
 use std::fs::File;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -197,137 +202,123 @@ fn serve(database: &str, scratch: &Path) -> Result<(Server, String)> {
     }
 }
 
+/// Where the tests leave their screenshots: `target/screenshots/`.
+fn screenshots() -> Result<PathBuf> {
+    Ok(Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .context("the target folder")?
+        .join("screenshots"))
+}
+
+/// The catalog a test starts from.
+enum Demo {
+    /// No demo: an empty catalog.
+    Empty,
+    /// `small_datasets`: a few goodbooks titles and Pride and Prejudice.
+    Small,
+    /// `pages_datasets`: 547 titles with ratings, subjects and two readers.
+    WithReaders,
+}
+
+/// A running Quire on a fresh SQLite file, in a scratch folder that is
+/// removed when the test ends (the server is stopped first).
+struct Scene {
+    server: Server,
+    addr: String,
+    scratch: tempfile::TempDir,
+}
+
+impl Scene {
+    /// Check the tools, install the scripts' packages, load `demo`, create
+    /// `users` (name, administrator?) with `password`, and start serving.
+    fn start(demo: Demo, users: &[(&str, bool)], password: &str) -> Result<Scene> {
+        check_tools()?;
+        let tmp = tempfile::tempdir()?;
+        let scratch = tmp.path();
+        install_script_packages(scratch)?;
+        let database = format!("sqlite://{}", scratch.join("q.db").display());
+        let data = match demo {
+            Demo::Empty => None,
+            Demo::Small => Some(small_datasets(scratch)?),
+            Demo::WithReaders => Some(pages_datasets(scratch)?),
+        };
+        if let Some(data) = data {
+            let mut cmd = Command::new(QUIRE);
+            cmd.args(["--database", &database, "demo", "--datasets"])
+                .arg(&data);
+            let out = run(cmd, scratch, "demo", Duration::from_secs(180))?;
+            ensure!(
+                out.status.success(),
+                "`quire demo` failed:\n{}",
+                text(&out.stderr)
+            );
+        }
+        for (name, admin) in users {
+            let mut cmd = Command::new(QUIRE);
+            cmd.args(["--database", &database, "admin", "create-user"])
+                .args(["--username", name])
+                .args(admin.then_some("--admin"))
+                .env("QUIRE_PASSWORD", password);
+            let out = run(cmd, scratch, "create-user", Duration::from_secs(60))?;
+            ensure!(
+                out.status.success(),
+                "`quire admin create-user --username {name}` failed:\n{}",
+                text(&out.stderr)
+            );
+        }
+        let (server, addr) = serve(&database, scratch)?;
+        Ok(Scene {
+            server,
+            addr,
+            scratch: tmp,
+        })
+    }
+
+    fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Run `node SCRIPT ARGS…` in the scripts' folder with Chromium's path
+    /// in `CHROMIUM`; fail with its output and the server's log unless it
+    /// succeeds. Returns what it printed.
+    fn node(&self, script: &str, args: &[&dyn AsRef<OsStr>], limit: Duration) -> Result<String> {
+        let mut cmd = Command::new("node");
+        cmd.arg(script)
+            .args(args.iter().map(|a| a.as_ref()))
+            .env("CHROMIUM", CHROMIUM)
+            .current_dir(SCRIPT_DIR);
+        let out = run(cmd, self.scratch.path(), script, limit)?;
+        let report = format!(
+            "--- {script} stdout ---\n{}\n--- {script} stderr ---\n{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        if !out.status.success() {
+            bail!(
+                "{script} failed ({}):\n{report}\n--- server log ---\n{}",
+                out.status,
+                self.server.log()
+            );
+        }
+        Ok(report)
+    }
+}
+
 #[test]
 fn a_reader_finds_rates_and_queues_a_book_on_a_phone() -> Result<()> {
     let started = Instant::now();
-    check_tools()?;
-    let tmp = tempfile::tempdir()?;
-    let scratch = tmp.path();
-    install_script_packages(scratch)?;
-
-    let database = format!("sqlite://{}", scratch.join("q.db").display());
-    let data = small_datasets(scratch)?;
-    let mut demo = Command::new(QUIRE);
-    demo.arg("--database")
-        .arg(&database)
-        .arg("demo")
-        .arg("--datasets")
-        .arg(&data);
-    let out = run(demo, scratch, "demo", Duration::from_secs(120))?;
-    ensure!(
-        out.status.success(),
-        "`quire demo` failed:\n{}",
-        text(&out.stderr)
-    );
-
-    let (server, addr) = serve(&database, scratch)?;
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .context("the target folder")?;
-    let screenshot = target.join("browser-journey.png");
-    let mut journey = Command::new("node");
-    journey
-        .arg("journey.mjs")
-        .arg(format!("http://{addr}"))
-        .arg(&screenshot)
-        .env("CHROMIUM", CHROMIUM)
-        .current_dir(SCRIPT_DIR);
-    let out = run(journey, scratch, "journey", Duration::from_secs(180))?;
-    let report = format!(
-        "--- journey.mjs stdout ---\n{}\n--- journey.mjs stderr ---\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    if !out.status.success() {
-        bail!(
-            "the browser journey failed ({}):\n{report}\n--- server log ---\n{}",
-            out.status,
-            server.log()
-        );
-    }
-    println!("{report}");
+    let scene = Scene::start(Demo::Small, &[], "")?;
+    let screenshot = screenshots()?.join("browser-journey.png");
+    let report = scene.node(
+        "journey.mjs",
+        &[&scene.base_url(), &screenshot],
+        Duration::from_secs(180),
+    )?;
     println!(
-        "browser journey passed in {:.1} s; screenshot: {}",
+        "{report}\nbrowser journey passed in {:.1} s; screenshot: {}",
         started.elapsed().as_secs_f64(),
         screenshot.display()
     );
-    Ok(())
-}
-
-/// Keeping the catalog: a librarian edits a book, sees the change in its
-/// history and reverts it; a member proposes an edit the librarian accepts
-/// (`tests/browser/edit.mjs`). Screenshots at 390 and 1366 px are left in
-/// `target/screenshots/`.
-#[test]
-fn a_librarian_edits_and_reverts_and_accepts_a_members_proposal() -> Result<()> {
-    check_tools()?;
-    let tmp = tempfile::tempdir()?;
-    let scratch = tmp.path();
-    install_script_packages(scratch)?;
-
-    let database = format!("sqlite://{}", scratch.join("q.db").display());
-    let data = small_datasets(scratch)?;
-    let mut demo = Command::new(QUIRE);
-    demo.arg("--database")
-        .arg(&database)
-        .arg("demo")
-        .arg("--datasets")
-        .arg(&data);
-    let out = run(demo, scratch, "demo", Duration::from_secs(120))?;
-    ensure!(
-        out.status.success(),
-        "`quire demo` failed:\n{}",
-        text(&out.stderr)
-    );
-    // An administrator may do everything a librarian may.
-    let password = "a long librarian password";
-    let mut create = Command::new(QUIRE);
-    create
-        .args([
-            "--database",
-            &database,
-            "admin",
-            "create-user",
-            "--username",
-            "libby",
-            "--admin",
-        ])
-        .env("QUIRE_PASSWORD", password);
-    let out = run(create, scratch, "create-user", Duration::from_secs(60))?;
-    ensure!(
-        out.status.success(),
-        "`quire admin create-user` failed:\n{}",
-        text(&out.stderr)
-    );
-
-    let (server, addr) = serve(&database, scratch)?;
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .context("the target folder")?
-        .join("screenshots");
-    let mut script = Command::new("node");
-    script
-        .arg("edit.mjs")
-        .arg(format!("http://{addr}"))
-        .arg("libby")
-        .arg(password)
-        .arg(&shots)
-        .env("CHROMIUM", CHROMIUM)
-        .current_dir(SCRIPT_DIR);
-    let out = run(script, scratch, "edit", Duration::from_secs(180))?;
-    let report = format!(
-        "--- edit.mjs stdout ---\n{}\n--- edit.mjs stderr ---\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    if !out.status.success() {
-        bail!(
-            "the editing journey failed ({}):\n{report}\n--- server log ---\n{}",
-            out.status,
-            server.log()
-        );
-    }
-    println!("{report}\nscreenshots: {}", shots.display());
     Ok(())
 }
 
@@ -397,76 +388,19 @@ fn pages_datasets(root: &Path) -> Result<PathBuf> {
 #[test]
 fn every_page_passes_axe_at_wcag_2_2_aa_in_both_themes_and_widths() -> Result<()> {
     let started = Instant::now();
-    check_tools()?;
-    let tmp = tempfile::tempdir()?;
-    let scratch = tmp.path();
-    install_script_packages(scratch)?;
-
-    let database = format!("sqlite://{}", scratch.join("q.db").display());
-    let data = pages_datasets(scratch)?;
-    let mut demo = Command::new(QUIRE);
-    demo.arg("--database")
-        .arg(&database)
-        .arg("demo")
-        .arg("--datasets")
-        .arg(&data);
-    let out = run(demo, scratch, "demo", Duration::from_secs(180))?;
-    ensure!(
-        out.status.success(),
-        "`quire demo` failed:\n{}",
-        text(&out.stderr)
-    );
     // A member, and an administrator (who may do all a librarian may).
     let (member, librarian, password) = ("pat", "libby", "a long enough password");
-    for (name, admin) in [(member, false), (librarian, true)] {
-        let mut create = Command::new(QUIRE);
-        create
-            .args([
-                "--database",
-                &database,
-                "admin",
-                "create-user",
-                "--username",
-                name,
-            ])
-            .args(admin.then_some("--admin"))
-            .env("QUIRE_PASSWORD", password);
-        let out = run(create, scratch, "create-user", Duration::from_secs(60))?;
-        ensure!(
-            out.status.success(),
-            "`quire admin create-user --username {name}` failed:\n{}",
-            text(&out.stderr)
-        );
-    }
-
-    let (server, addr) = serve(&database, scratch)?;
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .context("the target folder")?
-        .join("screenshots");
-    let mut script = Command::new("node");
-    script
-        .arg("pages.mjs")
-        .arg(format!("http://{addr}"))
-        .arg(member)
-        .arg(librarian)
-        .arg(password)
-        .arg(&shots)
-        .env("CHROMIUM", CHROMIUM)
-        .current_dir(SCRIPT_DIR);
-    let out = run(script, scratch, "pages", Duration::from_secs(600))?;
-    let report = format!(
-        "--- pages.mjs stdout ---\n{}\n--- pages.mjs stderr ---\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    if !out.status.success() {
-        bail!(
-            "the accessibility harness failed ({}):\n{report}\n--- server log ---\n{}",
-            out.status,
-            server.log()
-        );
-    }
+    let scene = Scene::start(
+        Demo::WithReaders,
+        &[(member, false), (librarian, true)],
+        password,
+    )?;
+    let shots = screenshots()?;
+    let report = scene.node(
+        "pages.mjs",
+        &[&scene.base_url(), &member, &librarian, &password, &shots],
+        Duration::from_secs(600),
+    )?;
     println!(
         "{report}\naccessibility harness passed in {:.1} s; screenshots: {}",
         started.elapsed().as_secs_f64(),
@@ -484,51 +418,13 @@ fn every_page_passes_axe_at_wcag_2_2_aa_in_both_themes_and_widths() -> Result<()
 /// px, are left in `target/screenshots/` (`book-journey-*.png`).
 #[test]
 fn the_book_page_rates_and_shelves_with_and_without_javascript_and_by_keyboard() -> Result<()> {
-    check_tools()?;
-    let tmp = tempfile::tempdir()?;
-    let scratch = tmp.path();
-    install_script_packages(scratch)?;
-
-    let database = format!("sqlite://{}", scratch.join("q.db").display());
-    let data = small_datasets(scratch)?;
-    let mut demo = Command::new(QUIRE);
-    demo.arg("--database")
-        .arg(&database)
-        .arg("demo")
-        .arg("--datasets")
-        .arg(&data);
-    let out = run(demo, scratch, "demo", Duration::from_secs(120))?;
-    ensure!(
-        out.status.success(),
-        "`quire demo` failed:\n{}",
-        text(&out.stderr)
-    );
-
-    let (server, addr) = serve(&database, scratch)?;
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .context("the target folder")?
-        .join("screenshots");
-    let mut script = Command::new("node");
-    script
-        .arg("book.mjs")
-        .arg(format!("http://{addr}"))
-        .arg(&shots)
-        .env("CHROMIUM", CHROMIUM)
-        .current_dir(SCRIPT_DIR);
-    let out = run(script, scratch, "book", Duration::from_secs(240))?;
-    let report = format!(
-        "--- book.mjs stdout ---\n{}\n--- book.mjs stderr ---\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    if !out.status.success() {
-        bail!(
-            "the book page journey failed ({}):\n{report}\n--- server log ---\n{}",
-            out.status,
-            server.log()
-        );
-    }
+    let scene = Scene::start(Demo::Small, &[], "")?;
+    let shots = screenshots()?;
+    let report = scene.node(
+        "book.mjs",
+        &[&scene.base_url(), &shots],
+        Duration::from_secs(240),
+    )?;
     println!("{report}\nscreenshots: {}", shots.display());
     Ok(())
 }
@@ -536,16 +432,14 @@ fn the_book_page_rates_and_shelves_with_and_without_javascript_and_by_keyboard()
 /// The catalog's whole journey: a member adds a new book with a cover
 /// taken from a Project Gutenberg EPUB (after a wrong file is refused
 /// beside the cover field), the page shows the stored cover; a librarian
-/// edits that book, reverts the edit from its history, and accepts the
-/// member's proposal (`tests/browser/add-edit.mjs`). Screenshots of the add
-/// form with its error and of the new book, at 390 and 1366 px, are left in
-/// `target/screenshots/`.
+/// edits that book, the history shows the change, the librarian reverts it,
+/// and accepts the member's proposal (`tests/browser/add-edit.mjs`).
+/// Screenshots of the add form with its error and of the new book, at 390
+/// and 1366 px, are left in `target/screenshots/`.
 #[test]
 fn a_member_adds_a_book_with_a_cover_that_a_librarian_edits_reverts_and_accepts() -> Result<()> {
-    check_tools()?;
-    let tmp = tempfile::tempdir()?;
-    let scratch = tmp.path();
-    install_script_packages(scratch)?;
+    let password = "a long librarian password";
+    let scene = Scene::start(Demo::Empty, &[("libby", true)], password)?;
 
     // A real cover, out of a real EPUB, at test time; and a web page
     // pretending to be a JPEG.
@@ -553,64 +447,27 @@ fn a_member_adds_a_book_with_a_cover_that_a_librarian_edits_reverts_and_accepts(
     let cover = quire_import::epub::cover_image(&epub)
         .with_context(|| format!("reading {}", epub.display()))?
         .context("the Frankenstein EPUB declares no cover")?;
-    let cover_path = scratch.join("frankenstein-cover.jpg");
+    let cover_path = scene.scratch.path().join("frankenstein-cover.jpg");
     std::fs::write(&cover_path, &cover)?;
-    let bad_path = scratch.join("not-a-cover.jpg");
+    let bad_path = scene.scratch.path().join("not-a-cover.jpg");
     std::fs::write(
         &bad_path,
         "<!doctype html><title>x</title><p>Not a picture.",
     )?;
 
-    let database = format!("sqlite://{}", scratch.join("q.db").display());
-    let password = "a long librarian password";
-    let mut create = Command::new(QUIRE);
-    create
-        .args([
-            "--database",
-            &database,
-            "admin",
-            "create-user",
-            "--username",
-            "libby",
-            "--admin",
-        ])
-        .env("QUIRE_PASSWORD", password);
-    let out = run(create, scratch, "create-user", Duration::from_secs(60))?;
-    ensure!(
-        out.status.success(),
-        "`quire admin create-user` failed:\n{}",
-        text(&out.stderr)
-    );
-
-    let (server, addr) = serve(&database, scratch)?;
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .context("the target folder")?
-        .join("screenshots");
-    let mut script = Command::new("node");
-    script
-        .arg("add-edit.mjs")
-        .arg(format!("http://{addr}"))
-        .arg("libby")
-        .arg(password)
-        .arg(&shots)
-        .arg(&cover_path)
-        .arg(&bad_path)
-        .env("CHROMIUM", CHROMIUM)
-        .current_dir(SCRIPT_DIR);
-    let out = run(script, scratch, "add-edit", Duration::from_secs(240))?;
-    let report = format!(
-        "--- add-edit.mjs stdout ---\n{}\n--- add-edit.mjs stderr ---\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    if !out.status.success() {
-        bail!(
-            "the add-and-edit journey failed ({}):\n{report}\n--- server log ---\n{}",
-            out.status,
-            server.log()
-        );
-    }
+    let shots = screenshots()?;
+    let report = scene.node(
+        "add-edit.mjs",
+        &[
+            &scene.base_url(),
+            &"libby",
+            &password,
+            &shots,
+            &cover_path,
+            &bad_path,
+        ],
+        Duration::from_secs(240),
+    )?;
     println!("{report}\nscreenshots: {}", shots.display());
     Ok(())
 }

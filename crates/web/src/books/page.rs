@@ -933,7 +933,7 @@ fn fill(
     viewer: Option<&ViewerData>,
     done: Option<&'static str>,
 ) -> Result<String, AppError> {
-    fill_with(shell, p, wanted, user, viewer, None)
+    fill_with(shell, p, wanted, user, viewer, done, None)
 }
 
 /// The book page for `user` showing `edition`, with the cover form open
@@ -954,6 +954,7 @@ pub async fn with_cover_error(
         Some(edition),
         Some(user),
         Some(&viewer),
+        None,
         Some(error),
     )
 }
@@ -964,6 +965,7 @@ fn fill_with(
     wanted: Option<EditionId>,
     user: Option<&User>,
     viewer: Option<&ViewerData>,
+    done: Option<&'static str>,
     cover_error: Option<String>,
 ) -> Result<String, AppError> {
     let edition = p.page.edition(wanted);
