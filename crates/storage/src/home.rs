@@ -89,7 +89,7 @@ pub async fn recent_reviews(db: &Db, limit: u32) -> Result<Vec<RecentReview>> {
         db,
         sqlx::query_as(
             "SELECT r.work_id, w.slug, w.title, u.username, u.display_name, r.headline,
-                    SUBSTR(r.body, 1, $2) AS body_start, CAST(rt.halves AS BIGINT) AS halves,
+                    SUBSTR(r.body, 1, CAST($2 AS INTEGER)) AS body_start, CAST(rt.halves AS BIGINT) AS halves,
                     r.created_at
              FROM reviews r JOIN works w ON w.id = r.work_id JOIN users u ON u.id = r.user_id
              LEFT JOIN ratings rt ON rt.user_id = r.user_id AND rt.work_id = r.work_id

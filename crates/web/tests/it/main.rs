@@ -7,6 +7,7 @@ mod accounts;
 mod add_book;
 mod bad_input;
 mod book_page;
+mod browse;
 mod covers;
 mod edit;
 mod merge;
