@@ -323,3 +323,99 @@ fn a_librarian_edits_and_reverts_and_accepts_a_members_proposal() -> Result<()> 
     println!("{report}\nscreenshots: {}", shots.display());
     Ok(())
 }
+
+/// The goodbooks subset with its subjects and the first 30,000 of its
+/// ratings (so books have averages and series have several books), the
+/// Goodreads exports (their readers' reviews), and Pride and Prejudice.
+fn browse_datasets(root: &Path) -> Result<PathBuf> {
+    let shared = Path::new(SHARED_DATA);
+    let data = root.join("data");
+    let gb = data.join("goodbooks-10k");
+    let subset = gb.join("subset-547");
+    let exports = data.join("reading-exports").join("goodreads");
+    let txt = data.join("gutenberg").join("txt");
+    for dir in [&subset, &exports, &txt] {
+        std::fs::create_dir_all(dir)?;
+    }
+    for (from, to) in [
+        ("goodbooks-10k/subset-547/books.csv", gb.join("books.csv")),
+        ("goodbooks-10k/tags.csv", gb.join("tags.csv")),
+        (
+            "goodbooks-10k/subset-547/book_tags.csv",
+            subset.join("book_tags.csv"),
+        ),
+        (
+            "reading-exports/goodreads/goodreads_export_2020_31col_MIT.csv",
+            exports.join("goodreads_export_2020_31col_MIT.csv"),
+        ),
+        (
+            "reading-exports/goodreads/goodreads_export_2024_24col_CC0.csv",
+            exports.join("goodreads_export_2024_24col_CC0.csv"),
+        ),
+        ("gutenberg/txt/pg1342.txt", txt.join("pg1342.txt")),
+    ] {
+        std::fs::copy(shared.join(from), &to)
+            .with_context(|| format!("copying {from} from {}", shared.display()))?;
+    }
+    let ratings = std::fs::read_to_string(shared.join("goodbooks-10k/subset-547/ratings.csv"))
+        .context("reading the subset's ratings")?;
+    let first: Vec<&str> = ratings.lines().take(30_001).collect();
+    std::fs::write(subset.join("ratings.csv"), first.join("\n") + "\n")?;
+    Ok(data)
+}
+
+/// Browsing (`tests/browser/browse.mjs`): the home page, search, a book's
+/// author, series and subject pages, joining with mistakes and signing in,
+/// a member's progress through a series. Screenshots at 390 and 1366 px
+/// are left in `target/screenshots/` (home, search, author, series,
+/// subject, join, signin).
+#[test]
+fn a_visitor_browses_authors_series_and_subjects_and_joins() -> Result<()> {
+    check_tools()?;
+    let tmp = tempfile::tempdir()?;
+    let scratch = tmp.path();
+    install_script_packages(scratch)?;
+
+    let database = format!("sqlite://{}", scratch.join("q.db").display());
+    let data = browse_datasets(scratch)?;
+    let mut demo = Command::new(QUIRE);
+    demo.arg("--database")
+        .arg(&database)
+        .arg("demo")
+        .arg("--datasets")
+        .arg(&data);
+    let out = run(demo, scratch, "demo", Duration::from_secs(300))?;
+    ensure!(
+        out.status.success(),
+        "`quire demo` failed:\n{}",
+        text(&out.stderr)
+    );
+
+    let (server, addr) = serve(&database, scratch)?;
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .context("the target folder")?
+        .join("screenshots");
+    let mut script = Command::new("node");
+    script
+        .arg("browse.mjs")
+        .arg(format!("http://{addr}"))
+        .arg(&shots)
+        .env("CHROMIUM", CHROMIUM)
+        .current_dir(SCRIPT_DIR);
+    let out = run(script, scratch, "browse", Duration::from_secs(240))?;
+    let report = format!(
+        "--- browse.mjs stdout ---\n{}\n--- browse.mjs stderr ---\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    if !out.status.success() {
+        bail!(
+            "the browsing journey failed ({}):\n{report}\n--- server log ---\n{}",
+            out.status,
+            server.log()
+        );
+    }
+    println!("{report}\nscreenshots: {}", shots.display());
+    Ok(())
+}
