@@ -103,7 +103,7 @@ pub struct ReviewCard {
 
 /// How many recent reviews the home page shows, and how long an excerpt is.
 const RECENT_REVIEWS: u32 = 6;
-const EXCERPT_CHARS: usize = 220;
+const EXCERPT_CHARS: usize = 180;
 
 impl ReviewCard {
     fn from(r: &home::RecentReview) -> Self {
@@ -117,9 +117,33 @@ impl ReviewCard {
                 label: format!("Rated {x} out of 5"),
             }),
             headline: r.headline.clone(),
-            excerpt: quire_markup::plain_excerpt(&r.body_start, EXCERPT_CHARS),
+            excerpt: quire_markup::plain_excerpt(&goodreads_links(&r.body_start), EXCERPT_CHARS),
         }
     }
+}
+
+/// Goodreads writes links to books and authors in imported reviews as
+/// `[b:Title|123|Full title|Author|https://…]` and `[a:Name|45|Name|https://…]`;
+/// an excerpt shows just the title or name. One cut off by the excerpt's
+/// length is dropped.
+fn goodreads_links(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("[b:").into_iter().chain(rest.find("[a:")).min() {
+        out.push_str(&rest[..at]);
+        let inner = &rest[at + 3..];
+        match inner.find(']') {
+            Some(end) => {
+                out.push_str(inner[..end].split('|').next().unwrap_or_default());
+                rest = &inner[end + 1..];
+            }
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// How long a drawn home page is kept.
@@ -285,6 +309,16 @@ pub async fn search(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn goodreads_links_become_their_titles() {
+        assert_eq!(
+            super::goodreads_links(
+                "Before [b:All Clear|7519231|All Clear (All Clear, #2)|Connie Willis|https://x.jpg|9] by [a:Connie Willis|123|Connie Willis|https://y] and [b:cut|1"
+            ),
+            "Before All Clear by Connie Willis and "
+        );
+    }
+
     #[test]
     fn isbn_like_queries() {
         assert!(super::looks_like_isbn("978-0-7352-1983-5"));

@@ -2,7 +2,9 @@
 //! long the list, and a subject with thousands of books served quickly on
 //! both engines (timings are printed, never asserted).
 
-use quire_domain::{ContributorRole, EditionId, Format, PubDate, Rating, SubjectId, UserId, WorkId};
+use quire_domain::{
+    ContributorRole, EditionId, Format, PubDate, Rating, SubjectId, UserId, WorkId,
+};
 use quire_storage::browse::{self, Paging, Sort};
 use quire_storage::catalog::{self, NewCredit, NewEdition, NewWork};
 use quire_storage::{Db, ratings};
@@ -13,7 +15,8 @@ const BOOKS: usize = 2_000;
 fn work(i: usize) -> NewWork {
     let id = WorkId::new();
     let mut w = NewWork::new(id, format!("Harbour Tale {i:04}"));
-    w.credits.push(NewCredit::author(format!("Author {}", i % 97)));
+    w.credits
+        .push(NewCredit::author(format!("Author {}", i % 97)));
     if i % 10 == 0 {
         w.credits.push(NewCredit {
             name: "Prolific Translator".into(),
@@ -30,7 +33,10 @@ fn work(i: usize) -> NewWork {
 }
 
 async fn subject_id(db: &Db, ids: &[WorkId]) -> SubjectId {
-    let page = quire_storage::book_page::load_core(db, ids[0]).await.unwrap().unwrap();
+    let page = quire_storage::book_page::load_core(db, ids[0])
+        .await
+        .unwrap()
+        .unwrap();
     let at = page.subjects.iter().position(|s| s == "Harbours").unwrap();
     page.subject_ids[at]
 }
