@@ -17,7 +17,7 @@ fn work(i: usize) -> NewWork {
     let mut w = NewWork::new(id, format!("Harbour Tale {i:04}"));
     w.credits
         .push(NewCredit::author(format!("Author {}", i % 97)));
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         w.credits.push(NewCredit {
             name: "Prolific Translator".into(),
             role: ContributorRole::Translator,
