@@ -93,6 +93,8 @@ id_type!(WorkId, "work");
 id_type!(EditionId, "edition");
 id_type!(ContributorId, "contributor");
 id_type!(UserId, "user");
+id_type!(SeriesId, "series");
+id_type!(SubjectId, "subject");
 
 #[cfg(test)]
 mod tests {

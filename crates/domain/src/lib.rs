@@ -14,7 +14,7 @@ pub mod text;
 
 pub use cover::CoverSize;
 pub use date::{Precision, PubDate};
-pub use ids::{ContributorId, EditionId, UserId, WorkId};
+pub use ids::{ContributorId, EditionId, SeriesId, SubjectId, UserId, WorkId};
 pub use isbn::{Isbn10, Isbn13, IsbnError};
 pub use rating::{Rating, RatingError};
 pub use reading::{

@@ -56,6 +56,47 @@ pub fn has_visible_text(markdown: &str) -> bool {
     })
 }
 
+/// The words of `markdown` as plain text, for a short excerpt (the home
+/// page's recent reviews): syntax dropped, blocks joined by spaces, runs of
+/// white space squeezed, cut on a word boundary to at most `max` characters
+/// with "…" when anything was cut. Escape it like any other text.
+pub fn plain_excerpt(markdown: &str, max: usize) -> String {
+    let mut text = String::new();
+    for e in events(markdown) {
+        match e {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::Rule
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::BlockQuote(_)
+                | TagEnd::Item
+                | TagEnd::CodeBlock
+                | TagEnd::TableCell,
+            ) => text.push(' '),
+            _ => {}
+        }
+        if text.len() > max * 8 {
+            break;
+        }
+    }
+    let squeezed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if squeezed.chars().count() <= max {
+        return squeezed;
+    }
+    let cut: String = squeezed.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => &cut[..],
+    };
+    format!(
+        "{}…",
+        cut.trim_end_matches(|c: char| c.is_whitespace() || c.is_ascii_punctuation())
+    )
+}
+
 /// Whether plain text (a discussion question) has a character a reader can
 /// see: not white space, not a control, not one of the characters that
 /// take no room (zero-width spaces and joiners, direction marks, fillers).
@@ -136,7 +177,17 @@ fn linkify<'a>(finder: &linkify::LinkFinder, text: CowStr<'a>) -> Vec<Event<'a>>
 
 #[cfg(test)]
 mod tests {
-    use super::{has_visible_text, is_visible_text, render};
+    use super::{has_visible_text, is_visible_text, plain_excerpt, render};
+
+    #[test]
+    fn excerpts_are_plain_words_cut_on_a_word() {
+        assert_eq!(
+            plain_excerpt("# Wow\n\n> *Loved* [this](https://e.org) <b>book</b>.", 100),
+            "Wow Loved this <b>book</b>."
+        );
+        assert_eq!(plain_excerpt("one two three four", 12), "one two…");
+        assert_eq!(plain_excerpt("", 10), "");
+    }
 
     #[test]
     fn markdown_becomes_html() {

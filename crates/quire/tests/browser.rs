@@ -216,8 +216,9 @@ enum Demo {
     Empty,
     /// `small_datasets`: a few goodbooks titles and Pride and Prejudice.
     Small,
-    /// `pages_datasets`: 547 titles with ratings, subjects and two readers.
-    WithReaders,
+    /// `readers_datasets`: 547 titles with subjects, the first `ratings`
+    /// of their ratings, and two readers.
+    WithReaders { ratings: usize },
 }
 
 /// A running Quire on a fresh SQLite file, in a scratch folder that is
@@ -240,7 +241,7 @@ impl Scene {
         let data = match demo {
             Demo::Empty => None,
             Demo::Small => Some(small_datasets(scratch)?),
-            Demo::WithReaders => Some(pages_datasets(scratch)?),
+            Demo::WithReaders { ratings } => Some(readers_datasets(scratch, ratings)?),
         };
         if let Some(data) = data {
             let mut cmd = Command::new(QUIRE);
@@ -323,11 +324,12 @@ fn a_reader_finds_rates_and_queues_a_book_on_a_phone() -> Result<()> {
 }
 
 /// A small demo with readers: 547 goodbooks titles with their subjects and
-/// the first 3,000 of their ratings (so the home page has best-rated books),
+/// the first `ratings` of their ratings (so books have averages and the
+/// home page has best-rated books),
 /// Pride and Prejudice with its Gutenberg text and EPUB cover, and the two
 /// Goodreads exports as readers (`reader2024` has about a hundred books).
 /// Loads in a few seconds, where the whole demo takes over a minute.
-fn pages_datasets(root: &Path) -> Result<PathBuf> {
+fn readers_datasets(root: &Path, ratings: usize) -> Result<PathBuf> {
     let shared = Path::new(SHARED_DATA);
     let data = root.join("data");
     for dir in [
@@ -369,9 +371,10 @@ fn pages_datasets(root: &Path) -> Result<PathBuf> {
             )
         })?;
     }
-    let ratings = std::fs::read_to_string(shared.join("goodbooks-10k/subset-547/ratings.csv"))
+    let all = std::fs::read_to_string(shared.join("goodbooks-10k/subset-547/ratings.csv"))
         .context("reading the goodbooks ratings")?;
-    let first: Vec<&str> = ratings.lines().take(3001).collect();
+    // The header and the first `ratings` rows.
+    let first: Vec<&str> = all.lines().take(ratings + 1).collect();
     std::fs::write(
         data.join("goodbooks-10k/subset-547/ratings.csv"),
         first.join("\n") + "\n",
@@ -391,7 +394,7 @@ fn every_page_passes_axe_at_wcag_2_2_aa_in_both_themes_and_widths() -> Result<()
     // A member, and an administrator (who may do all a librarian may).
     let (member, librarian, password) = ("pat", "libby", "a long enough password");
     let scene = Scene::start(
-        Demo::WithReaders,
+        Demo::WithReaders { ratings: 3_000 },
         &[(member, false), (librarian, true)],
         password,
     )?;
@@ -466,6 +469,24 @@ fn a_member_adds_a_book_with_a_cover_that_a_librarian_edits_reverts_and_accepts(
             &cover_path,
             &bad_path,
         ],
+        Duration::from_secs(240),
+    )?;
+    println!("{report}\nscreenshots: {}", shots.display());
+    Ok(())
+}
+
+/// Browsing (`tests/browser/browse.mjs`): the home page, search, a book's
+/// author, series and subject pages, joining with mistakes and signing in,
+/// a member's progress through a series. Screenshots at 390 and 1366 px
+/// are left in `target/screenshots/` (home, search, author, series,
+/// subject, join, signin).
+#[test]
+fn a_visitor_browses_authors_series_and_subjects_and_joins() -> Result<()> {
+    let scene = Scene::start(Demo::WithReaders { ratings: 30_000 }, &[], "")?;
+    let shots = screenshots()?;
+    let report = scene.node(
+        "browse.mjs",
+        &[&scene.base_url(), &shots],
         Duration::from_secs(240),
     )?;
     println!("{report}\nscreenshots: {}", shots.display());

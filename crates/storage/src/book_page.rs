@@ -13,8 +13,8 @@
 use crate::Result;
 use crate::db::Db;
 use quire_domain::{
-    ContributorRole, EditionId, Format, MaterialKind, Progress, PubDate, Rating, ReadingStatus,
-    Source, UserId, WorkId,
+    ContributorId, ContributorRole, EditionId, Format, MaterialKind, Progress, PubDate, Rating,
+    ReadingStatus, SeriesId, Source, SubjectId, UserId, WorkId,
 };
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -37,6 +37,8 @@ pub struct Work {
     pub original_title: Option<String>,
     pub first_published: Option<PubDate>,
     pub series: Option<String>,
+    /// The series' id, for its page's address.
+    pub series_id: Option<SeriesId>,
     pub series_position: Option<String>,
     pub revision: i64,
     /// When the work was locked against edits, and by whom (display name).
@@ -66,6 +68,8 @@ pub struct Edition {
 
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Credit {
+    /// The contributor, for their page's address.
+    pub contributor: ContributorId,
     pub name: String,
     pub role: ContributorRole,
     /// `None` for a credit on the work itself.
@@ -158,6 +162,9 @@ pub struct BookPage {
     pub editions: Vec<Edition>,
     pub credits: Vec<Credit>,
     pub subjects: Vec<String>,
+    /// The id of each of `subjects`, in the same order (for their pages'
+    /// addresses).
+    pub subject_ids: Vec<SubjectId>,
     pub materials: Vec<Material>,
     pub questions: Vec<Question>,
     pub stats: Stats,
@@ -201,6 +208,7 @@ struct WorkRow {
     original_title: Option<String>,
     first_published: Option<String>,
     series: Option<String>,
+    series_id: Option<Uuid>,
     series_position: Option<String>,
     revision: i64,
     locked_at: Option<OffsetDateTime>,
@@ -260,6 +268,9 @@ pub struct CorePart {
     pub editions: Vec<Edition>,
     pub credits: Vec<Credit>,
     pub subjects: Vec<String>,
+    /// The id of each of `subjects`, in the same order (for their pages'
+    /// addresses).
+    pub subject_ids: Vec<SubjectId>,
     pub materials: Vec<Material>,
 }
 
@@ -280,6 +291,7 @@ impl BookPage {
             editions: core.editions,
             credits: core.credits,
             subjects: core.subjects,
+            subject_ids: core.subject_ids,
             materials: core.materials,
             questions,
             stats: activity.stats,
@@ -298,7 +310,7 @@ pub async fn load_core(db: &Db, work: WorkId) -> Result<Option<CorePart>> {
         db,
         sqlx::query_as(
             "SELECT w.id, w.slug, w.title, w.subtitle, w.original_title, w.first_published,
-                    s.name AS series, w.series_position, w.revision,
+                    s.name AS series, w.series_id, w.series_position, w.revision,
                     w.locked_at, u.display_name AS locked_by
              FROM works w LEFT JOIN series s ON s.id = w.series_id
              LEFT JOIN users u ON u.id = w.locked_by WHERE w.id = $1"
@@ -328,10 +340,10 @@ pub async fn load_core(db: &Db, work: WorkId) -> Result<Option<CorePart>> {
     )?;
 
     // 3. Contributors of the work and of every edition.
-    let credits: Vec<(String, String, Option<Uuid>)> = read!(
+    let credits: Vec<(Uuid, String, String, Option<Uuid>)> = read!(
         db,
         sqlx::query_as(
-            "SELECT c.name, cr.role, cr.edition_id FROM credits cr
+            "SELECT c.id, c.name, cr.role, cr.edition_id FROM credits cr
              JOIN contributors c ON c.id = cr.contributor_id
              WHERE cr.work_id = $1 ORDER BY cr.position, c.sort_name"
         )
@@ -340,10 +352,10 @@ pub async fn load_core(db: &Db, work: WorkId) -> Result<Option<CorePart>> {
     )?;
 
     // 4. Subjects, most-tagged first.
-    let subjects: Vec<(String,)> = read!(
+    let subjects: Vec<(String, Uuid)> = read!(
         db,
         sqlx::query_as(
-            "SELECT s.name FROM work_subjects ws JOIN subjects s ON s.id = ws.subject_id
+            "SELECT s.name, s.id FROM work_subjects ws JOIN subjects s ON s.id = ws.subject_id
              WHERE ws.work_id = $1 ORDER BY ws.weight DESC, s.name"
         )
         .bind(work.0),
@@ -380,6 +392,7 @@ pub async fn load_core(db: &Db, work: WorkId) -> Result<Option<CorePart>> {
             original_title: w.original_title,
             first_published: date(w.first_published),
             series: w.series,
+            series_id: w.series_id.map(SeriesId),
             series_position: w.series_position,
             revision: w.revision,
             locked_at: w.locked_at,
@@ -411,13 +424,15 @@ pub async fn load_core(db: &Db, work: WorkId) -> Result<Option<CorePart>> {
             .collect(),
         credits: credits
             .into_iter()
-            .map(|(name, role, edition)| Credit {
+            .map(|(contributor, name, role, edition)| Credit {
+                contributor: ContributorId(contributor),
                 name,
                 role: ContributorRole::parse(&role).unwrap_or(ContributorRole::Author),
                 edition: edition.map(EditionId),
             })
             .collect(),
-        subjects: subjects.into_iter().map(|(s,)| s).collect(),
+        subject_ids: subjects.iter().map(|(_, id)| SubjectId(*id)).collect(),
+        subjects: subjects.into_iter().map(|(s, _)| s).collect(),
         materials: materials
             .into_iter()
             .filter_map(

@@ -9,6 +9,7 @@
 #[macro_use]
 mod db;
 pub mod book_page;
+pub mod browse;
 pub mod catalog;
 pub mod clubs;
 pub mod history;

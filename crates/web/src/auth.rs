@@ -200,7 +200,11 @@ struct LoginPage {
     layout: Layout,
     next: String,
     username: String,
+    /// About the whole form ("do not match"), shown above it.
     error: Option<String>,
+    /// Beside each field, all at once.
+    username_error: Option<String>,
+    password_error: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -217,12 +221,17 @@ pub async fn login_form(
         next: safe_next(q.next.as_deref()),
         username: String::new(),
         error: None,
+        username_error: None,
+        password_error: None,
     })
 }
 
+/// Missing fields read as empty, so each gets its message beside it.
 #[derive(Deserialize)]
 pub struct LoginForm {
+    #[serde(default)]
     username: String,
+    #[serde(default)]
     password: String,
     next: Option<String>,
 }
@@ -238,8 +247,33 @@ fn login_again(
         next,
         username,
         error: Some(error),
+        username_error: None,
+        password_error: None,
     })?;
     Ok((status, body).into_response())
+}
+
+/// The fields' own problems, every one at once, found before any work:
+/// empty, or longer than any account's (such input is neither recorded
+/// nor shown back).
+fn login_field_errors(f: &LoginForm) -> (Option<String>, Option<String>) {
+    let username = if f.username.trim().is_empty() {
+        Some("Type your username.".to_string())
+    } else if longer_than(&f.username, MAX_USERNAME_CHARS) {
+        Some(format!(
+            "A username is at most {MAX_USERNAME_CHARS} characters long; check what you typed."
+        ))
+    } else {
+        None
+    };
+    let password = if f.password.is_empty() {
+        Some("Type your password.".to_string())
+    } else if longer_than(&f.password, MAX_PASSWORD_CHARS) {
+        Some("A password is at most 1,000 characters long; check what you typed.".to_string())
+    } else {
+        None
+    };
+    (username, password)
 }
 
 /// Whether `s` has more than `max` characters, without counting them all.
@@ -255,24 +289,28 @@ pub async fn login(
 ) -> Result<Response, AppError> {
     let next = safe_next(f.next.as_deref());
     // Input no account could match is refused before any work, and is
-    // neither recorded nor shown back.
-    if longer_than(&f.username, MAX_USERNAME_CHARS) {
-        return login_again(
-            StatusCode::UNPROCESSABLE_ENTITY,
+    // neither recorded nor shown back; every field's problem at once.
+    let (username_error, password_error) = login_field_errors(&f);
+    if username_error.is_some() || password_error.is_some() {
+        let problems =
+            usize::from(username_error.is_some()) + usize::from(password_error.is_some());
+        let body = page(&LoginPage {
+            layout: Layout::default(),
             next,
-            String::new(),
-            format!(
-                "Username: a username is at most {MAX_USERNAME_CHARS} characters long; check what you typed."
-            ),
-        );
-    }
-    if longer_than(&f.password, MAX_PASSWORD_CHARS) {
-        return login_again(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            next,
-            f.username,
-            "Password: a password is at most 1,000 characters long; check what you typed.".into(),
-        );
+            username: if longer_than(&f.username, MAX_USERNAME_CHARS) {
+                String::new()
+            } else {
+                f.username
+            },
+            error: Some(if problems == 1 {
+                "One field needs a change; its message is beside it.".into()
+            } else {
+                "Both fields need a change; each message is beside its field.".into()
+            }),
+            username_error,
+            password_error,
+        })?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
     }
     // Count the attempt before checking the password: per account and
     // address (so an attacker elsewhere cannot lock the owner out), then
@@ -388,12 +426,16 @@ pub async fn register_form(Viewer(v): Viewer) -> Result<Html<String>, AppError> 
     ))
 }
 
+/// Missing fields read as empty, so each gets its message beside it.
 #[derive(Deserialize)]
 pub struct RegisterForm {
+    #[serde(default)]
     username: String,
     #[serde(default)]
     display_name: String,
+    #[serde(default)]
     password: String,
+    #[serde(default)]
     password_again: String,
 }
 
@@ -417,6 +459,34 @@ pub async fn register(
             "password_again",
             "The two passwords differ; type the same one twice.",
         ));
+    }
+    // A taken name is said with the rest, not after they are fixed. Which
+    // names are taken is no secret (profiles are public at /people/NAME),
+    // so asking costs no limit; joining still does.
+    if !errors.is_empty()
+        && !errors.iter().any(|e| {
+            matches!(
+                e,
+                AppError::BadInput {
+                    field: "username",
+                    ..
+                }
+            )
+        })
+        && users::by_username(&state.db, f.username.trim())
+            .await?
+            .is_some()
+    {
+        errors.insert(
+            0,
+            AppError::bad(
+                "username",
+                format!(
+                    "The username \"{}\" is taken; choose another.",
+                    f.username.trim()
+                ),
+            ),
+        );
     }
     let show_again = |status: StatusCode, errors: Vec<AppError>, f: RegisterForm| {
         let body = page(&RegisterPage::new(

@@ -38,13 +38,32 @@ pub struct Card {
     pub cover_svg: String,
     /// The stored cover's card-size image, when there is one.
     pub cover_url: Option<String>,
+    /// A small read-only star figure for the mean rating, when there is one.
+    pub stars: Option<Stars>,
+}
+
+/// A rating drawn as five small stars, filled to the nearest half
+/// (`halves`, 0–10, drawn by CSS from `data-halves`), and the words a
+/// screen reader reads instead ("Rated 3.5 out of 5").
+pub struct Stars {
+    pub halves: u8,
+    pub label: String,
+}
+
+impl Stars {
+    pub fn of(average: f64) -> Self {
+        Self {
+            halves: (average * 2.0).round().clamp(0.0, 10.0) as u8,
+            label: format!("Rated {average:.1} out of 5"),
+        }
+    }
 }
 
 impl Card {
     pub fn from(w: &WorkSummary, note: Option<String>) -> Self {
         let authors = w.authors.join(", ");
         Self {
-            href: format!("/books/{}/{}", w.id, w.slug),
+            href: crate::paths::book(w.id, &w.slug),
             cover_svg: crate::cover::generated_svg(w.id, &w.title, &authors, &w.subjects),
             cover_url: w
                 .cover
@@ -54,7 +73,8 @@ impl Card {
             year: w.first_published.map(|d| d.year_value().to_string()),
             rating: w
                 .rating_average
-                .map(|a| format!("{a:.1} ★ · {}", plural(w.rating_count, "rating", "ratings"))),
+                .map(|a| format!("{a:.1} · {}", plural(w.rating_count, "rating", "ratings"))),
+            stars: w.rating_average.map(Stars::of),
             note,
         }
     }
@@ -66,6 +86,64 @@ struct HomePage {
     layout: Layout,
     reading_now: Vec<Card>,
     best: Vec<Card>,
+    reviews: Vec<ReviewCard>,
+}
+
+/// A recent review as the home page shows it: the book (its one link),
+/// the reviewer's stars, name and date, the headline and a plain excerpt.
+pub struct ReviewCard {
+    pub href: String,
+    pub book: String,
+    pub reviewer: String,
+    pub when: String,
+    pub stars: Option<Stars>,
+    pub headline: Option<String>,
+    pub excerpt: String,
+}
+
+/// How many recent reviews the home page shows, and how long an excerpt is.
+const RECENT_REVIEWS: u32 = 6;
+const EXCERPT_CHARS: usize = 180;
+
+impl ReviewCard {
+    fn from(r: &home::RecentReview) -> Self {
+        Self {
+            href: format!("{}#reviews", crate::paths::book(r.work, &r.work_slug)),
+            book: r.work_title.clone(),
+            reviewer: r.reviewer_name.clone(),
+            when: crate::view::day(r.created_at),
+            stars: r.rating.map(|x| Stars {
+                halves: x.halves(),
+                label: format!("Rated {x} out of 5"),
+            }),
+            headline: r.headline.clone(),
+            excerpt: quire_markup::plain_excerpt(&goodreads_links(&r.body_start), EXCERPT_CHARS),
+        }
+    }
+}
+
+/// Goodreads writes links to books and authors in imported reviews as
+/// `[b:Title|123|Full title|Author|https://…]` and `[a:Name|45|Name|https://…]`;
+/// an excerpt shows just the title or name. One cut off by the excerpt's
+/// length is dropped.
+fn goodreads_links(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("[b:").into_iter().chain(rest.find("[a:")).min() {
+        out.push_str(&rest[..at]);
+        let inner = &rest[at + 3..];
+        match inner.find(']') {
+            Some(end) => {
+                out.push_str(inner[..end].split('|').next().unwrap_or_default());
+                rest = &inner[end + 1..];
+            }
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// How long a drawn home page is kept.
@@ -103,6 +181,7 @@ struct NavPartial {
 async fn draw_home(st: &AppState) -> Result<Arc<Shell>, AppError> {
     let reading = home::reading_now(&st.db, 12).await?;
     let best = home::best_rated(&st.db, 3, 12).await?;
+    let reviews = home::recent_reviews(&st.db, RECENT_REVIEWS).await?;
     let Html(html) = page(&HomePage {
         layout: Layout {
             slotted: true,
@@ -118,6 +197,7 @@ async fn draw_home(st: &AppState) -> Result<Arc<Shell>, AppError> {
             })
             .collect(),
         best: best.iter().map(|w| Card::from(w, None)).collect(),
+        reviews: reviews.iter().map(ReviewCard::from).collect(),
     })?;
     Ok(Arc::new(Shell::cut(&html)))
 }
@@ -229,6 +309,16 @@ pub async fn search(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn goodreads_links_become_their_titles() {
+        assert_eq!(
+            super::goodreads_links(
+                "Before [b:All Clear|7519231|All Clear (All Clear, #2)|Connie Willis|https://x.jpg|9] by [a:Connie Willis|123|Connie Willis|https://y] and [b:cut|1"
+            ),
+            "Before All Clear by Connie Willis and "
+        );
+    }
+
     #[test]
     fn isbn_like_queries() {
         assert!(super::looks_like_isbn("978-0-7352-1983-5"));

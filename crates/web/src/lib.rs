@@ -10,6 +10,7 @@ mod api;
 mod assets;
 mod auth;
 mod books;
+mod browse;
 mod contributors;
 mod cover;
 mod edit;
@@ -169,6 +170,13 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/books/{id}/material", post(books::material::post_form))
         .route("/contributors/search", get(contributors::search))
+        // Browsing: a contributor's, a series' and a subject's books.
+        .route("/authors/{id}", get(browse::authors::author_page))
+        .route("/authors/{id}/{slug}", get(browse::authors::author_page))
+        .route("/series/{id}", get(browse::series::series_page))
+        .route("/series/{id}/{slug}", get(browse::series::series_page))
+        .route("/subjects/{id}", get(browse::subjects::subject_page))
+        .route("/subjects/{id}/{slug}", get(browse::subjects::subject_page))
         .route("/admin/people", get(admin::people))
         .route("/admin/people/{username}/role", post(admin::role_form))
         .route("/admin/people/{username}/links", post(admin::link_form))

@@ -4,7 +4,7 @@
 use crate::error::AppError;
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
-use quire_domain::WorkId;
+use quire_domain::{ContributorId, SeriesId, SubjectId, WorkId};
 
 /// The work named by the `{id}` segment of `/books/{id}/…` and
 /// `/api/v1/books/{id}/…`.
@@ -29,6 +29,140 @@ impl<S: Send + Sync> FromRequestParts<S> for WorkPath {
             ))
         })
     }
+}
+
+/// The raw `{id}` segment of the request's path.
+async fn id_segment<S: Send + Sync>(parts: &mut Parts, state: &S) -> Result<String, AppError> {
+    let params = RawPathParams::from_request_parts(parts, state)
+        .await
+        .map_err(|_| AppError::NotFound("There is no page at this address.".into()))?;
+    Ok(params
+        .iter()
+        .find(|(name, _)| *name == "id")
+        .map(|(_, value)| value.to_string())
+        .unwrap_or_default())
+}
+
+/// Typed `{id}` extractors for the browse pages: each parses the id once
+/// and answers 404, naming what was asked for, when it is not one.
+macro_rules! id_path {
+    ($(#[$m:meta])* $name:ident, $id:ty, $what:literal) => {
+        $(#[$m])*
+        pub struct $name(pub $id);
+
+        impl<S: Send + Sync> FromRequestParts<S> for $name {
+            type Rejection = AppError;
+
+            async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+                let raw = id_segment(parts, state).await?;
+                <$id>::parse(&raw).map($name).ok_or_else(|| {
+                    AppError::NotFound(format!(
+                        concat!("There is no ", $what, " with the id \"{}\" in Quire. Search for a book by title, author or ISBN instead."),
+                        raw.chars().take(80).collect::<String>()
+                    ))
+                })
+            }
+        }
+    };
+}
+
+id_path!(
+    /// The contributor named by `/authors/{id}/…`.
+    ContributorPath,
+    ContributorId,
+    "author"
+);
+id_path!(
+    /// The series named by `/series/{id}/…`.
+    SeriesPath,
+    SeriesId,
+    "series"
+);
+id_path!(
+    /// The subject named by `/subjects/{id}/…`.
+    SubjectPath,
+    SubjectId,
+    "subject"
+);
+
+/// A name as the last segment of an address: lower-case letters and
+/// digits of any script joined by hyphens (a letter whose accent comes off
+/// to leave plain ASCII loses it: "Brontë" is `bronte`), at most 80
+/// characters, percent-encoded, so "Лев Толстой" keeps its words. Empty
+/// when the name has no letters or digits.
+pub fn slug(name: &str) -> String {
+    let mut words = String::new();
+    let mut dash = false;
+    let mut chars = 0;
+    let letters = name.chars().flat_map(|c| {
+        let folded = quire_domain::text::fold(c.encode_utf8(&mut [0; 4]));
+        if !folded.is_empty() && folded.chars().all(|f| f.is_ascii_alphanumeric()) {
+            folded.chars().collect::<Vec<_>>()
+        } else {
+            c.to_lowercase().collect()
+        }
+    });
+    for c in letters {
+        if c.is_alphanumeric() {
+            let dashed = dash && !words.is_empty();
+            if chars + 1 + usize::from(dashed) > 80 {
+                break;
+            }
+            if dashed {
+                words.push('-');
+                chars += 1;
+            }
+            dash = false;
+            words.push(c);
+            chars += 1;
+        } else if c != '\'' && c != '\u{2019}' {
+            dash = true;
+        }
+    }
+    let mut out = String::with_capacity(words.len());
+    for b in words.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'-' {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `{prefix}{id}/{slug}`, or `{prefix}{id}` when the name gives no slug or
+/// one that is a fixed route under the id (a series called "Edit").
+fn with_slug(prefix: &str, id: impl std::fmt::Display, name: &str) -> String {
+    let s = slug(name);
+    if s.is_empty() || s == "edit" {
+        format!("{prefix}{id}")
+    } else {
+        format!("{prefix}{id}/{s}")
+    }
+}
+
+/// A book's page.
+pub fn book(id: WorkId, slug: &str) -> String {
+    if slug.is_empty() {
+        format!("/books/{id}")
+    } else {
+        format!("/books/{id}/{slug}")
+    }
+}
+
+/// A contributor's page (author, translator, narrator…).
+pub fn author(id: ContributorId, name: &str) -> String {
+    with_slug("/authors/", id, name)
+}
+
+/// A series' page.
+pub fn series(id: SeriesId, name: &str) -> String {
+    with_slug("/series/", id, name)
+}
+
+/// A subject's page.
+pub fn subject(id: SubjectId, name: &str) -> String {
+    with_slug("/subjects/", id, name)
 }
 
 /// The prefixes under which `{id}` names a work.
@@ -135,6 +269,33 @@ mod tests {
         );
         assert_eq!(work_ref("/books/not-an-id"), None);
         assert_eq!(work_ref("The Push"), None);
+    }
+
+    #[test]
+    fn browse_addresses_carry_a_slug_in_any_script() {
+        let id = ContributorId::new();
+        assert_eq!(
+            author(id, "Ursula K. Le Guin"),
+            format!("/authors/{id}/ursula-k-le-guin")
+        );
+        assert_eq!(
+            author(id, "Лев Толстой"),
+            format!("/authors/{id}/%D0%BB%D0%B5%D0%B2-%D1%82%D0%BE%D0%BB%D1%81%D1%82%D0%BE%D0%B9")
+        );
+        assert_eq!(author(id, "!!!"), format!("/authors/{id}"));
+        let s = SeriesId::new();
+        assert_eq!(
+            series(s, "Edit"),
+            format!("/series/{s}"),
+            "never the edit form"
+        );
+        assert_eq!(series(s, "Discworld"), format!("/series/{s}/discworld"));
+        let t = SubjectId::new();
+        assert_eq!(
+            subject(t, "Science Fiction"),
+            format!("/subjects/{t}/science-fiction")
+        );
+        assert_eq!(slug(&"a ".repeat(500)).len(), 79);
     }
 
     #[test]

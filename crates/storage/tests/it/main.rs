@@ -5,6 +5,7 @@
 mod adding;
 mod attempt_limits;
 mod book_page;
+mod browse;
 mod catalog;
 mod covers;
 mod edit;

@@ -250,6 +250,7 @@ impl Prepared {
             editions: page.editions,
             credits: page.credits,
             subjects: page.subjects,
+            subject_ids: page.subject_ids,
             materials: page.materials,
         });
         Self::assemble(&core, questions, activity)

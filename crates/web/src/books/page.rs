@@ -517,9 +517,14 @@ pub struct BookTemplate<'a> {
     layout: Layout,
     p: &'a Prepared,
     title: String,
+    /// (name, address of their page).
     authors: Vec<(String, String)>,
-    edition_credits: Vec<(String, String)>,
-    series: Option<String>,
+    /// (name, role, address of their page).
+    edition_credits: Vec<(String, String, String)>,
+    /// ("Discworld, book 4", address of the series' page).
+    series: Option<(String, String)>,
+    /// (name, address of the subject's page).
+    subjects: Vec<(String, String)>,
     published: Option<String>,
     first_published: Option<String>,
     edition: Option<&'a Edition>,
@@ -627,14 +632,20 @@ impl<'a> BookTemplate<'a> {
         let edition = page.edition(wanted);
         let authors = page
             .authors()
-            .map(|c| (c.name.clone(), String::new()))
+            .map(|c| (c.name.clone(), crate::paths::author(c.contributor, &c.name)))
             .collect();
         let edition_credits = page
             .credits
             .iter()
             .filter(|c| c.role != ContributorRole::Author || c.edition.is_some())
             .filter(|c| c.edition.is_none() || c.edition == edition.map(|e| e.id))
-            .map(|c| (c.name.clone(), c.role.label().to_string()))
+            .map(|c| {
+                (
+                    c.name.clone(),
+                    c.role.label().to_string(),
+                    crate::paths::author(c.contributor, &c.name),
+                )
+            })
             .collect();
         let mut jump = Vec::new();
         let mut missing = Vec::new();
@@ -761,14 +772,23 @@ impl<'a> BookTemplate<'a> {
             title: page.work.title.clone(),
             authors,
             edition_credits,
-            series: page
-                .work
-                .series
-                .as_ref()
-                .map(|s| match &page.work.series_position {
-                    Some(n) => format!("{s}, book {n}"),
-                    None => s.clone(),
-                }),
+            series: page.work.series.as_ref().map(|s| {
+                let href = page
+                    .work
+                    .series_id
+                    .map(|id| crate::paths::series(id, s))
+                    .unwrap_or_default();
+                match &page.work.series_position {
+                    Some(n) => (format!("{s}, book {n}"), href),
+                    None => (s.clone(), href),
+                }
+            }),
+            subjects: page
+                .subjects
+                .iter()
+                .zip(&page.subject_ids)
+                .map(|(name, id)| (name.clone(), crate::paths::subject(*id, name)))
+                .collect(),
             published: edition.and_then(|e| e.published).map(|d| d.to_string()),
             first_published: page.work.first_published.map(|d| d.to_string()),
             other_editions: page

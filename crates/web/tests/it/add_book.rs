@@ -81,7 +81,8 @@ quire_testkit::both_backends! {
         // credited on that edition.
         let r = site.post(&format!("/books/{}/editions/new", b.work), &[("format", "audiobook"), ("contributor_name", "Nina Narrator"), ("contributor_role", "narrator")]).await;
         assert_eq!(r.status(), 200);
-        assert!(r.text().await.unwrap().contains("Narrator: Nina Narrator"));
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Narrator: <a href=\"/authors/") && html.contains("/nina-narrator\">Nina Narrator</a>"));
 
         // The same ISBN again is a conflict that names the book.
         let r = site.post(&format!("/books/{}/editions/new", b.work), &[("format", "ebook"), ("isbn", "073523955X")]).await;

@@ -9,6 +9,7 @@ mod add_cover;
 mod bad_input;
 mod book_actions;
 mod book_page;
+mod browse;
 mod covers;
 mod edit;
 mod look;
