@@ -323,3 +323,71 @@ fn a_librarian_edits_and_reverts_and_accepts_a_members_proposal() -> Result<()> 
     println!("{report}\nscreenshots: {}", shots.display());
     Ok(())
 }
+
+/// A demo Goodreads reader (326 books) in the browser: the profile, a
+/// shelf as covers and as a list, the reading stats, a year in books and
+/// the ratings and reviews, checked and photographed at 390 and 1366 px
+/// (`tests/browser/profile.mjs`; `target/screenshots/{profile,shelf,
+/// shelf-list,stats,year,reviews}-{390,1366}.png`).
+#[test]
+fn a_goodreads_readers_profile_stats_and_year_in_books() -> Result<()> {
+    check_tools()?;
+    let tmp = tempfile::tempdir()?;
+    let scratch = tmp.path();
+    install_script_packages(scratch)?;
+
+    let database = format!("sqlite://{}", scratch.join("q.db").display());
+    let data = small_datasets(scratch)?;
+    let exports = data.join("reading-exports").join("goodreads");
+    std::fs::create_dir_all(&exports)?;
+    let export = "goodreads_export_2020_31col_MIT.csv";
+    std::fs::copy(
+        Path::new(SHARED_DATA)
+            .join("reading-exports/goodreads")
+            .join(export),
+        exports.join(export),
+    )
+    .context("copying the 2020 Goodreads export from the shared data sets")?;
+    let mut demo = Command::new(QUIRE);
+    demo.arg("--database")
+        .arg(&database)
+        .arg("demo")
+        .arg("--datasets")
+        .arg(&data);
+    let out = run(demo, scratch, "demo", Duration::from_secs(180))?;
+    ensure!(
+        out.status.success(),
+        "`quire demo` failed:\n{}",
+        text(&out.stderr)
+    );
+
+    let (server, addr) = serve(&database, scratch)?;
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .context("the target folder")?
+        .join("screenshots");
+    let mut script = Command::new("node");
+    script
+        .arg("profile.mjs")
+        .arg(format!("http://{addr}"))
+        .arg("drrodriguez")
+        .arg("2011")
+        .arg(&shots)
+        .env("CHROMIUM", CHROMIUM)
+        .current_dir(SCRIPT_DIR);
+    let out = run(script, scratch, "profile", Duration::from_secs(180))?;
+    let report = format!(
+        "--- profile.mjs stdout ---\n{}\n--- profile.mjs stderr ---\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    if !out.status.success() {
+        bail!(
+            "the profile pages failed ({}):\n{report}\n--- server log ---\n{}",
+            out.status,
+            server.log()
+        );
+    }
+    println!("{report}\nscreenshots: {}", shots.display());
+    Ok(())
+}

@@ -69,7 +69,7 @@ pub(crate) fn status_line(key: &ShelfKey, e: &ProfileEntry) -> String {
             match (e.progress, pages) {
                 (Some(Progress::Page(p)), Some(total)) => format!(
                     "Reading · p. {p} of {total} ({}%)",
-                    (u64::from(p) * 100 / u64::from(total)).min(100)
+                    ((u64::from(p) * 100 + u64::from(total) / 2) / u64::from(total)).min(100)
                 ),
                 (Some(Progress::Page(p)), None) => format!("Reading · p. {p}"),
                 (Some(Progress::Percent(n)), _) => format!("Reading · {n}%"),

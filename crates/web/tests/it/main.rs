@@ -12,6 +12,7 @@ mod edit;
 mod merge;
 mod page_cache;
 mod permissions;
+mod profiles;
 mod search;
 mod security_accounts;
 mod security_pages;
