@@ -330,3 +330,64 @@ quire_testkit::both_backends! {
         assert!(profile.len() < 200_000, "the profile is a preview, not every book: {} bytes", profile.len());
     }
 }
+
+quire_testkit::both_backends! {
+    /// A reader with 10,000 books: every profile page stays quick. Prints
+    /// the times (a measurement, not an assertion of speed); the pages must
+    /// still be right.
+    async fn a_reader_with_ten_thousand_books(db: Db) {
+        let site = Site::start(db.clone()).await;
+        let me = joined(&site, &db, "bookworm").await;
+        let mut works = Vec::new();
+        let mut readings = Vec::new();
+        let mut rated = Vec::new();
+        let started = std::time::Instant::now();
+        for chunk in 0..20u32 {
+            let mut batch = Vec::new();
+            for i in 0..500u32 {
+                let n = chunk * 500 + i;
+                let work = WorkId::new();
+                let mut w = NewWork::new(work, format!("Volume {n:05}"));
+                w.credits.push(NewCredit::author(&format!("Writer {}", n % 700)));
+                w.subjects = vec![(format!("Subject {}", n % 37), 1)];
+                let mut e = NewEdition::new(EditionId::new(), format!("Volume {n:05}"), if n % 3 == 0 { Format::Ebook } else { Format::Paperback });
+                e.pages = Some(80 + (n * 7) % 700);
+                e.is_primary = true;
+                w.editions.push(e);
+                batch.push(w);
+                let day = date!(2000 - 01 - 01) + time::Duration::days(i64::from(n));
+                readings.push(read_on(me, work, Some(day)));
+                if n % 2 == 0 {
+                    rated.push((me, work, Rating::from_halves(1 + i64::from(n % 10)).unwrap()));
+                }
+                works.push(work);
+            }
+            catalog::insert_new_works(&db, &batch).await.unwrap();
+        }
+        shelves::import_readings(&db, &readings).await.unwrap();
+        ratings::insert_many(&db, &rated).await.unwrap();
+        println!("10,000 books loaded in {:.1} s", started.elapsed().as_secs_f64());
+        for path in [
+            "/people/bookworm",
+            "/people/bookworm/shelves/read",
+            "/people/bookworm/shelves/read?sort=rating&page=300",
+            "/people/bookworm/shelves/read?sort=title&view=list&page=417",
+            "/people/bookworm/stats",
+            "/people/bookworm/stats?year=2010",
+            "/people/bookworm/year/2010",
+            "/people/bookworm/reviews?page=200",
+        ] {
+            let t = std::time::Instant::now();
+            let (status, html) = site.get_text(path).await;
+            let first = t.elapsed();
+            let t = std::time::Instant::now();
+            site.get_text(path).await;
+            println!("{path}: {} ms, again {} ms ({} KB)", first.as_millis(), t.elapsed().as_millis(), html.len() / 1024);
+            assert_eq!(status, 200, "{path}");
+        }
+        let (_, html) = site.get_text("/people/bookworm").await;
+        assert!(html.contains("10000 read"), "the count");
+        let (_, stats) = site.get_text("/people/bookworm/stats").await;
+        assert!(stats.contains("<dt>Books read</dt><dd>10,000</dd>"));
+    }
+}
