@@ -4,10 +4,12 @@
 //! fixed number of statements, whatever the size of the shelves.
 
 use crate::Result;
-use crate::catalog::{SUMMARY_COLUMNS, SummaryRow, WorkSummary, summaries};
+use crate::catalog::{SUMMARY_COLUMNS, SummaryRow, WorkSummary, placeholders, summaries};
 use crate::db::Db;
 use quire_domain::{Progress, UserId};
+use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
+use uuid::Uuid;
 
 /// Which shelf: the queue (want to read), a reading status, or a custom
 /// shelf by its slug.
@@ -142,15 +144,6 @@ pub(crate) const READING_PAGES: &str = "COALESCE(ed.pages, (SELECT e.pages FROM 
       WHERE e.work_id = r.work_id AND e.pages IS NOT NULL
       ORDER BY e.is_primary DESC, e.created_at LIMIT 1))";
 
-/// The latest reading of each work in a status: a re-read shows once. An
-/// undated reading counts as older than any dated one.
-const LATEST_ONLY: &str = "NOT EXISTS (
-      SELECT 1 FROM readings n WHERE n.work_id = r.work_id AND n.status = r.status
-        AND n.user_id = r.user_id
-        AND (COALESCE(n.finished_on, n.started_on, '0001-01-01') > COALESCE(r.finished_on, r.started_on, '0001-01-01')
-             OR (COALESCE(n.finished_on, n.started_on, '0001-01-01') = COALESCE(r.finished_on, r.started_on, '0001-01-01')
-                 AND n.id > r.id)))";
-
 /// The rows of one shelf (or of every shelf, for `None`), all with the same
 /// columns: `shelf` names the shelf (a custom one by `custom:` + slug),
 /// `d` is the date a reading ended or began, `position` the queue place.
@@ -163,16 +156,25 @@ fn source(key: Option<&ShelfKey>) -> String {
             CAST(NULL AS BIGINT) AS pages
         FROM queue_entries q WHERE q.user_id = $1"
         .to_string();
+    // The latest reading of each work in each status (a re-read shows
+    // once; an undated reading is older than any dated one), numbered by a
+    // window rather than a correlated NOT EXISTS, so the work is one scan
+    // of the reader's readings and a sort whatever the planner knows.
     let readings = |status: Option<&str>| {
         let only = status.map_or(String::new(), |s| format!(" AND r.status = '{s}'"));
         format!(
             "SELECT r.work_id, r.status AS shelf, r.progress_unit, r.progress_value, r.started_on,
                 r.finished_on, COALESCE(r.finished_on, r.started_on) AS d, r.created_at AS added_at,
-                (SELECT COUNT(*) FROM readings r2 WHERE r2.work_id = r.work_id
-                   AND r2.status = 'read' AND r2.user_id = r.user_id) AS times_read,
-                CAST(0 AS BIGINT) AS position, CAST({READING_PAGES} AS BIGINT) AS pages
-             FROM readings r LEFT JOIN editions ed ON ed.id = r.edition_id
-             WHERE r.user_id = $1{only} AND {LATEST_ONLY}"
+                r.times_read, CAST(0 AS BIGINT) AS position, CAST({READING_PAGES} AS BIGINT) AS pages
+             FROM (SELECT r0.*,
+                     ROW_NUMBER() OVER (PARTITION BY r0.work_id, r0.status
+                       ORDER BY COALESCE(r0.finished_on, r0.started_on, '0001-01-01') DESC, r0.id DESC)
+                       AS latest,
+                     CAST(SUM(CASE WHEN r0.status = 'read' THEN 1 ELSE 0 END)
+                       OVER (PARTITION BY r0.work_id) AS BIGINT) AS times_read
+                   FROM readings r0 WHERE r0.user_id = $1) r
+             LEFT JOIN editions ed ON ed.id = r.edition_id
+             WHERE r.latest = 1{only}"
         )
     };
     let custom = |one: bool| {
@@ -233,7 +235,10 @@ async fn entries(db: &Db, rows: Vec<EntryRow>) -> Result<Vec<(ShelfKey, ProfileE
         .into_iter()
         .zip(works)
         .map(
-            |((key, progress, pages, started_on, finished_on, added_at, times_read, halves), work)| {
+            |(
+                (key, progress, pages, started_on, finished_on, added_at, times_read, halves),
+                work,
+            )| {
                 (
                     key,
                     ProfileEntry {
@@ -302,31 +307,98 @@ pub async fn counts(db: &Db, user: UserId) -> Result<Counts> {
 
 /// Up to `per_shelf` books of every shelf, each shelf in its own order
 /// (the queue in the reader's order, readings newest first, custom shelves
-/// newest added first), in two statements.
+/// newest added first), in three statements: the entries (numbered per
+/// shelf, with no join, so the planner cannot rescan them per book), then
+/// the books and the reader's ratings by id, then their authors.
 pub async fn previews(
     db: &Db,
     user: UserId,
     per_shelf: u32,
 ) -> Result<Vec<(ShelfKey, ProfileEntry)>> {
+    #[derive(sqlx::FromRow)]
+    struct Picked {
+        work_id: Uuid,
+        shelf: String,
+        progress_unit: Option<String>,
+        progress_value: Option<i64>,
+        started_on: Option<Date>,
+        finished_on: Option<Date>,
+        added_at: Option<OffsetDateTime>,
+        times_read: i64,
+        pages: Option<i64>,
+    }
+    #[derive(sqlx::FromRow)]
+    struct Book {
+        #[sqlx(flatten)]
+        summary: SummaryRow,
+        halves: Option<i64>,
+    }
     let sql = format!(
-        "SELECT {SUMMARY_COLUMNS}, x.shelf, x.progress_unit, x.progress_value, x.started_on,
-                x.finished_on, x.added_at, x.times_read, x.pages, CAST(rt.halves AS BIGINT) AS halves
+        "SELECT x.work_id, x.shelf, x.progress_unit, x.progress_value, x.started_on,
+                x.finished_on, x.added_at, x.times_read, x.pages
          FROM (SELECT y.*, ROW_NUMBER() OVER (PARTITION BY y.shelf
                  ORDER BY y.position, CASE WHEN y.d IS NULL THEN 1 ELSE 0 END, y.d DESC,
                           y.added_at DESC, y.work_id) AS rn
                FROM ({}) y) x
-         JOIN works w ON w.id = x.work_id LEFT JOIN work_stats s ON s.work_id = w.id
-         LEFT JOIN ratings rt ON rt.user_id = $1 AND rt.work_id = w.id
          WHERE x.rn <= {per_shelf}
          ORDER BY x.shelf, x.rn",
         source(None)
     );
-    let rows: Vec<EntryRow> = read!(
+    let picked: Vec<Picked> = read!(
         db,
         sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user),
         fetch_all
     )?;
-    entries(db, rows).await
+    if picked.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut ids: Vec<Uuid> = picked.iter().map(|p| p.work_id).collect();
+    ids.sort();
+    ids.dedup();
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS}, CAST(rt.halves AS BIGINT) AS halves
+         FROM works w LEFT JOIN work_stats s ON s.work_id = w.id
+         LEFT JOIN ratings rt ON rt.user_id = $1 AND rt.work_id = w.id
+         WHERE w.id IN ({})",
+        placeholders(2, ids.len())
+    );
+    let books: Vec<Book> = read!(
+        db,
+        {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user);
+            for id in &ids {
+                q = q.bind(*id);
+            }
+            q
+        },
+        fetch_all
+    )?;
+    let (halves, rows): (Vec<_>, Vec<_>) = books.into_iter().map(|b| (b.halves, b.summary)).unzip();
+    let works = summaries(db, rows).await?;
+    let by_id: HashMap<Uuid, (WorkSummary, Option<i64>)> = works
+        .into_iter()
+        .zip(halves)
+        .map(|(w, h)| (w.id.0, (w, h)))
+        .collect();
+    Ok(picked
+        .into_iter()
+        .filter_map(|p| {
+            let (work, halves) = by_id.get(&p.work_id)?.clone();
+            Some((
+                key_of(&p.shelf),
+                ProfileEntry {
+                    work,
+                    progress: progress_of(p.progress_unit.as_deref(), p.progress_value),
+                    pages: p.pages,
+                    started_on: p.started_on,
+                    finished_on: p.finished_on,
+                    added_at: p.added_at,
+                    times_read: p.times_read,
+                    halves,
+                },
+            ))
+        })
+        .collect())
 }
 
 /// One page of a shelf: the books on it and the shelf's total, in three
@@ -462,14 +534,16 @@ pub async fn opinions(
         total,
         meta.into_iter()
             .zip(works)
-            .map(|((halves, headline, body_html, spoiler, at), work)| Opinion {
-                work,
-                halves,
-                headline,
-                body_html,
-                spoiler: spoiler.unwrap_or(false),
-                at,
-            })
+            .map(
+                |((halves, headline, body_html, spoiler, at), work)| Opinion {
+                    work,
+                    halves,
+                    headline,
+                    body_html,
+                    spoiler: spoiler.unwrap_or(false),
+                    at,
+                },
+            )
             .collect(),
     ))
 }

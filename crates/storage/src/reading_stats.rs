@@ -136,7 +136,11 @@ pub async fn stats(db: &Db, user: UserId, year: i32) -> Result<ReadingStats> {
                 .formats
                 .push((Format::parse(&label).unwrap_or(Format::Other), n)),
             "length" => {
-                if let Some(b) = label.parse::<usize>().ok().and_then(|i| out.lengths.get_mut(i)) {
+                if let Some(b) = label
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| out.lengths.get_mut(i))
+                {
                     *b = n;
                 }
             }
@@ -203,7 +207,7 @@ struct YearRow {
 }
 
 /// At most this many books are listed on a year page.
-pub const YEAR_LIMIT: u32 = 400;
+pub const YEAR_LIMIT: u32 = 200;
 
 /// The books `user` finished in `year`, in the order they were finished
 /// (at most [`YEAR_LIMIT`]); two statements.

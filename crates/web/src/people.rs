@@ -65,7 +65,10 @@ pub(crate) fn status_line(key: &ShelfKey, e: &ProfileEntry) -> String {
     match key {
         ShelfKey::Queue => "Want to read".into(),
         ShelfKey::Reading => {
-            let pages = e.pages.and_then(|p| u32::try_from(p).ok()).filter(|p| *p > 0);
+            let pages = e
+                .pages
+                .and_then(|p| u32::try_from(p).ok())
+                .filter(|p| *p > 0);
             match (e.progress, pages) {
                 (Some(Progress::Page(p)), Some(total)) => format!(
                     "Reading · p. {p} of {total} ({}%)",
@@ -300,7 +303,11 @@ pub(crate) fn check_past_last(page: u32, pages: u32, what: &str) -> Result<(), A
 }
 
 /// A pager: (number, address, is this page).
-pub(crate) fn pager(pages: u32, current: u32, href: impl Fn(u32) -> String) -> Vec<(u32, String, bool)> {
+pub(crate) fn pager(
+    pages: u32,
+    current: u32,
+    href: impl Fn(u32) -> String,
+) -> Vec<(u32, String, bool)> {
     if pages <= 1 {
         return Vec::new();
     }

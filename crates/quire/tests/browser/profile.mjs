@@ -48,10 +48,11 @@ try {
         height: document.documentElement.scrollHeight,
         wide: [...document.querySelectorAll('main *')]
           .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest('.shelf-preview'))
-          .slice(0, 3).map((el) => el.tagName + '.' + el.className),
+          .slice(0, 3).map((el) => `${el.tagName}.${el.getAttribute('class') ?? ''} right ${Math.round(el.getBoundingClientRect().right)} (parent ${el.parentElement.tagName}.${el.parentElement.getAttribute('class') ?? ''} ${Math.round(el.parentElement.getBoundingClientRect().width)}px)`),
         charts: [...document.querySelectorAll('svg.chart')].map((s) => s.getAttribute('role') + ':' + (s.getAttribute('aria-label') ?? '')),
         tables: document.querySelectorAll('details.chart-table table').length,
       }));
+      await page.screenshot({ path: `${shots}/${name}-${width}.png`, fullPage: true });
       assert.deepEqual(m.wide, [], `${path} at ${width}px scrolls sideways: ${m.wide.join(', ')}`);
       for (const c of m.charts) assert.ok(c.startsWith('img:') && c.length > 20, `${path}: a chart without a name: ${c}`);
       if (name === 'stats') {
@@ -61,7 +62,6 @@ try {
       if (name === 'profile') {
         assert.ok(m.height < 6000, `the profile is ${m.height}px tall at ${width}px`);
       }
-      await page.screenshot({ path: `${shots}/${name}-${width}.png`, fullPage: true });
       console.log(`ok   ${name} at ${width}px: ${m.height}px tall, ${m.charts.length} charts`);
     }
     assert.deepEqual(complaints, [], 'the browser blocked something');

@@ -68,14 +68,14 @@ pub fn columns(summary: &str, bars: &[Bar]) -> String {
     let n = bars.len().max(1) as i64;
     let slot = (right - left) as f64 / n as f64;
     let bar_w = (slot * 0.7).max(2.0);
-    // Labels of about 4 characters need about 30 units each.
-    let every = ((30.0 / slot).ceil() as usize).max(1);
+    // Labels of about 4 characters need about 26 units each.
+    let every = ((26.0 / slot).ceil() as usize).max(1);
     let mut svg = format!(
         r#"<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{}" preserveAspectRatio="xMidYMid meet">"#,
         escape(summary)
     );
     svg.push_str(&format!(
-        r#"<line class="axis" x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}"/>"#
+        r#"<line class="chart-axis" x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}"/>"#
     ));
     for (i, b) in bars.iter().enumerate() {
         let x = left as f64 + slot * i as f64 + (slot - bar_w) / 2.0;
@@ -83,11 +83,11 @@ pub fn columns(summary: &str, bars: &[Bar]) -> String {
         let y = bottom as f64 - h;
         if b.value > 0 {
             svg.push_str(&format!(
-                r#"<rect class="bar" x="{x:.1}" y="{y:.1}" width="{bar_w:.1}" height="{h:.1}" rx="2"/>"#
+                r#"<rect class="chart-bar" x="{x:.1}" y="{y:.1}" width="{bar_w:.1}" height="{h:.1}" rx="2"/>"#
             ));
             if every == 1 {
                 svg.push_str(&format!(
-                    r#"<text class="val" x="{:.1}" y="{:.1}" text-anchor="middle" font-size="11">{}</text>"#,
+                    r#"<text class="chart-val" x="{:.1}" y="{:.1}" text-anchor="middle" font-size="11">{}</text>"#,
                     x + bar_w / 2.0,
                     y - 4.0,
                     short(b.value)
@@ -96,7 +96,7 @@ pub fn columns(summary: &str, bars: &[Bar]) -> String {
         }
         if i % every == 0 || i + 1 == bars.len() && every == 1 {
             svg.push_str(&format!(
-                r#"<text class="lbl" x="{:.1}" y="{}" text-anchor="middle" font-size="11">{}</text>"#,
+                r#"<text class="chart-lbl" x="{:.1}" y="{}" text-anchor="middle" font-size="11">{}</text>"#,
                 x + bar_w / 2.0,
                 bottom + 16,
                 escape(&b.label)
@@ -106,7 +106,7 @@ pub fn columns(summary: &str, bars: &[Bar]) -> String {
     if every > 1 {
         // Too many bars to mark each: say the highest at the top.
         svg.push_str(&format!(
-            r#"<text class="lbl" x="{left}" y="11" font-size="11">highest {}</text>"#,
+            r#"<text class="chart-lbl" x="{left}" y="11" font-size="11">highest {}</text>"#,
             short(max)
         ));
     }
@@ -134,17 +134,17 @@ pub fn rows(summary: &str, bars: &[Bar]) -> String {
             b.label.clone()
         };
         svg.push_str(&format!(
-            r#"<text class="lbl" x="{}" y="{}" text-anchor="end" font-size="12">{}</text>"#,
+            r#"<text class="chart-lbl" x="{}" y="{}" text-anchor="end" font-size="12">{}</text>"#,
             label_w - 6,
             y + 15,
             escape(&label)
         ));
         svg.push_str(&format!(
-            r#"<rect class="bar" x="{label_w}" y="{y}" width="{w:.1}" height="{}" rx="2"/>"#,
+            r#"<rect class="chart-bar" x="{label_w}" y="{y}" width="{w:.1}" height="{}" rx="2"/>"#,
             row - 8
         ));
         svg.push_str(&format!(
-            r#"<text class="val" x="{:.1}" y="{}" font-size="12">{}</text>"#,
+            r#"<text class="chart-val" x="{:.1}" y="{}" font-size="12">{}</text>"#,
             label_w as f64 + w + 4.0,
             y + 14,
             short(b.value)
@@ -167,7 +167,10 @@ mod tests {
         assert!(svg.contains(r#"role="img" aria-label="Subjects: &lt;b&gt;""#));
         assert!(!svg.contains("<script>"));
         assert!(!svg.contains("style="));
-        let svg = columns("Books per year", &[Bar::new("2020", 4), Bar::new("2021", 0)]);
+        let svg = columns(
+            "Books per year",
+            &[Bar::new("2020", 4), Bar::new("2021", 0)],
+        );
         assert_eq!(svg.matches("<rect").count(), 1, "an empty year has no bar");
         assert_eq!(thousands(1234567), "1,234,567");
         assert_eq!(thousands(999), "999");

@@ -3,7 +3,7 @@
 //! ratings and reviews (`/people/{username}/reviews`).
 
 use super::{
-    check_past_last, page_count, page_number, pager, reader, rated, shelf_card, shelf_title,
+    check_past_last, page_count, page_number, pager, rated, reader, shelf_card, shelf_title,
     star_figure, status_line,
 };
 use crate::AppState;
@@ -66,7 +66,10 @@ fn view_of(raw: Option<&str>) -> Result<View, AppError> {
     match raw.map(str::trim).unwrap_or_default() {
         "" | "grid" => Ok(View::Grid),
         "list" => Ok(View::List),
-        _ => Err(AppError::bad("view", "A shelf is shown as a grid or a list.")),
+        _ => Err(AppError::bad(
+            "view",
+            "A shelf is shown as a grid or a list.",
+        )),
     }
 }
 
@@ -169,7 +172,10 @@ pub async fn shelf(
         .collect();
     let own = v.as_ref().is_some_and(|u| u.id == user.id);
     let (cards, items) = if view == View::Grid {
-        (entries.iter().map(|e| shelf_card(&key, e)).collect(), Vec::new())
+        (
+            entries.iter().map(|e| shelf_card(&key, e)).collect(),
+            Vec::new(),
+        )
     } else {
         (
             Vec::new(),

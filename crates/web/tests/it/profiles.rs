@@ -39,7 +39,11 @@ fn read_on(user: UserId, work: WorkId, day: Option<Date>) -> ImportedReading {
 
 async fn joined(site: &Site, db: &Db, name: &str) -> UserId {
     site.join(name).await;
-    users::by_username(db, name).await.unwrap().unwrap().user_id()
+    users::by_username(db, name)
+        .await
+        .unwrap()
+        .unwrap()
+        .user_id()
 }
 
 fn rating(s: &str) -> Rating {
@@ -49,12 +53,16 @@ fn rating(s: &str) -> Rating {
 /// The cells of the table row whose heading cell is `head`, in `html`
 /// after `after` (the chart's id).
 fn row(html: &str, after: &str, head: &str) -> Vec<String> {
-    let from = html.find(&format!("id=\"{after}\"")).unwrap_or_else(|| panic!("no chart {after}"));
+    let from = html
+        .find(&format!("id=\"{after}\""))
+        .unwrap_or_else(|| panic!("no chart {after}"));
     let rest = &html[from..];
     let end = rest.find("</figure>").unwrap();
     let rest = &rest[..end];
     let marker = format!("<th scope=\"row\">{head}</th>");
-    let at = rest.find(&marker).unwrap_or_else(|| panic!("no row {head} in {after}"));
+    let at = rest
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no row {head} in {after}"));
     let line = &rest[at + marker.len()..];
     let line = &line[..line.find("</tr>").unwrap()];
     line.split("<td>")
@@ -332,9 +340,9 @@ quire_testkit::both_backends! {
 }
 
 quire_testkit::both_backends! {
-    /// A reader with 10,000 books: every profile page stays quick. Prints
-    /// the times (a measurement, not an assertion of speed); the pages must
-    /// still be right.
+    // A reader with 10,000 books: every profile page stays quick. Prints
+    // the times (a measurement, not an assertion of speed); the pages must
+    // still be right.
     async fn a_reader_with_ten_thousand_books(db: Db) {
         let site = Site::start(db.clone()).await;
         let me = joined(&site, &db, "bookworm").await;
