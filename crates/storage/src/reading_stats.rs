@@ -164,7 +164,7 @@ pub async fn stats(db: &Db, user: UserId, year: i32) -> Result<ReadingStats> {
     out.years.sort_by_key(|(y, _)| *y);
     out.subjects
         .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    out.formats.sort_by(|a, b| b.1.cmp(&a.1));
+    out.formats.sort_by_key(|f| std::cmp::Reverse(f.1));
     if out.reread_books > 0 {
         let top: Vec<(Uuid, String, String, i64)> = read!(
             db,

@@ -356,7 +356,7 @@ quire_testkit::both_backends! {
                 let n = chunk * 500 + i;
                 let work = WorkId::new();
                 let mut w = NewWork::new(work, format!("Volume {n:05}"));
-                w.credits.push(NewCredit::author(&format!("Writer {}", n % 700)));
+                w.credits.push(NewCredit::author(format!("Writer {}", n % 700)));
                 w.subjects = vec![(format!("Subject {}", n % 37), 1)];
                 let mut e = NewEdition::new(EditionId::new(), format!("Volume {n:05}"), if n % 3 == 0 { Format::Ebook } else { Format::Paperback });
                 e.pages = Some(80 + (n * 7) % 700);
