@@ -171,6 +171,7 @@ pub async fn profile(
         .filter_map(|(_, e)| e.finished_on.map(|d| d.year()))
         .max();
     let base = format!("/people/{}", user.username);
+    let own = v.as_ref().is_some_and(|u| u.id == user.id);
     let mut links = Vec::new();
     let mut rows = Vec::new();
     for key in [
@@ -194,6 +195,12 @@ pub async fn profile(
             label: format!("{} {}", n, title.to_lowercase()),
             href: href.clone(),
         });
+        // The owner reorders their queue in its list.
+        let href = if own && key == ShelfKey::Queue {
+            format!("{href}?sort=order&view=list")
+        } else {
+            href
+        };
         let cards = previews
             .iter()
             .filter(|(k, _)| *k == key)
@@ -222,7 +229,6 @@ pub async fn profile(
         label: plural(counts.reviews, "review", "reviews"),
         href: format!("{base}/reviews"),
     });
-    let own = v.as_ref().is_some_and(|u| u.id == user.id);
     page(&ProfilePage {
         layout: Layout::for_user(v.as_ref()),
         display_name: user.display_name.clone(),
