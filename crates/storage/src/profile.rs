@@ -489,8 +489,9 @@ struct OpinionRow {
     at: OffsetDateTime,
 }
 
-/// One page of the books the reader rated or reviewed, newest first (by
-/// the review, else the rating), with the total; three statements.
+/// One page of the books the reader rated or reviewed: reviews first,
+/// newest first, then books only rated, newest rating first; with the
+/// total; three statements.
 pub async fn opinions(
     db: &Db,
     user: UserId,
@@ -512,7 +513,8 @@ pub async fn opinions(
          FROM {from} JOIN works w ON w.id = x.work_id LEFT JOIN work_stats s ON s.work_id = w.id
          LEFT JOIN ratings rt ON rt.user_id = $1 AND rt.work_id = w.id
          LEFT JOIN reviews rv ON rv.user_id = $1 AND rv.work_id = w.id
-         ORDER BY COALESCE(rv.created_at, rt.updated_at) DESC, w.sort_title, w.id
+         ORDER BY CASE WHEN rv.id IS NULL THEN 1 ELSE 0 END,
+                  COALESCE(rv.created_at, rt.updated_at) DESC, w.sort_title, w.id
          LIMIT {per_page} OFFSET {offset}"
     );
     let rows: Vec<OpinionRow> = read!(

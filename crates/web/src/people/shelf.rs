@@ -76,6 +76,7 @@ fn view_of(raw: Option<&str>) -> Result<View, AppError> {
 /// A book in the list view.
 pub struct ListItem {
     pub card: Card,
+    pub authors: String,
     pub work: String,
     pub status: String,
     pub stars: Option<(String, String)>,
@@ -183,6 +184,7 @@ pub async fn shelf(
                 .iter()
                 .map(|e| ListItem {
                     card: Card::from(&e.work, None),
+                    authors: few_authors(&e.work.authors),
                     work: e.work.id.to_string(),
                     status: status_line(&key, e),
                     stars: e.halves.map(|h| (star_figure(h), rated(h))),
@@ -210,6 +212,7 @@ pub async fn shelf(
 
 pub struct OpinionItem {
     pub card: Card,
+    pub authors: String,
     pub stars: Option<(String, String)>,
     pub headline: Option<String>,
     pub body_html: Option<String>,
@@ -250,6 +253,7 @@ pub async fn reviews(
         .into_iter()
         .map(|o| OpinionItem {
             card: Card::from(&o.work, None),
+            authors: few_authors(&o.work.authors),
             stars: o.halves.map(|h| (star_figure(h), rated(h))),
             headline: o.headline,
             body_html: o.body_html,
@@ -277,4 +281,13 @@ pub async fn reviews(
 /// "3 books".
 pub fn books(n: i64) -> String {
     plural(n, "book", "books")
+}
+
+/// The first two authors, "and others" for the rest: a list line stays one
+/// line for a book with a dozen translators and editors.
+fn few_authors(all: &[String]) -> String {
+    match all.len() {
+        0..=2 => all.join(", "),
+        _ => format!("{}, {} and others", all[0], all[1]),
+    }
 }
