@@ -492,3 +492,22 @@ fn a_visitor_browses_authors_series_and_subjects_and_joins() -> Result<()> {
     println!("{report}\nscreenshots: {}", shots.display());
     Ok(())
 }
+
+/// A demo Goodreads reader (326 books) in the browser: the profile, a
+/// shelf as covers and as a list, the reading stats, a year in books and
+/// the ratings and reviews, checked and photographed at 390 and 1366 px
+/// (`tests/browser/profile.mjs`; `target/screenshots/{profile,shelf,
+/// shelf-list,stats,year,reviews}-{390,1366}.png`).
+#[test]
+fn a_goodreads_readers_profile_stats_and_year_in_books() -> Result<()> {
+    // The 2020 export's reader, `drrodriguez`, and their busiest year.
+    let scene = Scene::start(Demo::WithReaders { ratings: 3_000 }, &[], "")?;
+    let shots = screenshots()?;
+    let report = scene.node(
+        "profile.mjs",
+        &[&scene.base_url(), &"drrodriguez", &"2011", &shots],
+        Duration::from_secs(180),
+    )?;
+    println!("{report}\nscreenshots: {}", shots.display());
+    Ok(())
+}

@@ -274,6 +274,13 @@ pub fn router(state: AppState) -> Router {
             get(auth::password_form).post(auth::change_password),
         )
         .route("/people/{username}", get(people::profile))
+        .route(
+            "/people/{username}/shelves/{shelf}",
+            get(people::shelf::shelf),
+        )
+        .route("/people/{username}/reviews", get(people::shelf::reviews))
+        .route("/people/{username}/stats", get(people::stats::stats))
+        .route("/people/{username}/year/{year}", get(people::stats::year))
         .route("/shelves", post(people::create_shelf))
         .route(
             "/api/v1/books",

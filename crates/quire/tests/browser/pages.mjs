@@ -61,13 +61,15 @@ const PAGES = [
   { name: 'not-found', path: '/no/such/page', status: 404 },
   { name: 'sign-in-needed', path: '/books/new', status: 401 },
   { name: 'forbidden', path: '/admin/people', as: 'member', status: 403 },
-  // Pages being built on other branches (issue 6); uncomment as they land:
-  // { name: 'author', via: ['/books/{book}', '/authors/'] },
-  // { name: 'series', via: ['/books/{series_book}', '/series/'] },
-  // { name: 'subject', via: ['/books/{series_book}', '/subjects/'] },
-  // { name: 'stats', path: '/people/{reader}/stats' },
-  // { name: 'year', path: '/people/{reader}/year/2023' },
-  // { name: 'shelf', path: '/people/{reader}/shelves/read' },
+  // Browsing and a reader's own pages (issue 6).
+  { name: 'author', via: ['/books/{book}', '/authors/'] },
+  { name: 'series', via: ['/books/{series_book}', '/series/'] },
+  { name: 'subject', via: ['/books/{series_book}', '/subjects/'] },
+  { name: 'stats', path: '/people/{reader}/stats' },
+  { name: 'year', path: '/people/{reader}/year/2023' },
+  { name: 'shelf', path: '/people/{reader}/shelves/read' },
+  { name: 'shelf-list', path: '/people/{reader}/shelves/read?view=list' },
+  { name: 'reviews', path: '/people/{reader}/reviews' },
 ];
 
 const WIDTHS = [

@@ -165,8 +165,8 @@ quire_testkit::both_backends! {
         let html = r.text().await.unwrap();
         assert!(html.contains("Reading · 50%"), "{html}");
         let (_, profile) = site.get_text("/people/fragmenter").await;
-        assert!(profile.contains("Currently reading (1)"));
-        assert!(profile.contains("at page 176"));
+        assert!(profile.contains("1 currently reading"));
+        assert!(profile.contains("Reading · p. 176 of 352 (50%)"));
         // The same forms work without JavaScript: a redirect back to the page.
         let r = site.post(&format!("/books/{}/reading", b.work), &[("action", "finish")]).await;
         assert_eq!(r.status(), 200);

@@ -16,6 +16,7 @@ mod look;
 mod merge;
 mod page_cache;
 mod permissions;
+mod profiles;
 mod proposals_api;
 mod search;
 mod security_accounts;
