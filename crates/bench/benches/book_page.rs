@@ -707,7 +707,9 @@ fn cpu_seconds(pg_database: Option<&str>) -> f64 {
     if let (Some(database), Ok(dir)) = (pg_database, std::fs::read_dir("/proc")) {
         for entry in dir.flatten() {
             let name = entry.file_name();
-            let Some(pid) = name.to_str().filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+            let Some(pid) = name
+                .to_str()
+                .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
             else {
                 continue;
             };

@@ -820,9 +820,9 @@ fn assemble_reader_view(
                         role: quire_domain::SiteRole::try_from(role)
                             .map_err(|e| corrupt(e.to_string()))?,
                         is_demo: r.n8 == Some(1),
-                        created_at: r
-                            .t1
-                            .ok_or_else(|| corrupt("an account without its creation time".into()))?,
+                        created_at: r.t1.ok_or_else(|| {
+                            corrupt("an account without its creation time".into())
+                        })?,
                     });
                 }
                 view = Some(ReaderView {

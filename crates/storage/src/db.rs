@@ -80,7 +80,10 @@ pub(crate) enum Pool {
     },
     /// Writes and transactions through sqlx's pool; single reads through a
     /// [`Lane`].
-    Postgres { read: Lane<PgConnection>, pool: PgPool },
+    Postgres {
+        read: Lane<PgConnection>,
+        pool: PgPool,
+    },
 }
 
 /// Connections for single reads (the `read!` statements), kept without
@@ -149,7 +152,9 @@ impl<C: Connection> Lane<C> {
 
 impl<C: Connection> LaneConn<'_, C> {
     pub(crate) fn conn(&mut self) -> &mut C {
-        self.conn.as_mut().expect("a lane connection is used before it is done")
+        self.conn
+            .as_mut()
+            .expect("a lane connection is used before it is done")
     }
 
     /// Give the connection back when its statement succeeded; close it
@@ -377,7 +382,9 @@ impl Db {
     pub async fn migrate(&self) -> Result<(), StorageError> {
         match &self.inner.pool {
             Pool::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
-            Pool::Postgres { pool: p, .. } => sqlx::migrate!("./migrations/postgres").run(p).await?,
+            Pool::Postgres { pool: p, .. } => {
+                sqlx::migrate!("./migrations/postgres").run(p).await?
+            }
         }
         // Match keys are computed in Rust, so works stored before they
         // existed get theirs here (a no-op once every work has them).
