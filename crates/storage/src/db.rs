@@ -101,11 +101,11 @@ pub(crate) struct Lane<C: Connection> {
     permits: tokio::sync::Semaphore,
 }
 
-/// A connection taken from a [`Lane`]; it returns only through
-/// [`LaneConn::done`] with a success.
+/// A connection taken from a [`Lane`]; it goes back only through
+/// [`LaneConn::done`] with a success (dropped, it is closed).
 pub(crate) struct LaneConn<'a, C: Connection> {
+    pub(crate) conn: C,
     lane: &'a Lane<C>,
-    conn: Option<C>,
     _permit: tokio::sync::SemaphorePermit<'a>,
 }
 
@@ -130,8 +130,8 @@ impl<C: Connection> Lane<C> {
             None => self.options.connect().await?,
         };
         Ok(LaneConn {
+            conn,
             lane: self,
-            conn: Some(conn),
             _permit: permit,
         })
     }
@@ -151,41 +151,17 @@ impl<C: Connection> Lane<C> {
 }
 
 impl<C: Connection> LaneConn<'_, C> {
-    pub(crate) fn conn(&mut self) -> &mut C {
-        self.conn
-            .as_mut()
-            .expect("a lane connection is used before it is done")
-    }
-
     /// Give the connection back when its statement succeeded; close it
     /// otherwise (it may be broken or mid-way through a reply).
-    pub(crate) fn done<T>(mut self, r: &Result<T, sqlx::Error>) {
+    pub(crate) fn done<T>(self, r: &Result<T, sqlx::Error>) {
         // "No row" is an answer; any other error may have left the
         // connection broken.
-        let keep = matches!(r, Ok(_) | Err(sqlx::Error::RowNotFound));
-        if let (true, Some(c)) = (keep, self.conn.take())
-            && let Ok(mut v) = self.lane.idle.lock()
+        if matches!(r, Ok(_) | Err(sqlx::Error::RowNotFound))
+            && let Ok(mut idle) = self.lane.idle.lock()
         {
-            v.push(c);
+            idle.push(self.conn);
         }
     }
-}
-
-struct Inner {
-    pool: Pool,
-    queries: AtomicU64,
-}
-
-/// A handle on the database. Cheap to clone.
-#[derive(Clone)]
-pub struct Db {
-    inner: Arc<Inner>,
-}
-
-/// A write transaction on either backend.
-pub(crate) enum Tx {
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
-    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
 /// Run one statement that reads. `$q` is a sqlx query builder expression;
@@ -197,7 +173,7 @@ macro_rules! read {
         match db.pool() {
             $crate::db::Pool::Sqlite { read, .. } => match read.get().await {
                 Ok(mut c) => {
-                    let r = $q.$method(c.conn()).await;
+                    let r = $q.$method(&mut c.conn).await;
                     c.done(&r);
                     r
                 }
@@ -205,7 +181,7 @@ macro_rules! read {
             },
             $crate::db::Pool::Postgres { read, .. } => match read.get().await {
                 Ok(mut c) => {
-                    let r = $q.$method(c.conn()).await;
+                    let r = $q.$method(&mut c.conn).await;
                     c.done(&r);
                     r
                 }
