@@ -164,6 +164,23 @@ impl<C: Connection> LaneConn<'_, C> {
     }
 }
 
+struct Inner {
+    pool: Pool,
+    queries: AtomicU64,
+}
+
+/// A handle on the database. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+/// A write transaction on either backend.
+pub(crate) enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
 /// Run one statement that reads. `$q` is a sqlx query builder expression;
 /// it is written once and compiled for each backend.
 macro_rules! read {
