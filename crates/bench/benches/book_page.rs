@@ -239,6 +239,9 @@ struct Row {
     route: Route,
     report: LoadReport,
     queries_per_request: f64,
+    /// CPU time per request (this process, server and load generator, plus
+    /// the PostgreSQL backends serving the database), in microseconds.
+    cpu_us_per_request: f64,
 }
 
 struct BackendResult {
@@ -324,7 +327,12 @@ fn bench_backend(backend: Backend, settings: &Settings) -> anyhow::Result<Outcom
         Err(why) => return Ok(Outcome::Skipped(why)),
     };
     let db = test_db.db.clone();
-    let result = rt.block_on(measure(backend, &db, settings));
+    // The PostgreSQL backends serving this database are found by its name.
+    let pg_database = (backend == Backend::Postgres).then(|| {
+        let path = test_db.url.rsplit('/').next().unwrap_or_default();
+        path.split('?').next().unwrap_or_default().to_owned()
+    });
+    let result = rt.block_on(measure(backend, &db, pg_database.as_deref(), settings));
     rt.block_on(db.close());
     rt.shutdown_timeout(Duration::from_secs(2));
     // Dropped only now: for SQLite it owns the folder holding the database file.
@@ -368,7 +376,12 @@ fn panic_message(e: tokio::task::JoinError) -> String {
     }
 }
 
-async fn measure(backend: Backend, db: &Db, settings: &Settings) -> anyhow::Result<BackendResult> {
+async fn measure(
+    backend: Backend,
+    db: &Db,
+    pg_database: Option<&str>,
+    settings: &Settings,
+) -> anyhow::Result<BackendResult> {
     let built = BookBuilder::new(TITLE)
         .isbn("9781984881670")
         .with_reviews(REVIEWS)
@@ -430,7 +443,7 @@ async fn measure(backend: Backend, db: &Db, settings: &Settings) -> anyhow::Resu
     let mut rows = Vec::new();
     for (route, addr, path, headers) in plan {
         eprintln!("measuring {} {} …", backend.name(), route.label());
-        rows.push(measure_row(db, route, addr, path, headers, settings).await?);
+        rows.push(measure_row(db, pg_database, route, addr, path, headers, settings).await?);
     }
 
     cached_server.abort();
@@ -630,6 +643,7 @@ async fn check_home(
 
 async fn measure_row(
     db: &Db,
+    pg_database: Option<&str>,
     route: Route,
     addr: SocketAddr,
     path: &str,
@@ -650,21 +664,68 @@ async fn measure_row(
     let window = async {
         tokio::time::sleep_until(start + WARMUP).await;
         let before = db.queries_run();
+        let cpu_before = cpu_seconds(pg_database);
         tokio::time::sleep_until(start + WARMUP + settings.duration).await;
-        db.queries_run() - before
+        (
+            db.queries_run() - before,
+            cpu_seconds(pg_database) - cpu_before,
+        )
     };
-    let (report, queries) = tokio::join!(load::run(&cfg), window);
+    let (report, (queries, cpu)) = tokio::join!(load::run(&cfg), window);
     let report = report?;
-    let queries_per_request = if report.requests > 0 {
-        queries as f64 / report.requests as f64
-    } else {
-        0.0
+    let per_request = |x: f64| {
+        if report.requests > 0 {
+            x / report.requests as f64
+        } else {
+            0.0
+        }
     };
     Ok(Row {
         route,
+        queries_per_request: per_request(queries as f64),
+        cpu_us_per_request: per_request(cpu * 1e6),
         report,
-        queries_per_request,
     })
+}
+
+/// CPU time (user and system) used so far by this process and by the
+/// PostgreSQL backends serving `pg_database`, in seconds, from `/proc`
+/// (0 where there is none). Other processes on the machine are not counted,
+/// so this holds steady on a busy machine where requests per second do not.
+fn cpu_seconds(pg_database: Option<&str>) -> f64 {
+    // Fields 14 and 15 of /proc/PID/stat, after the parenthesised name.
+    fn ticks(pid: &str) -> u64 {
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            return 0;
+        };
+        let after = stat.rsplit(')').next().unwrap_or_default();
+        let f: Vec<&str> = after.split_whitespace().collect();
+        let field = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        field(11) + field(12)
+    }
+    let mut total = ticks("self");
+    if let (Some(database), Ok(dir)) = (pg_database, std::fs::read_dir("/proc")) {
+        for entry in dir.flatten() {
+            let name = entry.file_name();
+            let Some(pid) = name
+                .to_str()
+                .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+            else {
+                continue;
+            };
+            let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+                continue;
+            };
+            // A backend's title: "postgres: USER DATABASE HOST(PORT) STATE".
+            let title = String::from_utf8_lossy(&cmdline);
+            let mut words = title.split(|c: char| c.is_whitespace() || c == '\0');
+            if words.next() == Some("postgres:") && words.nth(1) == Some(database) {
+                total += ticks(pid);
+            }
+        }
+    }
+    // Linux reports these in USER_HZ, 100 a second on every architecture.
+    total as f64 / 100.0
 }
 
 fn print_table(results: &[BackendResult]) {
@@ -681,9 +742,11 @@ fn print_table(results: &[BackendResult]) {
         "p99",
         "ratio to trivial",
         "SQL queries/request",
+        "CPU µs/request",
+        "CPU ratio",
         "errors",
     ];
-    let mut lines: Vec<[String; 8]> = Vec::new();
+    let mut lines: Vec<[String; 10]> = Vec::new();
     for result in results {
         let trivial = result.row(Route::Trivial);
         for row in &result.rows {
@@ -698,6 +761,11 @@ fn print_table(results: &[BackendResult]) {
                 ms(row.report.p99),
                 ratio,
                 format!("{:.2}", row.queries_per_request),
+                format!("{:.0}", row.cpu_us_per_request),
+                trivial
+                    .filter(|_| row.cpu_us_per_request > 0.0)
+                    .map(|t| format!("{:.2}", t.cpu_us_per_request / row.cpu_us_per_request))
+                    .unwrap_or_else(|| "-".to_owned()),
                 row.report.errors.to_string(),
             ]);
         }
@@ -708,7 +776,7 @@ fn print_table(results: &[BackendResult]) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let render = |cells: [&str; 8]| {
+    let render = |cells: [&str; 10]| {
         let mut out = String::new();
         for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
             if i > 0 {

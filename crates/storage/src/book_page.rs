@@ -679,82 +679,146 @@ pub struct ReaderView {
     pub on_shelves: Vec<String>,
 }
 
-/// The reader's rating, queue place, current reading, times read, own
-/// review, shelf names and question votes, with the work's revisions, in
-/// one statement ([`READER_VIEW_QUERIES`]): rows of four kinds stacked with
-/// `UNION ALL`, each kind using the columns it needs. `None` when there is
-/// no such work.
-pub async fn reader_view(db: &Db, user: UserId, work: WorkId) -> Result<Option<ReaderView>> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        kind: String,
-        s1: Option<String>,
-        s2: Option<String>,
-        n1: Option<i64>,
-        n2: Option<i64>,
-        n3: Option<i64>,
-        n4: Option<i64>,
-        n5: Option<i64>,
-        n6: Option<i64>,
-        n7: Option<i64>,
-        id: Option<Uuid>,
-        d1: Option<Date>,
-        d2: Option<Date>,
-        t1: Option<OffsetDateTime>,
-        t2: Option<OffsetDateTime>,
-    }
-    // Only NULLs are cast: SQLite would turn a cast date into a number.
-    let rows: Vec<Row> = read!(
-        db,
-        sqlx::query_as(
-            "SELECT 'state' AS kind, cur.status AS s1, cur.progress_unit AS s2,
-                    CAST((SELECT halves FROM ratings WHERE user_id = $1 AND work_id = $2) AS BIGINT) AS n1,
-                    CAST((SELECT position FROM queue_entries WHERE user_id = $1 AND work_id = $2) AS BIGINT) AS n2,
+/// The statement behind [`reader_view`] and [`session_view`]: the reader
+/// (`me`, one row or none, chosen by `$1`) and the work (`$2`). Rows of four
+/// kinds stacked with `UNION ALL`, each kind using the columns it needs; the
+/// `state` row is there whenever the work is, with the reader's account
+/// when `me` found one. Only NULLs are cast: SQLite would turn a cast date
+/// into a number.
+macro_rules! reader_view_sql {
+    ($me:literal) => {
+        concat!(
+            "WITH me AS (",
+            $me,
+            ")
+             SELECT 'state' AS kind, cur.status AS s1, cur.progress_unit AS s2,
+                    CAST((SELECT r.halves FROM ratings r JOIN me ON r.user_id = me.id WHERE r.work_id = $2) AS BIGINT) AS n1,
+                    CAST((SELECT q.position FROM queue_entries q JOIN me ON q.user_id = me.id WHERE q.work_id = $2) AS BIGINT) AS n2,
                     CAST(cur.progress_value AS BIGINT) AS n3,
-                    CAST((SELECT COUNT(*) FROM readings WHERE user_id = $1 AND work_id = $2 AND status = 'read') AS BIGINT) AS n4,
+                    CAST((SELECT COUNT(*) FROM readings rd JOIN me ON rd.user_id = me.id WHERE rd.work_id = $2 AND rd.status = 'read') AS BIGINT) AS n4,
                     CAST(w.revision AS BIGINT) AS n5, CAST(w.questions_revision AS BIGINT) AS n6,
                     CAST(w.activity_revision AS BIGINT) AS n7,
-                    cur.edition_id AS id, cur.started_on AS d1, cur.finished_on AS d2,
-                    CAST(NULL AS TIMESTAMPTZ) AS t1, CAST(NULL AS TIMESTAMPTZ) AS t2
+                    CAST(CASE WHEN me.is_demo THEN 1 ELSE 0 END AS BIGINT) AS n8,
+                    cur.edition_id AS id, me.id AS uid, cur.started_on AS d1, cur.finished_on AS d2,
+                    me.created_at AS t1, CAST(NULL AS TIMESTAMPTZ) AS t2,
+                    me.username AS s3, me.display_name AS s4, me.bio AS s5, me.role AS s6
              FROM works w
-             LEFT JOIN (SELECT status, progress_unit, progress_value, edition_id, started_on, finished_on
-                        FROM readings WHERE user_id = $1 AND work_id = $2
-                        ORDER BY CASE WHEN status = 'reading' THEN 0 ELSE 1 END, updated_at DESC, id DESC
+             LEFT JOIN me ON TRUE
+             LEFT JOIN (SELECT rd.status, rd.progress_unit, rd.progress_value, rd.edition_id, rd.started_on, rd.finished_on
+                        FROM readings rd JOIN me ON rd.user_id = me.id WHERE rd.work_id = $2
+                        ORDER BY CASE WHEN rd.status = 'reading' THEN 0 ELSE 1 END, rd.updated_at DESC, rd.id DESC
                         LIMIT 1) cur ON TRUE
              WHERE w.id = $2
              UNION ALL
-             SELECT 'review', headline, body,
-                    CAST(CASE WHEN spoiler THEN 1 ELSE 0 END AS BIGINT),
-                    CAST(CASE WHEN recommends IS NULL THEN NULL WHEN recommends THEN 1 ELSE 0 END AS BIGINT),
+             SELECT 'review', rv.headline, rv.body,
+                    CAST(CASE WHEN rv.spoiler THEN 1 ELSE 0 END AS BIGINT),
+                    CAST(CASE WHEN rv.recommends IS NULL THEN NULL WHEN rv.recommends THEN 1 ELSE 0 END AS BIGINT),
                     CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
-                    CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
-                    id, CAST(NULL AS DATE), CAST(NULL AS DATE), created_at, updated_at
-             FROM reviews WHERE user_id = $1 AND work_id = $2
+                    CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+                    rv.id, CAST(NULL AS UUID), CAST(NULL AS DATE), CAST(NULL AS DATE), rv.created_at, rv.updated_at,
+                    CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
+             FROM reviews rv JOIN me ON rv.user_id = me.id WHERE rv.work_id = $2
              UNION ALL
-             SELECT 'shelf', name, slug,
+             SELECT 'shelf', sh.name, sh.slug,
                     CAST(CASE WHEN EXISTS (SELECT 1 FROM shelf_items si
-                                           WHERE si.shelf_id = shelves.id AND si.work_id = $2)
+                                           WHERE si.shelf_id = sh.id AND si.work_id = $2)
                          THEN 1 ELSE 0 END AS BIGINT),
                     CAST(NULL AS BIGINT),
                     CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
-                    CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
-                    CAST(NULL AS UUID), CAST(NULL AS DATE), CAST(NULL AS DATE),
-                    CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS TIMESTAMPTZ)
-             FROM shelves WHERE user_id = $1
+                    CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+                    CAST(NULL AS UUID), CAST(NULL AS UUID), CAST(NULL AS DATE), CAST(NULL AS DATE),
+                    CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS TIMESTAMPTZ),
+                    CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
+             FROM shelves sh JOIN me ON sh.user_id = me.id
              UNION ALL
              SELECT 'vote', CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS BIGINT),
                     CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
-                    CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
-                    v.question_id, CAST(NULL AS DATE), CAST(NULL AS DATE),
-                    CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS TIMESTAMPTZ)
-             FROM question_votes v JOIN questions q ON q.id = v.question_id
-             WHERE q.work_id = $2 AND v.user_id = $1"
+                    CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+                    v.question_id, CAST(NULL AS UUID), CAST(NULL AS DATE), CAST(NULL AS DATE),
+                    CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS TIMESTAMPTZ),
+                    CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
+             FROM question_votes v JOIN me ON v.user_id = me.id
+             JOIN questions q ON q.id = v.question_id
+             WHERE q.work_id = $2"
         )
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct ReaderRow {
+    kind: String,
+    s1: Option<String>,
+    s2: Option<String>,
+    s3: Option<String>,
+    s4: Option<String>,
+    s5: Option<String>,
+    s6: Option<String>,
+    n1: Option<i64>,
+    n2: Option<i64>,
+    n3: Option<i64>,
+    n4: Option<i64>,
+    n5: Option<i64>,
+    n6: Option<i64>,
+    n7: Option<i64>,
+    n8: Option<i64>,
+    id: Option<Uuid>,
+    uid: Option<Uuid>,
+    d1: Option<Date>,
+    d2: Option<Date>,
+    t1: Option<OffsetDateTime>,
+    t2: Option<OffsetDateTime>,
+}
+
+/// The reader's rating, queue place, current reading, times read, own
+/// review, shelf names and question votes, with the work's revisions, in
+/// one statement ([`READER_VIEW_QUERIES`]). `None` when there is no such
+/// work.
+pub async fn reader_view(db: &Db, user: UserId, work: WorkId) -> Result<Option<ReaderView>> {
+    let rows: Vec<ReaderRow> = read!(
+        db,
+        sqlx::query_as(reader_view_sql!(
+            "SELECT u.id, u.username, u.display_name, u.bio, u.role, u.is_demo, u.created_at
+             FROM users u WHERE u.id = $1"
+        ))
         .bind(user.0)
         .bind(work.0),
         fetch_all
     )?;
+    Ok(assemble_reader_view(rows)?.map(|(_, view)| view))
+}
+
+/// A book page's reader from the session cookie, with everything
+/// [`reader_view`] reads, in one statement ([`READER_VIEW_QUERIES`]): the
+/// session lookup is folded into the reader's own query, so a signed-in
+/// book page costs one query, as a signed-out one does. `None` when there
+/// is no such work; the account is `None` when the session is unknown or
+/// expired (the view is then empty, with the revisions).
+pub async fn session_view(
+    db: &Db,
+    token_hash: &str,
+    work: WorkId,
+) -> Result<Option<(Option<crate::users::User>, ReaderView)>> {
+    let rows: Vec<ReaderRow> = read!(
+        db,
+        sqlx::query_as(reader_view_sql!(
+            "SELECT u.id, u.username, u.display_name, u.bio, u.role, u.is_demo, u.created_at
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = $1 AND s.expires_at > $3"
+        ))
+        .bind(token_hash)
+        .bind(work.0)
+        .bind(crate::db::now()),
+        fetch_all
+    )?;
+    assemble_reader_view(rows)
+}
+
+fn assemble_reader_view(
+    rows: Vec<ReaderRow>,
+) -> Result<Option<(Option<crate::users::User>, ReaderView)>> {
+    let corrupt = crate::StorageError::Corrupt;
     let mut view: Option<ReaderView> = None;
+    let mut user = None;
     let mut own_review = None;
     let mut shelves = Vec::new();
     let mut on_shelves = Vec::new();
@@ -767,11 +831,28 @@ pub async fn reader_view(db: &Db, user: UserId, work: WorkId) -> Result<Option<R
                     _ => None,
                 };
                 let status = match r.s1.as_deref() {
-                    Some(s) => Some(ReadingStatus::parse(s).ok_or_else(|| {
-                        crate::StorageError::Corrupt(format!("unknown reading status {s:?}"))
-                    })?),
+                    Some(s) => Some(
+                        ReadingStatus::parse(s)
+                            .ok_or_else(|| corrupt(format!("unknown reading status {s:?}")))?,
+                    ),
                     None => None,
                 };
+                if let (Some(id), Some(username), Some(display_name), Some(bio), Some(role)) =
+                    (r.uid, r.s3, r.s4, r.s5, r.s6)
+                {
+                    user = Some(crate::users::User {
+                        id,
+                        username,
+                        display_name,
+                        bio,
+                        role: quire_domain::SiteRole::try_from(role)
+                            .map_err(|e| corrupt(e.to_string()))?,
+                        is_demo: r.n8 == Some(1),
+                        created_at: r.t1.ok_or_else(|| {
+                            corrupt("an account without its creation time".into())
+                        })?,
+                    });
+                }
                 view = Some(ReaderView {
                     revisions: crate::catalog::Revisions {
                         core: r.n5.unwrap_or(0),
@@ -828,6 +909,6 @@ pub async fn reader_view(db: &Db, user: UserId, work: WorkId) -> Result<Option<R
         v.own_review = own_review;
         v.shelves = shelves;
         v.on_shelves = on_shelves;
-        v
+        (user, v)
     }))
 }

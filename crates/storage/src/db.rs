@@ -1,9 +1,11 @@
 //! The connection: backend choice, pools, migrations and the dispatch macros.
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
 };
+use sqlx::{ConnectOptions, Connection};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -71,12 +73,95 @@ impl Default for DbOptions {
 pub(crate) enum Pool {
     /// SQLite allows one writer at a time: writes go through a pool of one
     /// connection so they queue in Rust instead of failing with SQLITE_BUSY,
-    /// and reads use a pool of their own.
+    /// and reads use connections of their own ([`Lane`]).
     Sqlite {
-        read: SqlitePool,
+        read: Lane<SqliteConnection>,
         write: SqlitePool,
     },
-    Postgres(PgPool),
+    /// Writes and transactions through sqlx's pool; single reads through a
+    /// [`Lane`].
+    Postgres {
+        read: Lane<PgConnection>,
+        pool: PgPool,
+    },
+}
+
+/// Connections for single reads (the `read!` statements), kept without
+/// sqlx's pool. sqlx's pool checks a connection with a round trip to the
+/// server (`ping`) when it hands it out and again when it takes it back, so
+/// a one-statement read cost three round trips on PostgreSQL (three
+/// messages to the connection's thread on SQLite); here it costs one. A
+/// connection goes back only after its statement finished without error:
+/// one that failed or whose request was dropped half-way is closed, and the
+/// next read opens a fresh one, so a restarted database costs one failed
+/// read per idle connection.
+pub(crate) struct Lane<C: Connection> {
+    options: <C as Connection>::Options,
+    idle: std::sync::Mutex<Vec<C>>,
+    permits: tokio::sync::Semaphore,
+}
+
+/// A connection taken from a [`Lane`]; it goes back only through
+/// [`LaneConn::done`] with a success (dropped, it is closed).
+pub(crate) struct LaneConn<'a, C: Connection> {
+    pub(crate) conn: C,
+    lane: &'a Lane<C>,
+    _permit: tokio::sync::SemaphorePermit<'a>,
+}
+
+impl<C: Connection> Lane<C> {
+    fn new(options: <C as Connection>::Options, size: u32) -> Self {
+        Self {
+            options,
+            idle: std::sync::Mutex::new(Vec::with_capacity(size as usize)),
+            permits: tokio::sync::Semaphore::new(size as usize),
+        }
+    }
+
+    pub(crate) async fn get(&self) -> Result<LaneConn<'_, C>, sqlx::Error> {
+        let permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| sqlx::Error::PoolClosed)?;
+        let idle = self.idle.lock().ok().and_then(|mut v| v.pop());
+        let conn = match idle {
+            Some(c) => c,
+            None => self.options.connect().await?,
+        };
+        Ok(LaneConn {
+            conn,
+            lane: self,
+            _permit: permit,
+        })
+    }
+
+    /// Refuse new reads and close the idle connections politely (a
+    /// PostgreSQL database can then be dropped at once).
+    async fn close(&self) {
+        self.permits.close();
+        let idle: Vec<C> = match self.idle.lock() {
+            Ok(mut v) => v.drain(..).collect(),
+            Err(_) => Vec::new(),
+        };
+        for c in idle {
+            let _ = c.close().await;
+        }
+    }
+}
+
+impl<C: Connection> LaneConn<'_, C> {
+    /// Give the connection back when its statement succeeded; close it
+    /// otherwise (it may be broken or mid-way through a reply).
+    pub(crate) fn done<T>(self, r: &Result<T, sqlx::Error>) {
+        // "No row" is an answer; any other error may have left the
+        // connection broken.
+        if matches!(r, Ok(_) | Err(sqlx::Error::RowNotFound))
+            && let Ok(mut idle) = self.lane.idle.lock()
+        {
+            idle.push(self.conn);
+        }
+    }
 }
 
 struct Inner {
@@ -103,8 +188,22 @@ macro_rules! read {
         let db: &$crate::db::Db = $db;
         db.count_query();
         match db.pool() {
-            $crate::db::Pool::Sqlite { read, .. } => $q.$method(read).await,
-            $crate::db::Pool::Postgres(p) => $q.$method(p).await,
+            $crate::db::Pool::Sqlite { read, .. } => match read.get().await {
+                Ok(mut c) => {
+                    let r = $q.$method(&mut c.conn).await;
+                    c.done(&r);
+                    r
+                }
+                Err(e) => Err(e),
+            },
+            $crate::db::Pool::Postgres { read, .. } => match read.get().await {
+                Ok(mut c) => {
+                    let r = $q.$method(&mut c.conn).await;
+                    c.done(&r);
+                    r
+                }
+                Err(e) => Err(e),
+            },
         }
     }};
 }
@@ -119,7 +218,7 @@ macro_rules! write {
                 .execute(write)
                 .await
                 .map(|r| $crate::db::Done(r.rows_affected())),
-            $crate::db::Pool::Postgres(p) => $q
+            $crate::db::Pool::Postgres { pool: p, .. } => $q
                 .execute(p)
                 .await
                 .map(|r| $crate::db::Done(r.rows_affected())),
@@ -130,7 +229,7 @@ macro_rules! write {
         db.count_query();
         match db.pool() {
             $crate::db::Pool::Sqlite { write, .. } => $q.$method(write).await,
-            $crate::db::Pool::Postgres(p) => $q.$method(p).await,
+            $crate::db::Pool::Postgres { pool: p, .. } => $q.$method(p).await,
         }
     }};
 }
@@ -240,21 +339,20 @@ impl Db {
                 .connect_with(base.clone())
                 .await
                 .map_err(connect_err)?;
-            let read = SqlitePoolOptions::new()
-                .max_connections(opts.max_connections.max(1))
-                .min_connections(1)
-                .connect_with(base.read_only(true))
-                .await
-                .map_err(connect_err)?;
+            let read = Lane::new(base.read_only(true), opts.max_connections.max(1));
+            // Open one now, so a database that cannot be read fails here.
+            let first = read.get().await.map_err(connect_err)?;
+            first.done(&Ok(()));
             Pool::Sqlite { read, write }
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url).map_err(connect_err)?;
             let pool = PgPoolOptions::new()
                 .max_connections(opts.max_connections.max(2))
-                .connect_with(options)
+                .connect_with(options.clone())
                 .await
                 .map_err(connect_err)?;
-            Pool::Postgres(pool)
+            let read = Lane::new(options, opts.max_connections.max(2));
+            Pool::Postgres { read, pool }
         } else {
             return Err(StorageError::UnknownUrl(redact(url)));
         };
@@ -269,7 +367,7 @@ impl Db {
     pub fn backend(&self) -> Backend {
         match self.inner.pool {
             Pool::Sqlite { .. } => Backend::Sqlite,
-            Pool::Postgres(_) => Backend::Postgres,
+            Pool::Postgres { .. } => Backend::Postgres,
         }
     }
 
@@ -277,7 +375,9 @@ impl Db {
     pub async fn migrate(&self) -> Result<(), StorageError> {
         match &self.inner.pool {
             Pool::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
-            Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+            Pool::Postgres { pool: p, .. } => {
+                sqlx::migrate!("./migrations/postgres").run(p).await?
+            }
         }
         // Match keys are computed in Rust, so works stored before they
         // existed get theirs here (a no-op once every work has them).
@@ -298,7 +398,7 @@ impl Db {
                     .run_to(version, write)
                     .await?
             }
-            Pool::Postgres(p) => {
+            Pool::Postgres { pool: p, .. } => {
                 sqlx::migrate!("./migrations/postgres")
                     .run_to(version, p)
                     .await?
@@ -313,7 +413,10 @@ impl Db {
                 read.close().await;
                 write.close().await;
             }
-            Pool::Postgres(p) => p.close().await,
+            Pool::Postgres { read, pool } => {
+                read.close().await;
+                pool.close().await;
+            }
         }
     }
 
@@ -333,7 +436,7 @@ impl Db {
     pub(crate) async fn begin(&self) -> Result<Tx, StorageError> {
         Ok(match &self.inner.pool {
             Pool::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
-            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Pool::Postgres { pool: p, .. } => Tx::Postgres(p.begin().await?),
         })
     }
 
@@ -341,14 +444,14 @@ impl Db {
     /// schemas equal: `(table, column, not_null)` sorted.
     pub async fn schema_columns(&self) -> Result<Vec<(String, String, bool)>, StorageError> {
         let mut cols: Vec<(String, String, bool)> = match &self.inner.pool {
-            Pool::Sqlite { read, .. } => sqlx::query_as(
+            Pool::Sqlite { write: read, .. } => sqlx::query_as(
                 "SELECT m.name, p.name, p.\"notnull\" <> 0 OR p.pk > 0
                  FROM sqlite_master m JOIN pragma_table_info(m.name) p
                  WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
             )
             .fetch_all(read)
             .await?,
-            Pool::Postgres(p) => sqlx::query_as(
+            Pool::Postgres { pool: p, .. } => sqlx::query_as(
                 "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT), is_nullable = 'NO'
                  FROM information_schema.columns
                  WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'",
@@ -363,14 +466,14 @@ impl Db {
     /// Index names, sorted, for the same test.
     pub async fn schema_indexes(&self) -> Result<Vec<String>, StorageError> {
         let mut names: Vec<(String,)> = match &self.inner.pool {
-            Pool::Sqlite { read, .. } => {
+            Pool::Sqlite { write: read, .. } => {
                 sqlx::query_as(
                     "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
                 )
                 .fetch_all(read)
                 .await?
             }
-            Pool::Postgres(p) => {
+            Pool::Postgres { pool: p, .. } => {
                 sqlx::query_as(
                     "SELECT CAST(indexname AS TEXT) FROM pg_indexes
                  WHERE schemaname = 'public'

@@ -30,8 +30,13 @@ pub const SESSION_COOKIE: &str = "quire_session";
 const SESSION_DAYS: i64 = 30;
 
 fn token_hash(token: &str) -> String {
+    use std::fmt::Write;
     let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    let mut hex = String::with_capacity(64);
+    for b in digest {
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
 }
 
 /// The signed-in reader, if any. Costs one query when a session cookie is
@@ -48,11 +53,28 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
         let jar = CookieJar::from_headers(&parts.headers);
-        let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
+        let Some(hash) = jar.get(SESSION_COOKIE).map(|c| token_hash(c.value())) else {
             return Ok(Viewer(None));
         };
-        let user = users::session_user(&state.db, &token_hash(&token)).await?;
+        let user = users::session_user(&state.db, &hash).await?;
         Ok(Viewer(user))
+    }
+}
+
+/// The session cookie's token as the database keys it (hashed), read
+/// without a query: for a handler that looks the session up inside its own
+/// statement (the book page, `book_page::session_view`). `None` without a
+/// cookie.
+pub struct SessionToken(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for SessionToken {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        Ok(SessionToken(
+            jar.get(SESSION_COOKIE).map(|c| token_hash(c.value())),
+        ))
     }
 }
 

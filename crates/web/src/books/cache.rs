@@ -21,11 +21,12 @@ use crate::cover;
 use crate::view::escape;
 use axum::body::Bytes;
 use moka::future::Cache;
-use quire_domain::{MaterialKind, WorkId};
+use quire_domain::{MaterialKind, SiteRole, WorkId};
 use quire_storage::book_page::{self, ActivityPart, BookPage, CorePart, Question};
 use quire_storage::catalog::{self, Revisions};
 use quire_storage::{Db, StorageError};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use uuid::Uuid;
@@ -150,6 +151,31 @@ impl Shell {
         Ok(out)
     }
 
+    /// A copy with the holes `fill` answers (`Some`) filled in and the rest
+    /// left as holes: for parts that are the same for many readers.
+    pub fn prefill<E>(
+        &self,
+        mut fill: impl FnMut(Slot) -> Result<Option<String>, E>,
+    ) -> Result<Shell, E> {
+        fn push_text(pieces: &mut Vec<Piece>, t: &str) {
+            match pieces.last_mut() {
+                Some(Piece::Text(last)) => last.push_str(t),
+                _ => pieces.push(Piece::Text(t.to_owned())),
+            }
+        }
+        let mut pieces = Vec::with_capacity(self.pieces.len());
+        for p in &self.pieces {
+            match p {
+                Piece::Text(t) => push_text(&mut pieces, t),
+                Piece::Slot(s) => match fill(*s)? {
+                    Some(t) => push_text(&mut pieces, &t),
+                    None => pieces.push(Piece::Slot(*s)),
+                },
+            }
+        }
+        Ok(Shell { pieces })
+    }
+
     fn len(&self) -> usize {
         self.pieces
             .iter()
@@ -224,6 +250,11 @@ pub struct Prepared {
     /// The whole page as a signed-out reader sees it (default edition),
     /// drawn once: it depends on nothing else.
     pub anonymous_html: OnceLock<Bytes>,
+    /// The shell with the holes that depend only on the reader's site role
+    /// filled (the forms to ask a question, post material, add a cover or an
+    /// edition, the librarians' tools), one per role: a signed-in request
+    /// fills only what is the reader's own.
+    pub member_shells: [OnceLock<Shell>; SiteRole::ALL.len()],
 }
 
 impl Prepared {
@@ -234,6 +265,7 @@ impl Prepared {
             cover_svg: core.cover_svg.as_str().into(),
             shell: OnceLock::new(),
             anonymous_html: OnceLock::new(),
+            member_shells: std::array::from_fn(|_| OnceLock::new()),
         }
     }
 
@@ -262,7 +294,13 @@ impl Prepared {
                 .anonymous_html
                 .get()
                 .map(Bytes::len)
-                .unwrap_or(64 * 1024);
+                .unwrap_or(64 * 1024)
+            + self
+                .member_shells
+                .iter()
+                .filter_map(OnceLock::get)
+                .map(Shell::len)
+                .sum::<usize>();
         let reviews: usize = self.page.reviews.iter().map(|r| r.body_html.len()).sum();
         u32::try_from(drawn + reviews + 4096).unwrap_or(u32::MAX)
     }
@@ -321,10 +359,45 @@ const PAGE_BYTES: u64 = 96 * 1024 * 1024;
 /// leave early instead of waiting for the size bound.
 const IDLE: Duration = Duration::from_secs(15 * 60);
 
+/// Works whose revision reads are shared at one time (each a few bytes).
+const REVISION_READERS: u64 = 16 * 1024;
+
 type PageKey = (WorkId, u32, Revisions);
+
+/// Reads of one work's revisions, shared by the requests that come while
+/// another read of them is under way. Each request is answered by a read
+/// that was sent after the request arrived, so it never sees revisions
+/// older than its own start (a write committed before it arrived, on any
+/// server, is seen); requests that arrive while a read is in flight wait for
+/// the next one and share it. Under load, many readers of one page cost one
+/// read per round trip instead of one each; alone, a request reads at once.
+#[derive(Default)]
+struct RevisionReads {
+    /// How many reads have been sent; a read's number is its count.
+    sent: AtomicU64,
+    /// The newest finished read: its number and what it found (`None`: no
+    /// such work). Held while a read is in flight, so reads go one at a time.
+    last: tokio::sync::Mutex<(u64, Option<Revisions>)>,
+}
+
+impl RevisionReads {
+    async fn read(&self, db: &Db, work: WorkId) -> Result<Option<Revisions>, StorageError> {
+        let arrived = self.sent.load(Ordering::SeqCst);
+        let mut last = self.last.lock().await;
+        if last.0 > arrived {
+            // Sent after this request arrived: fresh enough for it.
+            return Ok(last.1);
+        }
+        let number = self.sent.fetch_add(1, Ordering::SeqCst) + 1;
+        let found = catalog::revision(db, work).await?;
+        *last = (number, found);
+        Ok(found)
+    }
+}
 
 /// The caches of book-page parts and of assembled pages.
 pub struct PageCache {
+    revisions: Cache<WorkId, Arc<RevisionReads>>,
     cores: Cache<(WorkId, i64), Arc<PreparedCore>>,
     questions: Cache<(WorkId, i64), Arc<Vec<Question>>>,
     activity: Cache<(WorkId, i64, u32), Arc<ActivityPart>>,
@@ -334,6 +407,10 @@ pub struct PageCache {
 impl Default for PageCache {
     fn default() -> Self {
         Self {
+            revisions: Cache::builder()
+                .max_capacity(REVISION_READERS)
+                .time_to_idle(Duration::from_secs(60))
+                .build(),
             cores: Cache::builder()
                 .max_capacity(CORE_BYTES)
                 .weigher(|_, v: &Arc<PreparedCore>| u32::try_from(v.weight()).unwrap_or(u32::MAX))
@@ -423,7 +500,9 @@ pub async fn load_at(
 }
 
 /// The prepared page of `work`: with the cache, one query reads the current
-/// revisions first; without it, every part is read (8 queries).
+/// revisions first (shared with the requests for the same page that arrive
+/// while it is sent, [`RevisionReads`]); without it, every part is read (8
+/// queries).
 pub async fn load(
     db: &Db,
     cache: &PageCache,
@@ -438,7 +517,11 @@ pub async fn load(
             None => Err(LoadError::Missing),
         };
     }
-    let Some(revisions) = catalog::revision(db, work).await? else {
+    let reads = cache
+        .revisions
+        .get_with(work, async { Arc::new(RevisionReads::default()) })
+        .await;
+    let Some(revisions) = reads.read(db, work).await? else {
         return Err(LoadError::Missing);
     };
     load_at(db, cache, work, revisions, review_page, per_page).await

@@ -2,7 +2,7 @@
 
 use super::cache::{self, LoadError, Prepared, Shell, Slot};
 use crate::AppState;
-use crate::auth::Viewer;
+use crate::auth::{SessionToken, Viewer};
 use crate::error::AppError;
 use crate::input::Query;
 use crate::paths::WorkPath;
@@ -988,11 +988,88 @@ fn fill_with(
     done: Option<&'static str>,
     cover_error: Option<String>,
 ) -> Result<String, AppError> {
-    let edition = p.page.edition(wanted);
-    let work_id = p.page.work.id.to_string();
-    let path = book_path(p);
+    let ctx = SlotContext {
+        p,
+        edition: p.page.edition(wanted),
+        work_id: p.page.work.id.to_string(),
+        path: book_path(p),
+        user,
+        viewer,
+        done,
+        cover_error: cover_error.as_deref(),
+    };
+    shell.fill(|slot| fill_slot(slot, &ctx))
+}
+
+/// The holes whose content depends only on the reader's site role (and
+/// on being signed in): filled once per role in [`Prepared::member_shells`].
+fn by_role(slot: Slot) -> bool {
+    matches!(
+        slot,
+        Slot::Ask | Slot::CoverForm | Slot::PostMaterial | Slot::AddEdition | Slot::Librarian
+    )
+}
+
+/// The shell of the default edition with the role's holes filled, drawn
+/// once per role and revisions.
+fn member_shell<'a>(
+    p: &'a Prepared,
+    shell: &Shell,
+    user: &User,
+    viewer: &ViewerData,
+) -> Result<&'a Shell, AppError> {
+    let kept = &p.member_shells[user.role as usize];
+    if let Some(s) = kept.get() {
+        return Ok(s);
+    }
+    let ctx = SlotContext {
+        p,
+        edition: p.page.edition(None),
+        work_id: p.page.work.id.to_string(),
+        path: book_path(p),
+        user: Some(user),
+        viewer: Some(viewer),
+        done: None,
+        cover_error: None,
+    };
+    let drawn = shell.prefill(|slot| {
+        if by_role(slot) {
+            fill_slot(slot, &ctx).map(Some)
+        } else {
+            Ok(None)
+        }
+    })?;
+    Ok(kept.get_or_init(|| drawn))
+}
+
+/// What the holes of one drawing are filled from.
+struct SlotContext<'a> {
+    p: &'a Prepared,
+    edition: Option<&'a Edition>,
+    work_id: String,
+    path: String,
+    user: Option<&'a User>,
+    viewer: Option<&'a ViewerData>,
+    /// The confirmation after a plain form post (`?done=`).
+    done: Option<&'static str>,
+    /// Why a cover upload from the page was refused.
+    cover_error: Option<&'a str>,
+}
+
+/// What one hole holds for this reader.
+fn fill_slot(slot: Slot, ctx: &SlotContext) -> Result<String, AppError> {
+    let SlotContext {
+        p,
+        edition,
+        user,
+        viewer,
+        done,
+        cover_error,
+        ..
+    } = *ctx;
+    let (work_id, path) = (ctx.work_id.as_str(), ctx.path.as_str());
     let signed_in = viewer.is_some();
-    shell.fill(|slot| match slot {
+    match slot {
         Slot::Nav => page(&NavPartial {
             layout: Layout::for_user(user),
         })
@@ -1012,7 +1089,7 @@ fn fill_with(
                 .filter(|r| r.id == id);
             match own_review {
                 Some(r) => page(&ReviewToolsPartial {
-                    work_id: &work_id,
+                    work_id,
                     own_review: Some(r),
                     own_recommends: r.recommends,
                 })
@@ -1029,18 +1106,18 @@ fn fill_with(
         Slot::Vote(_) => Ok(String::new()),
         Slot::Ask => page(&AskPartial {
             signed_in,
-            work_id: &work_id,
-            path: &path,
+            work_id,
+            path,
         })
         .map(|h| h.0),
         Slot::CoverForm | Slot::PostMaterial | Slot::AddEdition | Slot::Librarian => {
             let librarian = user.is_some_and(|u| u.role >= quire_domain::SiteRole::Librarian);
             page(&ToolsPartial {
                 part: slot,
-                work_id: &work_id,
+                work_id,
                 signed_in,
                 cover_form: CoverForm::for_viewer(user, edition).map(|f| CoverForm {
-                    error: cover_error.clone(),
+                    error: cover_error.map(str::to_owned),
                     ..f
                 }),
                 material_kinds: MaterialKind::ALL
@@ -1058,8 +1135,8 @@ fn fill_with(
             let in_list = own_review.is_some_and(|o| p.page.reviews.iter().any(|r| r.id == o.id));
             page(&YourReviewPartial {
                 signed_in,
-                work_id: &work_id,
-                path: &path,
+                work_id,
+                path,
                 own_review,
                 own_recommends: own_review.and_then(|r| r.recommends),
                 in_list,
@@ -1071,7 +1148,7 @@ fn fill_with(
             })
             .map(|h| h.0)
         }
-    })
+    }
 }
 
 fn html_response(body: impl Into<axum::body::Body>) -> Response {
@@ -1086,19 +1163,29 @@ pub async fn book_page(
     State(st): State<AppState>,
     WorkPath(work): WorkPath,
     Query(q): Query<PageQuery>,
-    v: Viewer,
+    SessionToken(session): SessionToken,
 ) -> Result<Response, AppError> {
     let asked = q.review_page()?;
     let review_page = u32::try_from(asked).unwrap_or(u32::MAX);
     let wanted = q.edition.as_deref().and_then(EditionId::parse);
     let done = q.done.as_deref().and_then(done_message);
-    let (p, viewer) = match &v.0 {
-        Some(u) => {
-            let (p, viewer) = reader_page(&st, u.user_id(), work, review_page).await?;
-            (p, Some(viewer))
+    // With a session cookie, one statement reads the account, the reader's
+    // own state and the page's revisions; without one, the revisions alone.
+    let (p, user, viewer) = match session {
+        Some(hash) => {
+            let (user, view) = book_page::session_view(&st.db, &hash, work)
+                .await?
+                .ok_or_else(|| no_such_book(work))?;
+            let p = prepared_at(&st, work, view.revisions, review_page).await?;
+            match user {
+                Some(u) => (p, Some(u), Some(ViewerData::from(view))),
+                // An unknown or expired session: the signed-out page.
+                None => (p, None, None),
+            }
         }
-        None => (prepared(&st, work, review_page).await?, None),
+        None => (prepared(&st, work, review_page).await?, None, None),
     };
+    let v = Viewer(user);
     past_last(&p, asked)?;
     if wanted.is_some() {
         // Another edition than the default: drawn for this request alone.
@@ -1130,12 +1217,16 @@ pub async fn book_page(
         };
         return Ok(html_response(html));
     }
+    let (Some(user), Some(viewer)) = (v.0.as_ref(), viewer.as_ref()) else {
+        return Ok(html_response(fill(shell, &p, None, None, None, done)?));
+    };
+    let shell = member_shell(&p, shell, user, viewer)?;
     Ok(html_response(fill(
         shell,
         &p,
         None,
-        v.0.as_ref(),
-        viewer.as_ref(),
+        Some(user),
+        Some(viewer),
         done,
     )?))
 }
