@@ -11,9 +11,9 @@
 // page named .jpg), then runs this script. Screenshots at 390 px and
 // 1366 px go to SCREENSHOT_DIR.
 
-import { chromium } from 'playwright-core';
 import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
+import { current, launch, step } from './lib.mjs';
 
 const [base0, librarian, password, shots, coverFile, badFile] = process.argv.slice(2);
 const base = (base0 ?? '').replace(/\/$/, '');
@@ -27,13 +27,6 @@ const desk = { width: 1366, height: 900 };
 const timeout = 15_000;
 const title = 'The Lighthouse Ledger';
 
-let current = '(starting)';
-async function step(name, body) {
-  current = name;
-  const started = Date.now();
-  await body();
-  console.log(`ok   ${name} (${Date.now() - started} ms)`);
-}
 
 // The same page at both widths, whole length; neither scrolls sideways.
 async function shoot(page, name) {
@@ -45,12 +38,7 @@ async function shoot(page, name) {
   }
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 
 let exitCode = 0;
 let mem;

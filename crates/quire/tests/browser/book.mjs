@@ -11,6 +11,7 @@ import { chromium } from 'playwright-core';
 import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { current, launch, step } from './lib.mjs';
 
 const base = (process.argv[2] ?? '').replace(/\/$/, '');
 const shots = process.argv[3] ?? 'screenshots';
@@ -19,25 +20,13 @@ if (!base.startsWith('http')) {
   process.exit(2);
 }
 mkdirSync(shots, { recursive: true });
-const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const phone = { width: 390, height: 844 };
 const desktop = { width: 1366, height: 900 };
 const timeout = 15_000;
 const password = 'a long enough password';
 
-let current = '(starting)';
-async function step(name, body) {
-  current = name;
-  const started = Date.now();
-  await body();
-  console.log(`ok   ${name} (${Date.now() - started} ms)`);
-}
 
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 
 async function joinAs(page, username) {
   await page.goto(`${base}/register`);

@@ -7,9 +7,9 @@
 // crates/quire/tests/browser.rs starts a server with the goodbooks subset
 // (series, subjects, ratings) and the demo readers' reviews, then runs this.
 
-import { chromium } from 'playwright-core';
 import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
+import { current, launch, step } from './lib.mjs';
 
 const [base0, shots] = process.argv.slice(2);
 const base = (base0 ?? '').replace(/\/$/, '');
@@ -22,13 +22,6 @@ const phone = { width: 390, height: 844 };
 const desk = { width: 1366, height: 900 };
 const timeout = 15_000;
 
-let current = '(starting)';
-async function step(name, body) {
-  current = name;
-  const started = Date.now();
-  await body();
-  console.log(`ok   ${name} (${Date.now() - started} ms)`);
-}
 
 // The page at both widths, whole length, after checking that the phone
 // width does not scroll sideways; the page is left at desk width.
@@ -48,12 +41,7 @@ async function oneLinkPerCard(page, where) {
   assert.ok(counts.every(n => n === 1), `${where}: cards with ${counts.join(',')} focusable parts`);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 
 let exitCode = 0;
 try {

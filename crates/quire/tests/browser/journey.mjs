@@ -10,6 +10,7 @@ import { chromium } from 'playwright-core';
 import { strict as assert } from 'node:assert';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { current, launch, step } from './lib.mjs';
 
 const base = (process.argv[2] ?? '').replace(/\/$/, '');
 const screenshotPath = process.argv[3] ?? 'browser-journey.png';
@@ -17,7 +18,6 @@ if (!base.startsWith('http')) {
   console.error('usage: node journey.mjs BASE_URL [SCREENSHOT_PATH]');
   process.exit(2);
 }
-const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const phone = { width: 390, height: 844 };
 const timeout = 15_000;
 // A picture of the page as it was when a check failed; none from an old run.
@@ -36,13 +36,6 @@ function watchPolicies(p) {
   });
 }
 
-let current = '(starting)';
-async function step(name, body) {
-  current = name;
-  const started = Date.now();
-  await body();
-  console.log(`ok   ${name} (${Date.now() - started} ms)`);
-}
 
 // A section of the book page found the way a reader finds it: by its heading.
 function section(page, heading) {
@@ -67,20 +60,7 @@ async function noSidewaysScrolling(page, where) {
   );
 }
 
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await launch();
 
 let page;
 let exitCode = 0;

@@ -14,10 +14,10 @@
 // the pages show those parts too. It prints the number of violations per page and theme, and
 // exits non-zero when there is any, listing each one.
 
-import { chromium } from 'playwright-core';
 import { strict as assert } from 'node:assert';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { current, launch, step } from './lib.mjs';
 
 // ---------------------------------------------------------------------------
 // The pages. One line per page; add a page by adding a line. Each is also
@@ -117,13 +117,6 @@ async function jumpToIsANav(page) {
 
 // ---------------------------------------------------------------------------
 
-let current = '(starting)';
-async function step(name, body) {
-  current = name;
-  const started = Date.now();
-  await body();
-  console.log(`ok   ${name} (${Date.now() - started} ms)`);
-}
 
 // A step whose failure is reported at the end, so that one broken page does
 // not hide the state of the others.
@@ -288,12 +281,7 @@ async function walkWithTab(page, where) {
   return stops.length;
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 
 // What the browser said about the security headers while the pages loaded.
 const policyComplaints = [];

@@ -11,6 +11,7 @@
 import { chromium } from 'playwright-core';
 import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
+import { launch } from './lib.mjs';
 
 const [base0, username, year, shots] = process.argv.slice(2);
 const base = (base0 ?? '').replace(/\/$/, '');
@@ -19,7 +20,6 @@ if (!base.startsWith('http') || !username || !year || !shots) {
   process.exit(2);
 }
 mkdirSync(shots, { recursive: true });
-const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 const pages = [
   ['profile', `/people/${username}`],
@@ -30,10 +30,7 @@ const pages = [
   ['reviews', `/people/${username}/reviews`],
 ];
 
-const browser = await chromium.launch({
-  executablePath,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-});
+const browser = await launch();
 let failed = false;
 try {
   for (const width of [390, 1366]) {
