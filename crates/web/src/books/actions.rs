@@ -11,7 +11,7 @@ use crate::paths::WorkPath;
 use crate::view::{page, stars_label};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_htmx::{HxRequest, HxTarget};
+use axum_htmx::HxRequest;
 use quire_domain::text::{MAX_HEADLINE_CHARS, MAX_QUESTION_CHARS, MAX_REVIEW_CHARS};
 use quire_domain::{EditionId, Progress, Rating, ReadingStatus, Source, WorkId};
 use quire_storage::reviews::ReviewInput;
@@ -122,13 +122,15 @@ pub async fn rate(
 #[derive(Deserialize)]
 pub struct QueueForm {
     action: String,
+    /// `queue` when posted from the queue's own page, to go back there.
+    #[serde(default)]
+    back: String,
 }
 
 pub async fn queue(
     State(st): State<AppState>,
     WorkPath(work): WorkPath,
     HxRequest(htmx): HxRequest,
-    HxTarget(target): HxTarget,
     m: Member,
     Form(f): Form<QueueForm>,
 ) -> Result<Response, AppError> {
@@ -143,7 +145,7 @@ pub async fn queue(
         }
         "up" | "down" => {
             shelves::queue_move(&st.db, m.id(), work, f.action == "up").await?;
-            "queued"
+            "moved"
         }
         other => {
             return Err(AppError::bad(
@@ -152,8 +154,13 @@ pub async fn queue(
             ));
         }
     };
-    if target.as_deref() == Some("queue") {
-        return Ok(Redirect::to(&format!("/people/{}", m.0.username)).into_response());
+    if f.back == "queue" {
+        // From the queue's own page: back to it, where the book now stands.
+        return Ok(Redirect::to(&format!(
+            "/people/{}/shelves/want-to-read?view=list&sort=order&done={done}#q-{work}",
+            m.0.username
+        ))
+        .into_response());
     }
     answer(&st, htmx, &m, work, Done::code(done), false).await
 }

@@ -870,6 +870,7 @@ pub fn done_message(code: &str) -> Option<&'static str> {
         "unrated" => "Your rating is cleared.",
         "queued" => "Added to Want to read.",
         "unqueued" => "Taken off Want to read.",
+        "moved" => "Your queue's order is saved.",
         "reading" => "Marked as currently reading.",
         "progress" => "Your progress is saved.",
         "read" => "Marked as read.",

@@ -29,6 +29,9 @@ pub struct ShelfQuery {
     page: Option<String>,
     sort: Option<String>,
     view: Option<String>,
+    /// What the reader just did here (a queue move): a fixed line, never
+    /// the raw text.
+    done: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -106,6 +109,8 @@ struct ShelfPage {
     page_total: u32,
     /// The owner's own queue, in its order: offer to reorder it.
     reorder: bool,
+    /// The confirmation after a move in the queue.
+    flash: Option<&'static str>,
 }
 
 pub async fn shelf(
@@ -207,6 +212,7 @@ pub async fn shelf(
         page_no,
         page_total,
         reorder: own && key == ShelfKey::Queue && sort == ShelfSort::Order,
+        flash: q.done.as_deref().and_then(crate::books::page::done_message),
     })
 }
 

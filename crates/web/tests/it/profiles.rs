@@ -187,8 +187,16 @@ quire_testkit::both_backends! {
         let (_, html) = site.get_text("/people/queuer/shelves/want-to-read?view=list").await;
         assert!(html.find("First Queued").unwrap() < html.find("Second Queued").unwrap());
         assert!(html.contains("Move Second Queued up"));
-        site.post(&format!("/books/{b}/queue"), &[("action", "up")]).await;
-        let (_, html) = site.get_text("/people/queuer/shelves/want-to-read?view=list").await;
+        // The page's own button: back on the queue's page, which says so.
+        let moved = site
+            .post(
+                &format!("/books/{b}/queue"),
+                &[("action", "up"), ("back", "queue")],
+            )
+            .await;
+        assert_eq!(moved.url().path(), "/people/queuer/shelves/want-to-read");
+        let html = moved.text().await.unwrap();
+        assert!(html.contains("Your queue&#39;s order is saved.") || html.contains("Your queue's order is saved."), "{html}");
         assert!(html.find("Second Queued").unwrap() < html.find("First Queued").unwrap(), "moved up");
         // Another reader sees the queue but cannot reorder it.
         let other = Site::start(db.clone()).await;
