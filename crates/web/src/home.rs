@@ -14,7 +14,7 @@ use crate::auth::Viewer;
 use crate::books::cache::{Shell, Slot};
 use crate::error::AppError;
 use crate::input::Query;
-use crate::view::{Layout, page, plural};
+use crate::view::{Layout, Stars, page, plural};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -40,23 +40,6 @@ pub struct Card {
     pub cover_url: Option<String>,
     /// A small read-only star figure for the mean rating, when there is one.
     pub stars: Option<Stars>,
-}
-
-/// A rating drawn as five small stars, filled to the nearest half
-/// (`halves`, 0–10, drawn by CSS from `data-halves`), and the words a
-/// screen reader reads instead ("Rated 3.5 out of 5").
-pub struct Stars {
-    pub halves: u8,
-    pub label: String,
-}
-
-impl Stars {
-    pub fn of(average: f64) -> Self {
-        Self {
-            halves: (average * 2.0).round().clamp(0.0, 10.0) as u8,
-            label: format!("Rated {average:.1} out of 5"),
-        }
-    }
 }
 
 impl Card {
@@ -112,10 +95,7 @@ impl ReviewCard {
             book: r.work_title.clone(),
             reviewer: r.reviewer_name.clone(),
             when: crate::view::day(r.created_at),
-            stars: r.rating.map(|x| Stars {
-                halves: x.halves(),
-                label: format!("Rated {x} out of 5"),
-            }),
+            stars: r.rating.map(Stars::of_rating),
             headline: r.headline.clone(),
             excerpt: quire_markup::plain_excerpt(&goodreads_links(&r.body_start), EXCERPT_CHARS),
         }

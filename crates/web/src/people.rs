@@ -12,7 +12,7 @@ use crate::auth::{Member, Viewer};
 use crate::error::AppError;
 use crate::home::Card;
 use crate::input::Form;
-use crate::view::{Layout, date, page, plural};
+use crate::view::{Layout, Stars, date, page, plural};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -110,13 +110,10 @@ pub(crate) fn rated(halves: i64) -> String {
     }
 }
 
-/// "★★★½" for the small read-only star figure.
-pub(crate) fn star_figure(halves: i64) -> String {
-    let mut s = "★".repeat(usize::try_from(halves / 2).unwrap_or(0));
-    if halves % 2 == 1 {
-        s.push('½');
-    }
-    s
+/// A reader's own rating (stored in half stars) as the small star figure.
+pub(crate) fn reader_stars(halves: Option<i64>) -> Option<Stars> {
+    let rating = quire_domain::Rating::from_halves(halves?).ok()?;
+    Some(Stars::of_rating(rating))
 }
 
 /// A book on a shelf as a card: the status line as its note, the reader's
@@ -125,7 +122,12 @@ pub(crate) fn shelf_card(key: &ShelfKey, e: &ProfileEntry) -> Card {
     let mut c = Card::from(&e.work, None);
     let note = status_line(key, e);
     c.note = (!note.is_empty()).then_some(note);
-    c.rating = e.halves.map(rated);
+    // The reader's own stars, and their number beside them.
+    c.stars = reader_stars(e.halves);
+    c.rating = e
+        .halves
+        .and_then(|h| quire_domain::Rating::from_halves(h).ok())
+        .map(|r| r.to_string());
     c
 }
 
@@ -341,6 +343,6 @@ mod tests {
         assert_eq!(page_count(0, 24), 1);
         assert_eq!(page_count(25, 24), 2);
         assert_eq!(rated(7), "Rated 3.5 out of 5");
-        assert_eq!(star_figure(7), "★★★½");
+        assert_eq!(reader_stars(Some(7)).unwrap().label, "Rated 3.5 out of 5");
     }
 }

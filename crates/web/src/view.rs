@@ -34,6 +34,33 @@ pub fn stars(r: Rating) -> String {
     s
 }
 
+/// A rating drawn as five small stars filled to the nearest half
+/// (`halves`, 0–10; `_stars.html` draws it with CSS from `data-halves`),
+/// and the words a screen reader reads instead ("Rated 3.5 out of 5").
+/// Cards, shelves, the home page's reviews and a reader's reviews use it.
+pub struct Stars {
+    pub halves: u8,
+    pub label: String,
+}
+
+impl Stars {
+    /// A mean rating ("Rated 4.1 out of 5").
+    pub fn of(average: f64) -> Self {
+        Self {
+            halves: (average * 2.0).round().clamp(0.0, 10.0) as u8,
+            label: format!("Rated {average:.1} out of 5"),
+        }
+    }
+
+    /// One reader's rating ("Rated 3.5 out of 5").
+    pub fn of_rating(r: Rating) -> Self {
+        Self {
+            halves: r.halves(),
+            label: format!("Rated {r} out of 5"),
+        }
+    }
+}
+
 pub fn stars_label(r: Rating) -> String {
     match r.halves() {
         2 => "1 star".into(),

@@ -3,14 +3,15 @@
 //! ratings and reviews (`/people/{username}/reviews`).
 
 use super::{
-    check_past_last, page_count, page_number, pager, rated, reader, shelf_card, shelf_title,
-    star_figure, status_line,
+    check_past_last, page_count, page_number, pager, reader, reader_stars, shelf_card, shelf_title,
+    status_line,
 };
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::home::Card;
 use crate::input::Query;
+use crate::view::Stars;
 use crate::view::{Layout, day, page, plural};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -82,7 +83,7 @@ pub struct ListItem {
     pub authors: String,
     pub work: String,
     pub status: String,
-    pub stars: Option<(String, String)>,
+    pub stars: Option<Stars>,
 }
 
 pub struct Choice {
@@ -146,6 +147,7 @@ pub async fn shelf(
         }
         h
     };
+    let own = v.as_ref().is_some_and(|u| u.id == user.id);
     let mut sorts = Vec::new();
     if key == ShelfKey::Queue {
         sorts.push((ShelfSort::Order, "Queue order"));
@@ -158,7 +160,10 @@ pub async fn shelf(
     sorts.extend([
         (ShelfSort::Date, date_label),
         (ShelfSort::Title, "Title"),
-        (ShelfSort::Rating, "My rating"),
+        (
+            ShelfSort::Rating,
+            if own { "My rating" } else { "Their rating" },
+        ),
     ]);
     let sorts = sorts
         .into_iter()
@@ -176,7 +181,6 @@ pub async fn shelf(
             current: vw == view,
         })
         .collect();
-    let own = v.as_ref().is_some_and(|u| u.id == user.id);
     let (cards, items) = if view == View::Grid {
         (
             entries.iter().map(|e| shelf_card(&key, e)).collect(),
@@ -192,7 +196,7 @@ pub async fn shelf(
                     authors: few_authors(&e.work.authors),
                     work: e.work.id.to_string(),
                     status: status_line(&key, e),
-                    stars: e.halves.map(|h| (star_figure(h), rated(h))),
+                    stars: reader_stars(e.halves),
                 })
                 .collect(),
         )
@@ -219,7 +223,7 @@ pub async fn shelf(
 pub struct OpinionItem {
     pub card: Card,
     pub authors: String,
-    pub stars: Option<(String, String)>,
+    pub stars: Option<Stars>,
     pub headline: Option<String>,
     pub body_html: Option<String>,
     pub spoiler: bool,
@@ -260,7 +264,7 @@ pub async fn reviews(
         .map(|o| OpinionItem {
             card: Card::from(&o.work, None),
             authors: few_authors(&o.work.authors),
-            stars: o.halves.map(|h| (star_figure(h), rated(h))),
+            stars: reader_stars(o.halves),
             headline: o.headline,
             body_html: o.body_html,
             spoiler: o.spoiler,
