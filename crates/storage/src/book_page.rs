@@ -691,11 +691,15 @@ macro_rules! reader_view_sql {
             "WITH me AS (",
             $me,
             ")
+             -- Each part finds the reader by `(SELECT me.id FROM me)` (at
+             -- most one row: the token is the key), so SQLite looks the
+             -- reader's rows up by their (user, work) keys rather than
+             -- walking the book's rows and indexing `me` on every run.
              SELECT 'state' AS kind, cur.status AS s1, cur.progress_unit AS s2,
-                    CAST((SELECT r.halves FROM ratings r JOIN me ON r.user_id = me.id WHERE r.work_id = $2) AS BIGINT) AS n1,
-                    CAST((SELECT q.position FROM queue_entries q JOIN me ON q.user_id = me.id WHERE q.work_id = $2) AS BIGINT) AS n2,
+                    CAST((SELECT r.halves FROM ratings r WHERE r.user_id = (SELECT me.id FROM me) AND r.work_id = $2) AS BIGINT) AS n1,
+                    CAST((SELECT q.position FROM queue_entries q WHERE q.user_id = (SELECT me.id FROM me) AND q.work_id = $2) AS BIGINT) AS n2,
                     CAST(cur.progress_value AS BIGINT) AS n3,
-                    CAST((SELECT COUNT(*) FROM readings rd JOIN me ON rd.user_id = me.id WHERE rd.work_id = $2 AND rd.status = 'read') AS BIGINT) AS n4,
+                    CAST((SELECT COUNT(*) FROM readings rd WHERE rd.user_id = (SELECT me.id FROM me) AND rd.work_id = $2 AND rd.status = 'read') AS BIGINT) AS n4,
                     CAST(w.revision AS BIGINT) AS n5, CAST(w.questions_revision AS BIGINT) AS n6,
                     CAST(w.activity_revision AS BIGINT) AS n7,
                     CAST(CASE WHEN me.is_demo THEN 1 ELSE 0 END AS BIGINT) AS n8,
@@ -705,7 +709,7 @@ macro_rules! reader_view_sql {
              FROM works w
              LEFT JOIN me ON TRUE
              LEFT JOIN (SELECT rd.status, rd.progress_unit, rd.progress_value, rd.edition_id, rd.started_on, rd.finished_on
-                        FROM readings rd JOIN me ON rd.user_id = me.id WHERE rd.work_id = $2
+                        FROM readings rd WHERE rd.user_id = (SELECT me.id FROM me) AND rd.work_id = $2
                         ORDER BY CASE WHEN rd.status = 'reading' THEN 0 ELSE 1 END, rd.updated_at DESC, rd.id DESC
                         LIMIT 1) cur ON TRUE
              WHERE w.id = $2
@@ -737,14 +741,14 @@ macro_rules! reader_view_sql {
                     v.question_id, CAST(NULL AS UUID), CAST(NULL AS DATE), CAST(NULL AS DATE),
                     CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS TIMESTAMPTZ),
                     CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
-             FROM question_votes v JOIN me ON v.user_id = me.id
-             JOIN questions q ON q.id = v.question_id
-             WHERE q.work_id = $2"
+             FROM questions q JOIN question_votes v ON v.question_id = q.id
+             WHERE q.work_id = $2 AND v.user_id = (SELECT me.id FROM me)"
         )
     };
 }
 
-#[derive(sqlx::FromRow)]
+/// Read by column position rather than by name (the statement's column
+/// order is fixed above), so a row costs no name look-ups.
 struct ReaderRow {
     kind: String,
     s1: Option<String>,
@@ -768,6 +772,41 @@ struct ReaderRow {
     t1: Option<OffsetDateTime>,
     t2: Option<OffsetDateTime>,
 }
+
+macro_rules! reader_row_by_position {
+    ($row:ty) => {
+        impl<'r> sqlx::FromRow<'r, $row> for ReaderRow {
+            fn from_row(row: &'r $row) -> std::result::Result<Self, sqlx::Error> {
+                use sqlx::Row;
+                Ok(Self {
+                    kind: row.try_get(0)?,
+                    s1: row.try_get(1)?,
+                    s2: row.try_get(2)?,
+                    n1: row.try_get(3)?,
+                    n2: row.try_get(4)?,
+                    n3: row.try_get(5)?,
+                    n4: row.try_get(6)?,
+                    n5: row.try_get(7)?,
+                    n6: row.try_get(8)?,
+                    n7: row.try_get(9)?,
+                    n8: row.try_get(10)?,
+                    id: row.try_get(11)?,
+                    uid: row.try_get(12)?,
+                    d1: row.try_get(13)?,
+                    d2: row.try_get(14)?,
+                    t1: row.try_get(15)?,
+                    t2: row.try_get(16)?,
+                    s3: row.try_get(17)?,
+                    s4: row.try_get(18)?,
+                    s5: row.try_get(19)?,
+                    s6: row.try_get(20)?,
+                })
+            }
+        }
+    };
+}
+reader_row_by_position!(sqlx::sqlite::SqliteRow);
+reader_row_by_position!(sqlx::postgres::PgRow);
 
 /// The reader's rating, queue place, current reading, times read, own
 /// review, shelf names and question votes, with the work's revisions, in
