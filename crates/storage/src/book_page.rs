@@ -691,15 +691,11 @@ macro_rules! reader_view_sql {
             "WITH me AS (",
             $me,
             ")
-             -- Each part finds the reader by `(SELECT me.id FROM me)` (at
-             -- most one row: the token is the key), so SQLite looks the
-             -- reader's rows up by their (user, work) keys rather than
-             -- walking the book's rows and indexing `me` on every run.
              SELECT 'state' AS kind, cur.status AS s1, cur.progress_unit AS s2,
-                    CAST((SELECT r.halves FROM ratings r WHERE r.user_id = (SELECT me.id FROM me) AND r.work_id = $2) AS BIGINT) AS n1,
-                    CAST((SELECT q.position FROM queue_entries q WHERE q.user_id = (SELECT me.id FROM me) AND q.work_id = $2) AS BIGINT) AS n2,
+                    CAST((SELECT r.halves FROM ratings r JOIN me ON r.user_id = me.id WHERE r.work_id = $2) AS BIGINT) AS n1,
+                    CAST((SELECT q.position FROM queue_entries q JOIN me ON q.user_id = me.id WHERE q.work_id = $2) AS BIGINT) AS n2,
                     CAST(cur.progress_value AS BIGINT) AS n3,
-                    CAST((SELECT COUNT(*) FROM readings rd WHERE rd.user_id = (SELECT me.id FROM me) AND rd.work_id = $2 AND rd.status = 'read') AS BIGINT) AS n4,
+                    CAST((SELECT COUNT(*) FROM readings rd JOIN me ON rd.user_id = me.id WHERE rd.work_id = $2 AND rd.status = 'read') AS BIGINT) AS n4,
                     CAST(w.revision AS BIGINT) AS n5, CAST(w.questions_revision AS BIGINT) AS n6,
                     CAST(w.activity_revision AS BIGINT) AS n7,
                     CAST(CASE WHEN me.is_demo THEN 1 ELSE 0 END AS BIGINT) AS n8,
@@ -709,7 +705,7 @@ macro_rules! reader_view_sql {
              FROM works w
              LEFT JOIN me ON TRUE
              LEFT JOIN (SELECT rd.status, rd.progress_unit, rd.progress_value, rd.edition_id, rd.started_on, rd.finished_on
-                        FROM readings rd WHERE rd.user_id = (SELECT me.id FROM me) AND rd.work_id = $2
+                        FROM readings rd JOIN me ON rd.user_id = me.id WHERE rd.work_id = $2
                         ORDER BY CASE WHEN rd.status = 'reading' THEN 0 ELSE 1 END, rd.updated_at DESC, rd.id DESC
                         LIMIT 1) cur ON TRUE
              WHERE w.id = $2
@@ -741,8 +737,9 @@ macro_rules! reader_view_sql {
                     v.question_id, CAST(NULL AS UUID), CAST(NULL AS DATE), CAST(NULL AS DATE),
                     CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS TIMESTAMPTZ),
                     CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
-             FROM questions q JOIN question_votes v ON v.question_id = q.id
-             WHERE q.work_id = $2 AND v.user_id = (SELECT me.id FROM me)"
+             FROM question_votes v JOIN me ON v.user_id = me.id
+             JOIN questions q ON q.id = v.question_id
+             WHERE q.work_id = $2"
         )
     };
 }
