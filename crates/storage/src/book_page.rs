@@ -744,7 +744,8 @@ macro_rules! reader_view_sql {
     };
 }
 
-#[derive(sqlx::FromRow)]
+/// Read by column position rather than by name (the statement's column
+/// order is fixed above), so a row costs no name look-ups.
 struct ReaderRow {
     kind: String,
     s1: Option<String>,
@@ -768,6 +769,41 @@ struct ReaderRow {
     t1: Option<OffsetDateTime>,
     t2: Option<OffsetDateTime>,
 }
+
+macro_rules! reader_row_by_position {
+    ($row:ty) => {
+        impl<'r> sqlx::FromRow<'r, $row> for ReaderRow {
+            fn from_row(row: &'r $row) -> std::result::Result<Self, sqlx::Error> {
+                use sqlx::Row;
+                Ok(Self {
+                    kind: row.try_get(0)?,
+                    s1: row.try_get(1)?,
+                    s2: row.try_get(2)?,
+                    n1: row.try_get(3)?,
+                    n2: row.try_get(4)?,
+                    n3: row.try_get(5)?,
+                    n4: row.try_get(6)?,
+                    n5: row.try_get(7)?,
+                    n6: row.try_get(8)?,
+                    n7: row.try_get(9)?,
+                    n8: row.try_get(10)?,
+                    id: row.try_get(11)?,
+                    uid: row.try_get(12)?,
+                    d1: row.try_get(13)?,
+                    d2: row.try_get(14)?,
+                    t1: row.try_get(15)?,
+                    t2: row.try_get(16)?,
+                    s3: row.try_get(17)?,
+                    s4: row.try_get(18)?,
+                    s5: row.try_get(19)?,
+                    s6: row.try_get(20)?,
+                })
+            }
+        }
+    };
+}
+reader_row_by_position!(sqlx::sqlite::SqliteRow);
+reader_row_by_position!(sqlx::postgres::PgRow);
 
 /// The reader's rating, queue place, current reading, times read, own
 /// review, shelf names and question votes, with the work's revisions, in

@@ -30,11 +30,12 @@ pub const SESSION_COOKIE: &str = "quire_session";
 const SESSION_DAYS: i64 = 30;
 
 fn token_hash(token: &str) -> String {
-    use std::fmt::Write;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(token.as_bytes());
     let mut hex = String::with_capacity(64);
     for b in digest {
-        let _ = write!(hex, "{b:02x}");
+        hex.push(char::from(HEX[usize::from(b >> 4)]));
+        hex.push(char::from(HEX[usize::from(b & 0xf)]));
     }
     hex
 }

@@ -133,19 +133,33 @@ impl Shell {
 
     /// The page with every hole filled by `fill`.
     pub fn fill<E>(&self, mut fill: impl FnMut(Slot) -> Result<String, E>) -> Result<String, E> {
+        self.fill_into(|slot, out| {
+            out.push_str(&fill(slot)?);
+            Ok(())
+        })
+    }
+
+    /// The page with each hole's content written by `fill` straight into
+    /// the one buffer the page is built in (no string of its own per hole).
+    pub fn fill_into<E>(
+        &self,
+        mut fill: impl FnMut(Slot, &mut String) -> Result<(), E>,
+    ) -> Result<String, E> {
         let size: usize = self
             .pieces
             .iter()
             .map(|p| match p {
                 Piece::Text(t) => t.len(),
+                Piece::Slot(Slot::ReviewTools(_)) => 0,
+                Piece::Slot(Slot::Vote(_)) => 320,
                 Piece::Slot(_) => 512,
             })
             .sum();
-        let mut out = String::with_capacity(size);
+        let mut out = String::with_capacity(size + 8192);
         for p in &self.pieces {
             match p {
                 Piece::Text(t) => out.push_str(t),
-                Piece::Slot(s) => out.push_str(&fill(*s)?),
+                Piece::Slot(s) => fill(*s, &mut out)?,
             }
         }
         Ok(out)

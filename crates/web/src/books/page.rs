@@ -164,10 +164,10 @@ pub struct ReviewView {
 /// One value of the star widget: a half star, as a radio button.
 pub struct StarChoice {
     /// What the form sends: "0.5" … "5".
-    pub value: String,
+    pub value: &'static str,
     pub halves: u8,
     /// Its accessible name: "3.5 stars".
-    pub label: String,
+    pub label: &'static str,
     /// "left" or "right": which half of a star it is drawn as.
     pub side: &'static str,
     pub checked: bool,
@@ -378,6 +378,22 @@ fn shelf_state(v: &ViewerData, pages: Option<u32>, shelves: &[ShelfChoice]) -> O
     }
 }
 
+/// The star widget's values, half a star apart, as the form sends them
+/// and as a screen reader names them (the same words as `stars_label`;
+/// a unit test holds them to it).
+const STAR_CHOICES: [(&str, &str); 10] = [
+    ("0.5", "0.5 stars"),
+    ("1", "1 star"),
+    ("1.5", "1.5 stars"),
+    ("2", "2 stars"),
+    ("2.5", "2.5 stars"),
+    ("3", "3 stars"),
+    ("3.5", "3.5 stars"),
+    ("4", "4 stars"),
+    ("4.5", "4.5 stars"),
+    ("5", "5 stars"),
+];
+
 pub fn activity(p: &Prepared, edition: Option<&Edition>, viewer: Option<&ViewerData>) -> Activity {
     let st = viewer.map(|v| &v.state);
     let rating = st.and_then(|v| v.rating);
@@ -402,14 +418,15 @@ pub fn activity(p: &Prepared, edition: Option<&Edition>, viewer: Option<&ViewerD
         signed_in: viewer.is_some(),
         my_rating: rating.map(|r| r.halves()),
         my_rating_label: rating.map(stars_label),
-        star_choices: (1..=10u8)
-            .filter_map(|h| quire_domain::Rating::from_halves(i64::from(h)).ok())
-            .map(|r| StarChoice {
-                value: r.to_string(),
-                halves: r.halves(),
-                label: stars_label(r),
-                side: if r.halves() % 2 == 1 { "left" } else { "right" },
-                checked: rating == Some(r),
+        star_choices: STAR_CHOICES
+            .iter()
+            .zip(1..=10u8)
+            .map(|(&(value, label), halves)| StarChoice {
+                value,
+                halves,
+                label,
+                side: if halves % 2 == 1 { "left" } else { "right" },
+                checked: rating.is_some_and(|r| r.halves() == halves),
             })
             .collect(),
         on_anything: state.is_some(),
@@ -907,6 +924,8 @@ struct NavPartial {
     layout: Layout,
 }
 
+/// The vote button as a template: the reference `write_vote` is held to.
+#[cfg(test)]
 #[derive(Template)]
 #[template(path = "books/_vote.html")]
 struct VotePartial {
@@ -999,7 +1018,7 @@ fn fill_with(
         done,
         cover_error: cover_error.as_deref(),
     };
-    shell.fill(|slot| fill_slot(slot, &ctx))
+    shell.fill_into(|slot, out| fill_slot(slot, &ctx, out))
 }
 
 /// The holes whose content depends only on the reader's site role (and
@@ -1035,7 +1054,8 @@ fn member_shell<'a>(
     };
     let drawn = shell.prefill(|slot| {
         if by_role(slot) {
-            fill_slot(slot, &ctx).map(Some)
+            let mut out = String::new();
+            fill_slot(slot, &ctx, &mut out).map(|()| Some(out))
         } else {
             Ok(None)
         }
@@ -1057,8 +1077,34 @@ struct SlotContext<'a> {
     cover_error: Option<&'a str>,
 }
 
-/// What one hole holds for this reader.
-fn fill_slot(slot: Slot, ctx: &SlotContext) -> Result<String, AppError> {
+/// Draw a part into the page being built; a failure is a bug.
+fn draw_into<T: Template>(t: &T, out: &mut String) -> Result<(), AppError> {
+    t.render_into(out)
+        .map_err(|e| AppError::internal("The page could not be drawn. This is a bug in Quire.", e))
+}
+
+/// A question's vote button for a signed-in reader, written straight into
+/// the page: the same markup as `books/_vote.html` would draw (a unit test
+/// holds them together), without a template run for each question.
+fn write_vote(out: &mut String, qid: Uuid, voted: bool) {
+    let mut id = Uuid::encode_buffer();
+    out.push_str("      \n      <form action=\"/questions/");
+    out.push_str(qid.hyphenated().encode_lower(&mut id));
+    out.push_str(
+        "/vote\" method=\"post\" class=\"inline\">\n        <input type=\"hidden\" name=\"up\" value=\"",
+    );
+    out.push_str(if voted { "false" } else { "true" });
+    out.push_str("\">\n        <button type=\"submit\" class=\"small secondary\">");
+    out.push_str(if voted {
+        "Take back my vote"
+    } else {
+        "Vote up"
+    });
+    out.push_str("</button>\n      </form>\n      ");
+}
+
+/// Write what one hole holds for this reader into `out`.
+fn fill_slot(slot: Slot, ctx: &SlotContext, out: &mut String) -> Result<(), AppError> {
     let SlotContext {
         p,
         edition,
@@ -1071,83 +1117,94 @@ fn fill_slot(slot: Slot, ctx: &SlotContext) -> Result<String, AppError> {
     let (work_id, path) = (ctx.work_id.as_str(), ctx.path.as_str());
     let signed_in = viewer.is_some();
     match slot {
-        Slot::Nav => page(&NavPartial {
-            layout: Layout::for_user(user),
-        })
-        .map(|h| h.0),
-        Slot::Activity => page(&ActivityPartial {
-            activity: activity(p, edition, viewer),
-            oob_box: false,
-        })
-        .map(|h| h.0),
+        Slot::Nav => draw_into(
+            &NavPartial {
+                layout: Layout::for_user(user),
+            },
+            out,
+        ),
+        Slot::Activity => draw_into(
+            &ActivityPartial {
+                activity: activity(p, edition, viewer),
+                oob_box: false,
+            },
+            out,
+        ),
         Slot::Flash => match done {
-            Some(message) => page(&FlashPartial { message }).map(|h| h.0),
-            None => Ok(String::new()),
+            Some(message) => draw_into(&FlashPartial { message }, out),
+            None => Ok(()),
         },
         Slot::ReviewTools(id) => {
             let own_review = viewer
                 .and_then(|v| v.own_review.as_ref())
                 .filter(|r| r.id == id);
             match own_review {
-                Some(r) => page(&ReviewToolsPartial {
-                    work_id,
-                    own_review: Some(r),
-                    own_recommends: r.recommends,
-                })
-                .map(|h| h.0),
-                None => Ok(String::new()),
+                Some(r) => draw_into(
+                    &ReviewToolsPartial {
+                        work_id,
+                        own_review: Some(r),
+                        own_recommends: r.recommends,
+                    },
+                    out,
+                ),
+                None => Ok(()),
             }
         }
-        Slot::Vote(qid) if signed_in => page(&VotePartial {
-            qid,
-            signed_in,
-            voted: viewer.is_some_and(|v| v.state.voted_questions.contains(&qid)),
-        })
-        .map(|h| h.0),
-        Slot::Vote(_) => Ok(String::new()),
-        Slot::Ask => page(&AskPartial {
-            signed_in,
-            work_id,
-            path,
-        })
-        .map(|h| h.0),
+        Slot::Vote(qid) => {
+            if let Some(v) = viewer {
+                write_vote(out, qid, v.state.voted_questions.contains(&qid));
+            }
+            Ok(())
+        }
+        Slot::Ask => draw_into(
+            &AskPartial {
+                signed_in,
+                work_id,
+                path,
+            },
+            out,
+        ),
         Slot::CoverForm | Slot::PostMaterial | Slot::AddEdition | Slot::Librarian => {
             let librarian = user.is_some_and(|u| u.role >= quire_domain::SiteRole::Librarian);
-            page(&ToolsPartial {
-                part: slot,
-                work_id,
-                signed_in,
-                cover_form: CoverForm::for_viewer(user, edition).map(|f| CoverForm {
-                    error: cover_error.map(str::to_owned),
-                    ..f
-                }),
-                material_kinds: MaterialKind::ALL
-                    .iter()
-                    .map(|k| (k.as_str(), k.label()))
-                    .collect(),
-                may_post_as_quire: librarian,
-                librarian,
-                edition_rows: edition_rows(p, edition),
-            })
-            .map(|h| h.0)
+            draw_into(
+                &ToolsPartial {
+                    part: slot,
+                    work_id,
+                    signed_in,
+                    cover_form: CoverForm::for_viewer(user, edition).map(|f| CoverForm {
+                        error: cover_error.map(str::to_owned),
+                        ..f
+                    }),
+                    material_kinds: MaterialKind::ALL
+                        .iter()
+                        .map(|k| (k.as_str(), k.label()))
+                        .collect(),
+                    may_post_as_quire: librarian,
+                    librarian,
+                    edition_rows: edition_rows(p, edition),
+                },
+                out,
+            )
         }
         Slot::YourReview => {
             let own_review = viewer.and_then(|v| v.own_review.as_ref());
             let in_list = own_review.is_some_and(|o| p.page.reviews.iter().any(|r| r.id == o.id));
-            page(&YourReviewPartial {
-                signed_in,
-                work_id,
-                path,
-                own_review,
-                own_recommends: own_review.and_then(|r| r.recommends),
-                in_list,
-                own_html: match own_review {
-                    Some(r) if !in_list => quire_markup::render(&r.body),
-                    _ => String::new(),
+            draw_into(
+                &YourReviewPartial {
+                    signed_in,
+                    work_id,
+                    path,
+                    own_review,
+                    own_recommends: own_review.and_then(|r| r.recommends),
+                    in_list,
+                    own_html: match own_review {
+                        Some(r) if !in_list => quire_markup::render(&r.body),
+                        _ => String::new(),
+                    },
+                    own_date: own_review.map(|r| day(r.created_at)).unwrap_or_default(),
                 },
-                own_date: own_review.map(|r| day(r.created_at)).unwrap_or_default(),
-            })
-            .map(|h| h.0)
+                out,
+            )
         }
     }
 }
@@ -1307,4 +1364,35 @@ pub async fn clubs_coming(
             _ => "Club Selections",
         },
     })
+}
+
+#[cfg(test)]
+mod fast_parts {
+    use super::*;
+
+    #[test]
+    fn a_vote_button_is_what_its_template_draws() {
+        let qid = Uuid::new_v4();
+        for voted in [false, true] {
+            let mut out = String::new();
+            write_vote(&mut out, qid, voted);
+            let drawn = VotePartial {
+                qid,
+                signed_in: true,
+                voted,
+            }
+            .render()
+            .unwrap();
+            assert_eq!(out, drawn);
+        }
+    }
+
+    #[test]
+    fn the_star_choices_say_what_stars_label_says() {
+        for (h, (value, label)) in (1..=10).zip(STAR_CHOICES) {
+            let r = quire_domain::Rating::from_halves(h).unwrap();
+            assert_eq!(value, r.to_string());
+            assert_eq!(label, stars_label(r));
+        }
+    }
 }
