@@ -179,25 +179,20 @@ pub async fn merge_works(db: &Db, from: WorkId, into: WorkId, by: UserId) -> Res
         .bind(into.0),
         fetch_all
     )?;
-    let mut seen = Vec::new();
-    for r in &reviews {
-        if seen.contains(&r.1) {
-            fields.push(FieldChange {
-                entity: Entity::Review,
-                entity_id: r.0,
-                field: "review".into(),
-                before: Some(review_json(r)),
-                after: None,
-            });
-            tx!(
-                db,
-                t,
-                sqlx::query("DELETE FROM reviews WHERE id = $1").bind(r.0),
-                execute
-            )?;
-        } else {
-            seen.push(r.1);
-        }
+    for r in superseded(&reviews, |r| r.1) {
+        fields.push(FieldChange {
+            entity: Entity::Review,
+            entity_id: r.0,
+            field: "review".into(),
+            before: Some(review_json(r)),
+            after: None,
+        });
+        tx!(
+            db,
+            t,
+            sqlx::query("DELETE FROM reviews WHERE id = $1").bind(r.0),
+            execute
+        )?;
     }
     tx!(
         db,
@@ -223,30 +218,25 @@ pub async fn merge_works(db: &Db, from: WorkId, into: WorkId, by: UserId) -> Res
         .bind(into.0),
         fetch_all
     )?;
-    let mut seen = Vec::new();
-    for r in &ratings {
-        if seen.contains(&r.0) {
-            fields.push(FieldChange {
-                entity: Entity::Rating,
-                entity_id: r.0,
-                field: "rating".into(),
-                before: Some(json!({
-                    "reader": r.0, "work": r.1, "stars": r.2 as f64 / 2.0,
-                    "created_at": r.3.to_string(), "updated_at": r.4.to_string(),
-                })),
-                after: None,
-            });
-            tx!(
-                db,
-                t,
-                sqlx::query("DELETE FROM ratings WHERE user_id = $1 AND work_id = $2")
-                    .bind(r.0)
-                    .bind(r.1),
-                execute
-            )?;
-        } else {
-            seen.push(r.0);
-        }
+    for r in superseded(&ratings, |r| r.0) {
+        fields.push(FieldChange {
+            entity: Entity::Rating,
+            entity_id: r.0,
+            field: "rating".into(),
+            before: Some(json!({
+                "reader": r.0, "work": r.1, "stars": r.2 as f64 / 2.0,
+                "created_at": r.3.to_string(), "updated_at": r.4.to_string(),
+            })),
+            after: None,
+        });
+        tx!(
+            db,
+            t,
+            sqlx::query("DELETE FROM ratings WHERE user_id = $1 AND work_id = $2")
+                .bind(r.0)
+                .bind(r.1),
+            execute
+        )?;
     }
     tx!(
         db,
@@ -669,4 +659,11 @@ pub async fn edition_work(db: &Db, edition: EditionId) -> Result<Option<(WorkId,
         }
         (WorkId(work), line)
     }))
+}
+
+/// Rows sorted by reader, newest first: every row after a reader's first,
+/// i.e. the ones a newer row by the same reader replaces in a merge.
+fn superseded<T>(rows: &[T], reader: impl Fn(&T) -> Uuid) -> impl Iterator<Item = &T> {
+    let mut seen = std::collections::HashSet::new();
+    rows.iter().filter(move |r| !seen.insert(reader(r)))
 }
