@@ -312,6 +312,22 @@ struct Checked {
     first_author: Option<String>,
 }
 
+impl Checked {
+    /// The works this book may already be: any of its ISBNs, then its
+    /// title and first author (the same matching imports use).
+    async fn likely_existing(&self, st: &AppState) -> Result<Vec<WorkSummary>, AppError> {
+        let isbns: Vec<Isbn13> = self.edition.isbn13.into_iter().collect();
+        Ok(catalog::candidates(
+            &st.db,
+            &isbns,
+            &self.work.title,
+            self.first_author.as_deref(),
+            MAX_CANDIDATES,
+        )
+        .await?)
+    }
+}
+
 fn trimmed(s: &str) -> Option<String> {
     let t = s.trim();
     (!t.is_empty()).then(|| t.to_string())
@@ -785,15 +801,7 @@ pub async fn create_book(
     };
     match f.decision.trim() {
         "" => {
-            let isbns: Vec<Isbn13> = checked.edition.isbn13.into_iter().collect();
-            let found = catalog::candidates(
-                &st.db,
-                &isbns,
-                &checked.work.title,
-                checked.first_author.as_deref(),
-                MAX_CANDIDATES,
-            )
-            .await?;
+            let found = checked.likely_existing(&st).await?;
             if !found.is_empty() {
                 let isbn_work = match checked.edition.isbn13 {
                     Some(i) => catalog::find_by_isbn(&st.db, i).await?.map(|w| w.id),
@@ -1040,15 +1048,7 @@ pub async fn api_create_book(
         return Ok(added(work, edition.id, false));
     }
     if !body.create_new {
-        let isbns: Vec<Isbn13> = checked.edition.isbn13.into_iter().collect();
-        let found = catalog::candidates(
-            &st.db,
-            &isbns,
-            &checked.work.title,
-            checked.first_author.as_deref(),
-            MAX_CANDIDATES,
-        )
-        .await?;
+        let found = checked.likely_existing(&st).await?;
         if !found.is_empty() {
             return Err(AppError::PossibleDuplicates {
                 message: format!(
