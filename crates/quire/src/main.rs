@@ -203,28 +203,6 @@ async fn load_demo(db: &Db, datasets: Option<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// Ctrl-C, or SIGTERM from a service manager.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
-}
-
 /// The queue as the host reads it: failed jobs first, with their errors.
 fn jobs_table(rows: &[quire_storage::jobs::JobRow]) -> String {
     use std::fmt::Write;
@@ -330,7 +308,7 @@ async fn main() -> Result<()> {
                 "Quire is running background jobs from {}; Ctrl-C stops it.",
                 cli.database
             );
-            shutdown_signal().await;
+            quire_web::shutdown_signal().await;
             eprintln!("Stopping: letting running jobs finish…");
             worker.shutdown().await;
         }

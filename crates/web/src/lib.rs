@@ -345,7 +345,9 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     server::run(listener, router(state), timeouts, shutdown_signal()).await
 }
 
-async fn shutdown_signal() {
+/// Ctrl-C, or SIGTERM from a service manager: when the server (and the
+/// `quire worker` process) stop.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
