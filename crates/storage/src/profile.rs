@@ -6,6 +6,7 @@
 use crate::Result;
 use crate::catalog::{SUMMARY_COLUMNS, SummaryRow, WorkSummary, placeholders, summaries};
 use crate::db::Db;
+use crate::shelves::progress_of;
 use quire_domain::{Progress, UserId};
 use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
@@ -126,16 +127,6 @@ struct EntryRow {
     times_read: i64,
     pages: Option<i64>,
     halves: Option<i64>,
-}
-
-fn progress_of(unit: Option<&str>, value: Option<i64>) -> Option<Progress> {
-    let v = u32::try_from(value?).ok()?;
-    match unit? {
-        "page" => Some(Progress::Page(v)),
-        "percent" => Some(Progress::Percent(v.min(100) as u8)),
-        "chapter" => Some(Progress::Chapter(v)),
-        _ => None,
-    }
 }
 
 /// The pages of a reading's edition, else of the work's main edition with

@@ -472,7 +472,9 @@ struct EntryRow {
     times_read: i64,
 }
 
-fn progress_of(unit: Option<&str>, value: Option<i64>) -> Option<Progress> {
+/// A stored progress (unit and value columns) read back; an unknown unit
+/// or a value out of range reads as none, a percent over 100 as 100.
+pub(crate) fn progress_of(unit: Option<&str>, value: Option<i64>) -> Option<Progress> {
     let v = u32::try_from(value?).ok()?;
     match unit? {
         "page" => Some(Progress::Page(v)),

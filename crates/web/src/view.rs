@@ -68,6 +68,19 @@ pub fn stars_label(r: Rating) -> String {
     }
 }
 
+/// 12345 as "12,345".
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
 /// "1 member", "3 members".
 pub fn plural(n: i64, one: &str, many: &str) -> String {
     if n == 1 {
@@ -123,6 +136,13 @@ pub fn edition_form(e: &quire_storage::book_page::Edition) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(-1234), "-1,234");
+    }
 
     #[test]
     fn formats() {

@@ -5,7 +5,8 @@ use super::Paging;
 use crate::Result;
 use crate::catalog::{SUMMARY_COLUMNS, SummaryRow, WorkSummary, placeholders, summaries};
 use crate::db::Db;
-use quire_domain::{Progress, SeriesId, UserId, WorkId};
+use crate::shelves::progress_of;
+use quire_domain::{SeriesId, UserId, WorkId};
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use time::Date;
@@ -222,7 +223,7 @@ async fn reader_statuses(
                 finished_on: r.finished_on,
             },
             "reading" => SeriesStatus::Reading {
-                percent: progress(r.progress_unit.as_deref(), r.progress_value)
+                percent: progress_of(r.progress_unit.as_deref(), r.progress_value)
                     .and_then(|p| p.percent(r.pages.and_then(|n| u32::try_from(n).ok()))),
             },
             "dnf" => SeriesStatus::DidNotFinish,
@@ -241,16 +242,6 @@ async fn reader_statuses(
         }
     }
     Ok(out)
-}
-
-fn progress(unit: Option<&str>, value: Option<i64>) -> Option<Progress> {
-    let v = u32::try_from(value?).ok()?;
-    match unit? {
-        "page" => Some(Progress::Page(v)),
-        "percent" => Some(Progress::Percent(v.min(100) as u8)),
-        "chapter" => Some(Progress::Chapter(v)),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

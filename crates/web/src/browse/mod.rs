@@ -8,6 +8,7 @@ pub mod series;
 pub mod subjects;
 
 use crate::error::{AppError, FieldError};
+use crate::view::thousands;
 use quire_storage::browse::{Paging, Sort};
 use serde::Deserialize;
 
@@ -233,19 +234,6 @@ pub fn books(n: i64) -> String {
     } else {
         format!("{} books", thousands(n))
     }
-}
-
-/// 12345 as "12,345".
-pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }
 
 #[cfg(test)]

@@ -32,19 +32,6 @@ pub struct Chart {
     pub rows: Vec<Vec<String>>,
 }
 
-/// A value with thousands separated: 12,345.
-pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
-
 /// A short form for axis and bar labels: 12.3k.
 fn short(n: i64) -> String {
     if n >= 10_000 {
@@ -172,7 +159,5 @@ mod tests {
             &[Bar::new("2020", 4), Bar::new("2021", 0)],
         );
         assert_eq!(svg.matches("<rect").count(), 1, "an empty year has no bar");
-        assert_eq!(thousands(1234567), "1,234,567");
-        assert_eq!(thousands(999), "999");
     }
 }

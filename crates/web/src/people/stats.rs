@@ -3,7 +3,7 @@
 //! (`quire_storage::reading_stats`); the charts are drawn here as SVG, each
 //! with its table.
 
-use super::charts::{Bar, Chart, columns, rows, thousands};
+use super::charts::{Bar, Chart, columns, rows};
 use super::shelf::books;
 use super::{rated, reader};
 use crate::AppState;
@@ -11,6 +11,7 @@ use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::home::Card;
 use crate::input::Query;
+use crate::view::thousands;
 use crate::view::{Layout, date, page, plural};
 use askama::Template;
 use axum::extract::{Path, State};
