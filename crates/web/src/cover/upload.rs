@@ -193,31 +193,15 @@ const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
 /// is read on to its end (up to [`DRAIN_LIMIT`]) without being kept, so the
 /// client, still sending, receives the answer that names the limit rather
 /// than a reset connection; memory holds at most the limit.
-async fn read_capped(mut body: Body, limits: &Limits) -> Result<Bytes, AppError> {
-    let mut kept: Vec<u8> = Vec::new();
-    let mut total = 0usize;
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|_| cut_short())?;
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        total += data.len();
-        if total <= MAX_UPLOAD_BODY {
-            kept.extend_from_slice(&data);
-        } else {
-            kept = Vec::new();
-            if total > DRAIN_LIMIT {
-                break;
-            }
-        }
-    }
+async fn read_capped(body: Body, limits: &Limits) -> Result<Bytes, AppError> {
+    let (kept, total) = read_form_prefix(body).await?;
     if total > MAX_UPLOAD_BODY {
         return Err(refused(CoverError::TooLarge {
             size: total,
             max: limits.max_bytes,
         }));
     }
-    Ok(Bytes::from(kept))
+    Ok(kept)
 }
 
 /// Read a multipart form body of any length, keeping at most its first
