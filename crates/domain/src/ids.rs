@@ -95,6 +95,10 @@ id_type!(ContributorId, "contributor");
 id_type!(UserId, "user");
 id_type!(SeriesId, "series");
 id_type!(SubjectId, "subject");
+id_type!(ClubId, "club");
+id_type!(SelectionId, "selection");
+id_type!(NominationId, "nomination");
+id_type!(InvitationId, "invitation");
 
 #[cfg(test)]
 mod tests {

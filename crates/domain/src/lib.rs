@@ -4,17 +4,25 @@
 //! publication date) are newtypes that can only be built through validation,
 //! so the rest of the code never handles a bad one.
 
+#[macro_use]
+pub mod reading;
+pub mod club;
 pub mod cover;
 pub mod date;
 pub mod ids;
 pub mod isbn;
 pub mod rating;
-pub mod reading;
 pub mod text;
 
+pub use club::{
+    ClubName, ClubRole, ClubText, ClubTextError, JoinPolicy, SelectionStatus, Visibility,
+};
 pub use cover::CoverSize;
 pub use date::{Precision, PubDate};
-pub use ids::{ContributorId, EditionId, SeriesId, SubjectId, UserId, WorkId};
+pub use ids::{
+    ClubId, ContributorId, EditionId, InvitationId, NominationId, SelectionId, SeriesId, SubjectId,
+    UserId, WorkId,
+};
 pub use isbn::{Isbn10, Isbn13, IsbnError};
 pub use rating::{Rating, RatingError};
 pub use reading::{

@@ -344,7 +344,56 @@ pub async fn attach_more(db: &Db, b: &Built, reader: UserId, club: &str) {
     for q in &page.questions {
         questions::vote(db, q.id, reader, true).await.expect("vote");
     }
-    quire_storage::clubs::add_book(db, club, b.work, "current")
+    club_book(db, reader, club, b.work, "upcoming").await;
+}
+
+/// Put `work` on the list of the public club named `name` (made, owned by
+/// `owner`, when missing): as a selection with `status` ("upcoming",
+/// "current", "finished"), or as `owner`'s nomination for "possible".
+/// Returns the club's id.
+pub async fn club_book(
+    db: &Db,
+    owner: UserId,
+    name: &str,
+    work: quire_domain::WorkId,
+    status: &str,
+) -> quire_domain::ClubId {
+    use quire_storage::clubs::{self, NewClub, selections};
+    let club_name = quire_domain::ClubName::parse(name).expect("club name");
+    let (club, _) = clubs::create_with_id(
+        db,
+        quire_domain::ClubId::derived("fixture", name),
+        owner,
+        &NewClub {
+            name: &club_name,
+            description: "",
+            visibility: quire_domain::Visibility::Public,
+            join_policy: quire_domain::JoinPolicy::Open,
+            time_zone: "UTC",
+        },
+    )
+    .await
+    .expect("club");
+    if status == "possible" {
+        selections::nominate(db, club, work, owner, "")
+            .await
+            .expect("nomination");
+    } else {
+        let status = quire_domain::SelectionStatus::parse(status).expect("a selection status");
+        selections::add(
+            db,
+            club,
+            owner,
+            &selections::NewSelection {
+                work,
+                status,
+                starts_on: None,
+                ends_on: None,
+                chapter_count: None,
+            },
+        )
         .await
-        .expect("club book");
+        .expect("selection");
+    }
+    club
 }

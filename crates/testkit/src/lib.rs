@@ -7,4 +7,4 @@ pub mod fixtures;
 pub mod pg;
 
 pub use db::TestDb;
-pub use fixtures::{BookBuilder, Built, attach_more, member};
+pub use fixtures::{BookBuilder, Built, attach_more, club_book, member};

@@ -11,6 +11,7 @@ mod assets;
 mod auth;
 mod books;
 mod browse;
+mod clubs;
 mod contributors;
 mod cover;
 mod edit;
@@ -161,7 +162,6 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/books/{id}/questions", post(books::actions::add_question))
         .route("/books/{id}/shelves", post(books::actions::custom_shelf))
-        .route("/books/{id}/clubs", get(books::page::clubs_coming))
         .route(
             "/books/{id}/editions/new",
             get(books::add::new_edition_form)
@@ -170,6 +170,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/books/{id}/material", post(books::material::post_form))
         .route("/contributors/search", get(contributors::search))
+        .merge(clubs::routes())
         // Browsing: a contributor's, a series' and a subject's books.
         .route("/authors/{id}", get(browse::authors::author_page))
         .route("/authors/{id}/{slug}", get(browse::authors::author_page))

@@ -306,3 +306,8 @@ mod tests {
         assert_eq!(split_work_path("/people/x"), None);
     }
 }
+
+/// `s` percent-encoded as one value of a query string.
+pub fn query_value(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

@@ -6,6 +6,12 @@
 //! roles decide catalog work; club roles (part 2) add their permissions to
 //! the same enum and are decided here too.
 //!
+//! Club permissions ([`ClubPermission`]) are decided here too, by
+//! [`ClubAccess`]: from the club's visibility and join policy and what the
+//! account is to the club (its [`Standing`]). Every club route, page and
+//! API, asks it; the `Club` extractor (`clubs/mod.rs`) builds it once per
+//! request and hides a secret club from anyone who may not know it.
+//!
 //! Some permissions depend on data as well as on the role: posting
 //! material "from the author" needs a verified link to an author of that
 //! very work. Those go through [`require_for_work`], which asks storage
@@ -16,7 +22,8 @@ use crate::auth::Member;
 use crate::error::AppError;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
-use quire_domain::{SiteRole, Source, WorkId};
+use quire_domain::{ClubRole, JoinPolicy, SiteRole, Source, Visibility, WorkId};
+use quire_storage::clubs::Standing;
 use quire_storage::roles;
 use quire_storage::users::User;
 
@@ -183,4 +190,122 @@ where
             .await
             .map(Admin)
     }
+}
+
+/// Something a visitor asks to do in one club. Ordered roughly by how much
+/// of the club it needs; [`ClubAccess::allows`] is the one rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClubPermission {
+    /// Know the club exists: its name, description, picture, how many
+    /// members it has and how to join.
+    See,
+    /// Read what is inside: selections, members, meetings, polls,
+    /// discussion.
+    Read,
+    /// Join at once (an open club).
+    Join,
+    /// Ask the organisers to be let in (a club that asks).
+    AskToJoin,
+    /// Take part: nominate, vote, RSVP, post, share one's progress.
+    Participate,
+    /// Run the club: selections, schedules, meetings, polls, invitations,
+    /// requests, members, moderation, settings.
+    Organise,
+    /// Hand the club on, make organisers, delete the club.
+    Own,
+}
+
+/// What one visitor is to one club, and so what they may do there.
+#[derive(Clone, Copy, Debug)]
+pub struct ClubAccess {
+    pub visibility: Visibility,
+    pub join_policy: JoinPolicy,
+    pub standing: Standing,
+    pub signed_in: bool,
+    /// Holds a usable invitation link to this club (only the invitation
+    /// pages know this).
+    pub invited: bool,
+}
+
+impl ClubAccess {
+    pub fn role(&self) -> Option<ClubRole> {
+        self.standing.role
+    }
+
+    pub fn is_member(&self) -> bool {
+        self.standing.role.is_some()
+    }
+
+    /// The one rule of who may do what in a club.
+    pub fn allows(&self, p: ClubPermission) -> bool {
+        let member = self.is_member();
+        let role = self.standing.role;
+        let outsider_may_join = self.signed_in
+            && !member
+            && !self.standing.banned
+            && self.visibility != Visibility::Secret;
+        match p {
+            ClubPermission::See => {
+                member || self.invited || (self.visibility != Visibility::Secret)
+            }
+            ClubPermission::Read => member || self.visibility == Visibility::Public,
+            ClubPermission::Join => outsider_may_join && self.join_policy == JoinPolicy::Open,
+            ClubPermission::AskToJoin => {
+                outsider_may_join && self.join_policy == JoinPolicy::Request
+            }
+            ClubPermission::Participate => member,
+            ClubPermission::Organise => role >= Some(ClubRole::Organiser),
+            ClubPermission::Own => role == Some(ClubRole::Owner),
+        }
+    }
+
+    /// `Ok` when allowed; otherwise the error the visitor reads. A secret
+    /// club is "not found" to anyone who may not see it, exactly as a club
+    /// that does not exist, so its name never leaks.
+    pub fn check(&self, p: ClubPermission) -> Result<(), AppError> {
+        if self.allows(p) {
+            return Ok(());
+        }
+        if !self.allows(ClubPermission::See) {
+            return Err(club_not_found());
+        }
+        if !self.signed_in {
+            return Err(AppError::SignInRequired);
+        }
+        if self.standing.banned {
+            return Err(AppError::Forbidden(
+                "The club's organisers have removed you from this club.".into(),
+            ));
+        }
+        Err(AppError::Forbidden(
+            match p {
+                ClubPermission::See | ClubPermission::Read => {
+                    "Only members read what is inside this private club. Ask to join it first."
+                }
+                ClubPermission::Join | ClubPermission::AskToJoin if self.is_member() => {
+                    "You are already a member of this club."
+                }
+                ClubPermission::Join | ClubPermission::AskToJoin => match self.join_policy {
+                    JoinPolicy::Open => "Join this club from its page.",
+                    JoinPolicy::Request => {
+                        "This club lets people in on request: ask to join, and an organiser will answer."
+                    }
+                    JoinPolicy::Invite => {
+                        "This club takes members by invitation only. Ask one of its organisers for an invitation link."
+                    }
+                },
+                ClubPermission::Participate => "Only members of this club do that. Join it first.",
+                ClubPermission::Organise => "Only the club's organisers do that.",
+                ClubPermission::Own => "Only the club's owner does that.",
+            }
+            .into(),
+        ))
+    }
+}
+
+/// What anyone who may not see a club reads: the same as for no club.
+pub fn club_not_found() -> AppError {
+    AppError::NotFound(
+        "There is no club at this address. Check the link, or find clubs in the directory.".into(),
+    )
 }

@@ -153,3 +153,25 @@ mod tests {
         assert_eq!(plural(0, "review", "reviews"), "0 reviews");
     }
 }
+
+/// The wrong fields of a form shown again, for templates: each message
+/// beside its field (`errors.get("name")`), and how many there are.
+#[derive(Clone, Debug, Default)]
+pub struct FieldErrors(pub Vec<crate::error::FieldError>);
+
+impl FieldErrors {
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|f| f.field == field)
+            .map(|f| f.message.as_str())
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}

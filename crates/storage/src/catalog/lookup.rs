@@ -94,6 +94,42 @@ pub(crate) async fn summaries(db: &Db, rows: Vec<SummaryRow>) -> Result<Vec<Work
         .collect())
 }
 
+/// The summaries of `ids` (any order, repeats allowed), by id: two
+/// queries whatever their number. Ids of works that do not exist are left
+/// out.
+pub async fn summaries_of(
+    db: &Db,
+    ids: &[WorkId],
+) -> Result<std::collections::HashMap<WorkId, WorkSummary>> {
+    let mut ids: Vec<Uuid> = ids.iter().map(|w| w.0).collect();
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM works w LEFT JOIN work_stats s ON s.work_id = w.id
+         WHERE w.id IN ({})",
+        placeholders(1, ids.len())
+    );
+    let rows: Vec<SummaryRow> = read!(
+        db,
+        {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+            for id in &ids {
+                q = q.bind(id);
+            }
+            q
+        },
+        fetch_all
+    )?;
+    Ok(summaries(db, rows)
+        .await?
+        .into_iter()
+        .map(|w| (w.id, w))
+        .collect())
+}
+
 pub(crate) const SUMMARY_COLUMNS: &str = "w.id, w.slug, w.title, w.subtitle, w.first_published,
     s.rating_count, s.rating_sum,
     (SELECT t.edition_id FROM editions ce

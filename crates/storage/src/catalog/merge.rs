@@ -65,7 +65,8 @@ pub async fn attached(db: &Db, work: WorkId) -> Result<Option<Attached>> {
                 (SELECT COUNT(*) FROM question_votes v JOIN questions q ON q.id = v.question_id
                  WHERE q.work_id = w.id),
                 (SELECT COUNT(*) FROM materials WHERE work_id = w.id),
-                (SELECT COUNT(*) FROM club_books WHERE work_id = w.id),
+                (SELECT COUNT(*) FROM club_selections WHERE work_id = w.id)
+                  + (SELECT COUNT(*) FROM club_nominations WHERE work_id = w.id),
                 (SELECT COUNT(*) FROM work_identifiers WHERE work_id = w.id),
                 (SELECT COUNT(*) FROM credits WHERE work_id = w.id),
                 (SELECT COUNT(*) FROM work_subjects WHERE work_id = w.id)
@@ -252,7 +253,7 @@ pub async fn merge_works(db: &Db, from: WorkId, into: WorkId, by: UserId) -> Res
     for (table, owner) in [
         ("shelf_items", "shelf_id"),
         ("queue_entries", "user_id"),
-        ("club_books", "club_id"),
+        ("club_nominations", "club_id"),
         ("work_subjects", "subject_id"),
     ] {
         let update = format!(
@@ -281,6 +282,7 @@ pub async fn merge_works(db: &Db, from: WorkId, into: WorkId, by: UserId) -> Res
     // its own primary edition.
     for sql in [
         "UPDATE readings SET work_id = $2 WHERE work_id = $1",
+        "UPDATE club_selections SET work_id = $2 WHERE work_id = $1",
         "UPDATE materials SET work_id = $2, position = position + 1000 WHERE work_id = $1",
         "UPDATE work_identifiers SET work_id = $2 WHERE work_id = $1",
         "UPDATE editions SET work_id = $2, is_primary = FALSE WHERE work_id = $1",

@@ -24,7 +24,9 @@ pub use keys::backfill_keys;
 #[allow(unused_imports)] // for the catalog editors, which change titles and authors
 pub(crate) use keys::refresh_keys;
 pub(crate) use lookup::{SUMMARY_COLUMNS, SummaryRow, summaries};
-pub use lookup::{WorkSummary, backfill_folds, find_by_identifier, find_by_isbn, search};
+pub use lookup::{
+    WorkSummary, backfill_folds, find_by_identifier, find_by_isbn, search, summaries_of,
+};
 pub use matching::candidates;
 pub use material::{NewMaterial, add_material, add_material_with_id, post_material};
 pub use merge::*;

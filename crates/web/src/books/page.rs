@@ -1333,39 +1333,6 @@ pub async fn reviews_partial(
     Ok(html_response(html))
 }
 
-/// The club buttons' destination until clubs arrive.
-#[derive(Template)]
-#[template(path = "books/clubs_coming.html")]
-struct ClubsComing {
-    layout: Layout,
-    title: String,
-    path: String,
-    list: &'static str,
-}
-
-#[derive(Deserialize)]
-pub struct ClubsQuery {
-    list: Option<String>,
-}
-
-pub async fn clubs_coming(
-    State(st): State<AppState>,
-    WorkPath(work): WorkPath,
-    Query(q): Query<ClubsQuery>,
-    v: Viewer,
-) -> Result<Html<String>, AppError> {
-    let p = prepared(&st, work, 1).await?;
-    page(&ClubsComing {
-        layout: Layout::for_user(v.0.as_ref()),
-        title: p.page.work.title.clone(),
-        path: book_path(&p),
-        list: match q.list.as_deref() {
-            Some("possible") => "Possible Club Selections",
-            _ => "Club Selections",
-        },
-    })
-}
-
 #[cfg(test)]
 mod fast_parts {
     use super::*;
