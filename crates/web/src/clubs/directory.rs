@@ -315,7 +315,7 @@ pub struct NewClubTemplate {
     pub layout: Layout,
     pub f: ClubFields,
     pub errors: FieldErrors,
-    pub zones: &'static [&'static str],
+    pub zones: &'static [String],
 }
 
 pub async fn new_form(Member(u): Member) -> Result<Html<String>, AppError> {

@@ -1,19 +1,15 @@
 //! Time zones as clubs choose them: the names a form offers and the check
-//! of a typed name. Backed by `quire-calendar`'s bundled zone database.
+//! of a typed name, from `quire-calendar`'s bundled zone database.
 
-/// The zone names a form offers.
-pub fn names() -> &'static [&'static str] {
-    &["UTC", "Europe/London", "America/New_York"]
+/// The zone names a form offers: every zone in the database, sorted.
+pub fn names() -> &'static [String] {
+    quire_calendar::zone_names()
 }
 
-/// A known zone name, or the message to show beside the field.
+/// A known zone name in the database's spelling, or the message to show
+/// beside the field.
 pub fn check(name: &str) -> Result<String, String> {
-    let name = name.trim();
-    if names().contains(&name) {
-        Ok(name.to_string())
-    } else {
-        Err(format!(
-            "\u{201c}{name}\u{201d} is not a time zone Quire knows. Choose one from the list, such as Europe/London."
-        ))
-    }
+    quire_calendar::Zone::parse(name)
+        .map(|z| z.name().to_string())
+        .map_err(|e| e.to_string())
 }
