@@ -8,6 +8,7 @@ pub mod cover;
 pub mod date;
 pub mod ids;
 pub mod isbn;
+pub mod poll;
 pub mod rating;
 pub mod reading;
 pub mod text;
@@ -16,6 +17,7 @@ pub use cover::CoverSize;
 pub use date::{Precision, PubDate};
 pub use ids::{ContributorId, EditionId, SeriesId, SubjectId, UserId, WorkId};
 pub use isbn::{Isbn10, Isbn13, IsbnError};
+pub use poll::PollMethod;
 pub use rating::{Rating, RatingError};
 pub use reading::{
     ContributorRole, Format, MaterialKind, Progress, ReadingStatus, SiteRole, Source,
