@@ -4,8 +4,7 @@
 //! place, the web crate's permission layer; this module only names things
 //! and checks the text a club is made of.
 
-use crate::reading::UnknownValue;
-use serde::{Deserialize, Serialize};
+use crate::reading::text_enum;
 use std::fmt;
 
 text_enum!(

@@ -4,14 +4,14 @@
 //! publication date) are newtypes that can only be built through validation,
 //! so the rest of the code never handles a bad one.
 
-#[macro_use]
-pub mod reading;
 pub mod club;
 pub mod cover;
 pub mod date;
 pub mod ids;
 pub mod isbn;
+pub mod poll;
 pub mod rating;
+pub mod reading;
 pub mod text;
 
 pub use club::{
@@ -24,6 +24,7 @@ pub use ids::{
     UserId, WorkId,
 };
 pub use isbn::{Isbn10, Isbn13, IsbnError};
+pub use poll::PollMethod;
 pub use rating::{Rating, RatingError};
 pub use reading::{
     ContributorRole, Format, MaterialKind, Progress, ReadingStatus, SiteRole, Source,

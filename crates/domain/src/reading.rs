@@ -5,11 +5,13 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Declares a string-backed enum with `as_str`, `parse` and `label`.
+/// Declares a string-backed enum with `as_str`, `parse` and `label`. Other
+/// modules of the crate use it too (`crate::reading::text_enum!`), so its
+/// paths are absolute.
 macro_rules! text_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal / $label:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -31,8 +33,8 @@ macro_rules! text_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.label())
             }
         }
@@ -40,10 +42,10 @@ macro_rules! text_enum {
         /// Stored text back to the enum; an unknown value is an error (the
         /// data is corrupt), never a quiet default.
         impl TryFrom<String> for $name {
-            type Error = UnknownValue;
+            type Error = $crate::reading::UnknownValue;
 
-            fn try_from(s: String) -> Result<Self, UnknownValue> {
-                Self::parse(&s).ok_or(UnknownValue {
+            fn try_from(s: String) -> Result<Self, $crate::reading::UnknownValue> {
+                Self::parse(&s).ok_or($crate::reading::UnknownValue {
                     kind: stringify!($name),
                     value: s,
                 })
@@ -94,6 +96,7 @@ macro_rules! text_enum {
         }
     };
 }
+pub(crate) use text_enum;
 
 /// A stored or sent text that names no value of an enum.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
