@@ -57,6 +57,16 @@ impl Unusable {
     }
 }
 
+/// An invitation's row as `judge` reads it: club, expiry, limit, uses,
+/// revocation.
+type Row = (
+    ClubId,
+    OffsetDateTime,
+    Option<i64>,
+    i64,
+    Option<OffsetDateTime>,
+);
+
 /// Store a new invitation under `token_hash`.
 pub async fn create(
     db: &Db,
@@ -120,7 +130,7 @@ pub async fn revoke(db: &Db, club: ClubId, id: InvitationId) -> Result<()> {
 /// The club a link invites to, when it still lets people in; otherwise
 /// why not. Reads only: following the link shows the club before joining.
 pub async fn peek(db: &Db, token_hash: &str) -> Result<Result<ClubId, Unusable>> {
-    let row: Option<(ClubId, OffsetDateTime, Option<i64>, i64, Option<OffsetDateTime>)> = read!(
+    let row: Option<Row> = read!(
         db,
         sqlx::query_as(
             "SELECT club_id, expires_at, max_uses, uses, revoked_at FROM club_invitations WHERE token_hash = $1"
@@ -157,7 +167,7 @@ fn judge(
 pub async fn accept(db: &Db, token_hash: &str, user: UserId) -> Result<Result<ClubId, Unusable>> {
     let at = now();
     let mut tx = db.begin().await?;
-    let row: Option<(ClubId, OffsetDateTime, Option<i64>, i64, Option<OffsetDateTime>)> = tx!(
+    let row: Option<Row> = tx!(
         db,
         &mut tx,
         sqlx::query_as(

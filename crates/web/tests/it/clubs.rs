@@ -3,7 +3,7 @@
 //! show to outsiders, and the book page's club buttons.
 
 use super::site::{Site, count};
-use quire_storage::{Db, users};
+use quire_storage::users;
 use quire_testkit::BookBuilder;
 use reqwest::Client;
 
