@@ -548,6 +548,8 @@ pub struct PollSummary {
     pub poll: Poll,
     /// The winning option's label, once closed.
     pub winner_label: Option<String>,
+    /// A date poll's winning time, once closed.
+    pub winner_starts_at: Option<OffsetDateTime>,
     pub options: i64,
 }
 
@@ -559,6 +561,8 @@ macro_rules! summary_select {
             ",
                (SELECT o.label FROM poll_options o
                  WHERE o.poll_id = p.id AND o.position = p.winner_position) AS winner_label,
+               (SELECT o.starts_at FROM poll_options o
+                 WHERE o.poll_id = p.id AND o.position = p.winner_position) AS winner_starts_at,
                (SELECT COUNT(*) FROM poll_options o WHERE o.poll_id = p.id) AS options
              FROM polls p WHERE p.club_id = $1"
         )
