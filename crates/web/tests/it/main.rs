@@ -7,6 +7,7 @@ mod accounts;
 mod add_book;
 mod add_cover;
 mod bad_input;
+mod club_polls;
 mod book_actions;
 mod book_page;
 mod browse;
