@@ -11,6 +11,7 @@ mod club_polls;
 mod book_actions;
 mod book_page;
 mod browse;
+mod clubs;
 mod covers;
 mod edit;
 mod look;
