@@ -20,8 +20,8 @@ pub use club::{
 pub use cover::CoverSize;
 pub use date::{Precision, PubDate};
 pub use ids::{
-    ClubId, ContributorId, EditionId, InvitationId, NominationId, PollId, SelectionId, SeriesId, SubjectId,
-    UserId, WorkId,
+    ClubId, ContributorId, EditionId, InvitationId, NominationId, PollId, SelectionId, SeriesId,
+    SubjectId, UserId, WorkId,
 };
 pub use isbn::{Isbn10, Isbn13, IsbnError};
 pub use poll::{PollKind, PollMethod, PollResults};

@@ -22,8 +22,7 @@ use crate::jobs::NewJob;
 use crate::{Result, StorageError};
 use quire_domain::poll::{self, Ballot, Tally};
 use quire_domain::{
-    ClubId, PollId, PollKind, PollMethod, PollResults, SelectionId, SelectionStatus, UserId,
-    WorkId,
+    ClubId, PollId, PollKind, PollMethod, PollResults, SelectionId, SelectionStatus, UserId, WorkId,
 };
 use time::OffsetDateTime;
 
@@ -312,8 +311,7 @@ pub async fn cast(
             ),
         });
     };
-    let ballot =
-        Ballot::new(method, n as usize, choices).map_err(|e| refuse(e.to_string()))?;
+    let ballot = Ballot::new(method, n as usize, choices).map_err(|e| refuse(e.to_string()))?;
     let stored = serde_json::to_string(ballot.choices())
         .map_err(|e| StorageError::Corrupt(format!("a ballot could not be written: {e}")))?;
     tx!(
@@ -373,13 +371,13 @@ pub async fn close(db: &Db, poll_id: PollId, closer: Closer<'_>) -> Result<Close
     let row: Option<Poll> = tx!(
         db,
         &mut tx,
-        sqlx::query_as(concat!(
+        sqlx::query_as(
             "UPDATE polls SET closed_at = COALESCE($2, closes_at)
              WHERE id = $1 AND closed_at IS NULL AND ($3 IS NULL OR club_id = $3)
              RETURNING id, club_id, kind, method, question, results, select_winner, closes_at,
                 closed_at, winner_position, ballots_counted, selection_id, created_by, created_at,
                 CAST(0 AS BIGINT) AS ballots"
-        ))
+        )
         .bind(poll_id)
         .bind(closed_at)
         .bind(club),
@@ -492,12 +490,10 @@ fn read_ballots(
 ) -> Result<Vec<(UserId, Ballot)>> {
     rows.into_iter()
         .map(|(user, text)| {
-            let raw: Vec<usize> = serde_json::from_str(&text).map_err(|e| {
-                StorageError::Corrupt(format!("a ballot in poll {}: {e}", poll.id))
-            })?;
-            let ballot = Ballot::new(poll.method, n_options, &raw).map_err(|e| {
-                StorageError::Corrupt(format!("a ballot in poll {}: {e}", poll.id))
-            })?;
+            let raw: Vec<usize> = serde_json::from_str(&text)
+                .map_err(|e| StorageError::Corrupt(format!("a ballot in poll {}: {e}", poll.id)))?;
+            let ballot = Ballot::new(poll.method, n_options, &raw)
+                .map_err(|e| StorageError::Corrupt(format!("a ballot in poll {}: {e}", poll.id)))?;
             Ok((user, ballot))
         })
         .collect()

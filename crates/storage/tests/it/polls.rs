@@ -1,7 +1,9 @@
 //! Club polls in storage, on both engines: what a poll refuses, one
 //! changeable ballot per member, nothing after the close, and the list.
 
-use quire_domain::{ClubName, JoinPolicy, PollId, PollKind, PollMethod, PollResults, UserId, Visibility, WorkId};
+use quire_domain::{
+    ClubName, JoinPolicy, PollId, PollKind, PollMethod, PollResults, UserId, Visibility, WorkId,
+};
 use quire_storage::clubs::polls::{self, Closed, Closer, NewOptions, NewPoll};
 use quire_storage::clubs::{self, NewClub, members};
 use quire_storage::jobs::{self, NewJob};
@@ -11,13 +13,19 @@ use time::Duration;
 
 async fn setup(db: &Db) -> (quire_domain::ClubId, UserId, Vec<WorkId>) {
     let owner = member(db, "Owner").await;
-    let (club, _) = clubs::create(db, owner, &NewClub {
-        name: &ClubName::parse("Pollsters").unwrap(),
-        description: "",
-        visibility: Visibility::Public,
-        join_policy: JoinPolicy::Open,
-        time_zone: "UTC",
-    }).await.unwrap();
+    let (club, _) = clubs::create(
+        db,
+        owner,
+        &NewClub {
+            name: &ClubName::parse("Pollsters").unwrap(),
+            description: "",
+            visibility: Visibility::Public,
+            join_policy: JoinPolicy::Open,
+            time_zone: "UTC",
+        },
+    )
+    .await
+    .unwrap();
     let mut books = Vec::new();
     for t in ["Piranesi", "Middlemarch", "Stoner"] {
         books.push(BookBuilder::new(t).build(db).await.work);

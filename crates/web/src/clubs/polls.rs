@@ -136,7 +136,17 @@ fn check_poll(
     f: &PollFields,
     zone: &Zone,
     nominations: &[WorkId],
-) -> Result<(PollMethod, String, PollResults, bool, OffsetDateTime, NewOptions), AppError> {
+) -> Result<
+    (
+        PollMethod,
+        String,
+        PollResults,
+        bool,
+        OffsetDateTime,
+        NewOptions,
+    ),
+    AppError,
+> {
     let mut errors = Vec::new();
     let kind = match f.kind.trim() {
         "" => Some(PollKind::Book),
@@ -164,7 +174,9 @@ fn check_poll(
             if parsed.is_none() {
                 errors.push(FieldError {
                     field: "method",
-                    message: "Choose how votes are counted: plurality, approval, ranked_choice or borda.".into(),
+                    message:
+                        "Choose how votes are counted: plurality, approval, ranked_choice or borda."
+                            .into(),
                 });
             }
             parsed
@@ -380,9 +392,15 @@ struct NewPollTemplate {
 fn method_help(m: PollMethod) -> &'static str {
     match m {
         PollMethod::Plurality => "Each member picks one; the most votes wins.",
-        PollMethod::Approval => "Each member ticks every choice they would be happy with; the most ticks wins.",
-        PollMethod::RankedChoice => "Members rank the choices; the choice with fewest first places is dropped and its ballots pass to their next choice, until one has more than half.",
-        PollMethod::Borda => "Members rank the choices; a place earns points (the top place most), and the most points wins.",
+        PollMethod::Approval => {
+            "Each member ticks every choice they would be happy with; the most ticks wins."
+        }
+        PollMethod::RankedChoice => {
+            "Members rank the choices; the choice with fewest first places is dropped and its ballots pass to their next choice, until one has more than half."
+        }
+        PollMethod::Borda => {
+            "Members rank the choices; a place earns points (the top place most), and the most points wins."
+        }
     }
 }
 
@@ -477,9 +495,9 @@ pub async fn create_form(
         times: lines(&values.times),
     };
     match create(&st, &club, &fields).await {
-        Ok(id) => {
-            Ok(Redirect::to(&format!("{}?done=poll_created", poll_href(&club, id))).into_response())
-        }
+        Ok(id) => Ok(
+            Redirect::to(&format!("{}?done=poll_created", poll_href(&club, id))).into_response(),
+        ),
         Err(e) => {
             let errors = match e {
                 AppError::Invalid(errors) => errors,
@@ -489,8 +507,7 @@ pub async fn create_form(
                 }],
                 other => return Err(other),
             };
-            let body =
-                page(&new_template(&st, &club, values, FieldErrors(errors), false).await?)?;
+            let body = page(&new_template(&st, &club, values, FieldErrors(errors), false).await?)?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
         }
     }
@@ -932,7 +949,12 @@ fn ballot_from_form(
                 }
                 match v.parse::<usize>() {
                     Ok(place) if (1..=n).contains(&place) => placed.push((place, i)),
-                    _ => return Err(format!("Choice {} has a place that is not 1 to {n}.", i + 1)),
+                    _ => {
+                        return Err(format!(
+                            "Choice {} has a place that is not 1 to {n}.",
+                            i + 1
+                        ));
+                    }
                 }
             }
             placed.sort_unstable();
@@ -995,10 +1017,16 @@ pub async fn ballot_form(
         Err(m) => return refused(None, m, StatusCode::UNPROCESSABLE_ENTITY),
     };
     match cast(&st, &club, &d, &choices).await {
-        Ok(_) => Ok(Redirect::to(&format!("{}?done=voted", poll_href(&club, d.poll.id))).into_response()),
+        Ok(_) => Ok(
+            Redirect::to(&format!("{}?done=voted", poll_href(&club, d.poll.id))).into_response(),
+        ),
         Err(AppError::Invalid(fields)) => refused(
             Some(choices),
-            fields.into_iter().map(|f| f.message).collect::<Vec<_>>().join(" "),
+            fields
+                .into_iter()
+                .map(|f| f.message)
+                .collect::<Vec<_>>()
+                .join(" "),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(AppError::Conflict(m)) => refused(None, m, StatusCode::CONFLICT),
@@ -1012,7 +1040,10 @@ pub async fn close_form(
     Path((_, raw)): Path<(String, String)>,
 ) -> Result<Redirect, AppError> {
     let id = close(&st, &club, &raw).await?;
-    Ok(Redirect::to(&format!("{}?done=poll_closed", poll_href(&club, id))))
+    Ok(Redirect::to(&format!(
+        "{}?done=poll_closed",
+        poll_href(&club, id)
+    )))
 }
 
 async fn close(st: &AppState, club: &Club, raw: &str) -> Result<PollId, AppError> {

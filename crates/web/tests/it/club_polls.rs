@@ -74,7 +74,12 @@ fn soon() -> String {
     format!("{d}")
 }
 
-async fn api(site: &Site, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+async fn api(
+    site: &Site,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
     let mut req = site.client.request(method, site.url(path));
     if let Some(b) = body {
         req = req.json(&b);
@@ -91,7 +96,12 @@ fn poll_path(r: &reqwest::Response) -> String {
     path
 }
 
-async fn new_poll_form(site: &Site, slug: &str, books: &[WorkId], extra: &[(&str, &str)]) -> reqwest::Response {
+async fn new_poll_form(
+    site: &Site,
+    slug: &str,
+    books: &[WorkId],
+    extra: &[(&str, &str)],
+) -> reqwest::Response {
     let names: Vec<String> = books.iter().map(|b| format!("nom_{b}")).collect();
     let day = soon();
     let mut form: Vec<(&str, &str)> = vec![
