@@ -130,6 +130,11 @@ const PLACES: &[Option<Progress>] = &[
     Some(Progress::Percent(60)),
 ];
 
+/// The people who are the two Goodreads exports: their shelves and ratings
+/// stay exactly the export's (tests compare them), so the clubs give them
+/// no rating and no place in a book.
+const EXPORT_READERS: [usize; 2] = [1, 2];
+
 /// The ratings members give the books they finished together, in half
 /// stars, taken in turn.
 const VERDICTS: &[i64] = &[8, 9, 7, 10, 6, 8, 9, 7, 8, 5];
@@ -204,6 +209,9 @@ pub async fn load(
             // What the members made of it.
             for (k, &i) in c.organisers.iter().chain(c.members).enumerate() {
                 let halves = VERDICTS[(k + *ebook as usize) % VERDICTS.len()];
+                if EXPORT_READERS.contains(&i) {
+                    continue;
+                }
                 if let (Some(u), Ok(r)) = (person(i), Rating::from_halves(halves)) {
                     ratings::set(db, u, work, r).await?;
                 }
@@ -230,6 +238,9 @@ pub async fn load(
                 let (Some(u), Some(Some(place))) = (person(i), PLACES.get(k)) else {
                     continue;
                 };
+                if EXPORT_READERS.contains(&i) {
+                    continue;
+                }
                 let place = match *place {
                     Progress::Chapter(ch) => Progress::Chapter(ch.min(chapters)),
                     p => p,
