@@ -20,11 +20,11 @@ pub use club::{
 pub use cover::CoverSize;
 pub use date::{Precision, PubDate};
 pub use ids::{
-    ClubId, ContributorId, EditionId, InvitationId, NominationId, SelectionId, SeriesId, SubjectId,
-    UserId, WorkId,
+    ClubId, ContributorId, EditionId, InvitationId, NominationId, PollId, SelectionId, SeriesId,
+    SubjectId, UserId, WorkId,
 };
 pub use isbn::{Isbn10, Isbn13, IsbnError};
-pub use poll::PollMethod;
+pub use poll::{PollKind, PollMethod, PollResults};
 pub use rating::{Rating, RatingError};
 pub use reading::{
     ContributorRole, Format, MaterialKind, Progress, ReadingStatus, SiteRole, Source,

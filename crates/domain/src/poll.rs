@@ -93,6 +93,25 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// What a poll chooses: the club's next book, or a meeting time (an
+    /// approval poll over times).
+    PollKind {
+        Book = "book" / "Next book",
+        Date = "date" / "Meeting time",
+    }
+);
+
+text_enum!(
+    /// Whether members see the running totals while a poll is open.
+    /// Hidden means hidden from everyone, organisers included, until the
+    /// poll closes, so nobody can steer the vote by what they see.
+    PollResults {
+        Live = "live" / "Shown while voting",
+        Hidden = "hidden" / "Hidden until the poll closes",
+    }
+);
+
 impl PollMethod {
     /// Whether a ballot's order means something (ranked choice, Borda).
     pub fn is_ranked(self) -> bool {

@@ -9,15 +9,17 @@
 //! [`registry`].
 
 mod covers;
+mod polls;
 mod purge;
 mod registry;
 mod runner;
 
 pub use covers::MakeCoverThumbnails;
+pub use polls::ClosePoll;
 pub use purge::PurgeSessions;
 pub use quire_storage::jobs::{Claim, NewJob};
 pub use registry::Registry;
-pub use runner::{Runner, RunnerHandle};
+pub use runner::{Runner, RunnerHandle, run_due};
 
 use quire_storage::{Db, StorageError};
 use serde::Serialize;
@@ -126,6 +128,7 @@ pub fn registry() -> Registry {
     Registry::new()
         .register::<PurgeSessions>()
         .register::<MakeCoverThumbnails>()
+        .register::<ClosePoll>()
 }
 
 /// How often expired sessions and old sign-in attempts are purged.

@@ -289,6 +289,41 @@ async fn run_one(shared: &Shared, claim: Claim, stopped: &mut watch::Receiver<bo
     }
 }
 
+/// Claim one job due at `at` and run it to the end in this task: for
+/// tests (a clock moved past a job's time) and one-off runs. Returns the
+/// kind of the job run, `None` when none was due. Failures are recorded as
+/// the runner records them.
+pub async fn run_due(
+    db: &Db,
+    registry: &Registry,
+    at: time::OffsetDateTime,
+) -> Result<Option<String>, JobError> {
+    let lease = Duration::from_secs(60);
+    let Some(claim) = jobs::claim(db, "run_due", lease, at).await? else {
+        return Ok(None);
+    };
+    let kind = claim.kind.clone();
+    let ctx = JobContext {
+        db: db.clone(),
+        claim: claim.clone(),
+        data: Arc::new(Data::new()),
+    };
+    let outcome = match registry.start(ctx) {
+        None => Err(JobError::UnknownKind(kind.clone())),
+        Some(job) => job.await,
+    };
+    match outcome {
+        Ok(()) => {
+            jobs::complete(db, &claim).await?;
+            Ok(Some(kind))
+        }
+        Err(e) => {
+            jobs::fail(db, &claim, &e.to_string(), now()).await?;
+            Err(e)
+        }
+    }
+}
+
 fn panic_message(panic: &(dyn Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()

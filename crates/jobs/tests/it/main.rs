@@ -2,4 +2,5 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly on a failed step
 
+mod polls;
 mod runner;

@@ -38,11 +38,13 @@ pub struct ClubPage {
     pub nominations: Vec<Nomination>,
     pub members: Vec<ClubMember>,
     pub pending_requests: i64,
+    /// Open polls, closing soonest first.
+    pub open_polls: Vec<super::polls::PollSummary>,
     /// Every book named above.
     pub works: HashMap<WorkId, WorkSummary>,
 }
 
-/// Read the club page: four queries and two for the books' summaries.
+/// Read the club page: five queries and two for the books' summaries.
 pub async fn load(db: &Db, club: ClubId) -> Result<ClubPage> {
     // Current and upcoming selections whole, then the finished ones newest
     // first with the count of all of them in each row.
@@ -92,11 +94,13 @@ pub async fn load(db: &Db, club: ClubId) -> Result<ClubPage> {
         sqlx::query_as("SELECT COUNT(*) FROM club_join_requests WHERE club_id = $1").bind(club),
         fetch_one
     )?;
+    let open_polls = super::polls::open(db, club).await?;
     let mut page = ClubPage {
         archive_total: rows.first().map(|r| r.1).unwrap_or(0),
         nominations,
         members,
         pending_requests,
+        open_polls,
         ..ClubPage::default()
     };
     for (row, _) in rows {

@@ -45,16 +45,30 @@ pub(crate) use selection_columns;
 /// with what to do instead; a finished one is stamped with its end date
 /// (or now).
 pub async fn add(db: &Db, club: ClubId, by: UserId, new: &NewSelection) -> Result<SelectionId> {
+    let mut tx = db.begin().await?;
+    let id = add_in(db, &mut tx, club, Some(by), new).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`add`] inside a writer's transaction (a poll that closes puts its
+/// winner on the list in the same step).
+pub(crate) async fn add_in(
+    db: &Db,
+    tx: &mut Tx,
+    club: ClubId,
+    by: Option<UserId>,
+    new: &NewSelection,
+) -> Result<SelectionId> {
     check_dates(new.starts_on, new.ends_on)?;
     let id = SelectionId::new();
-    let mut tx = db.begin().await?;
     if new.status == SelectionStatus::Current {
-        refuse_second_current(db, &mut tx, club, None).await?;
+        refuse_second_current(db, tx, club, None).await?;
     }
     let at = now();
     tx!(
         db,
-        &mut tx,
+        &mut *tx,
         sqlx::query(
             "INSERT INTO club_selections (id, club_id, work_id, status, starts_on, ends_on, chapter_count,
                                           added_by, created_at, finished_at)
@@ -76,14 +90,13 @@ pub async fn add(db: &Db, club: ClubId, by: UserId, new: &NewSelection) -> Resul
     // A nominated book that becomes a selection is no longer a nomination.
     tx!(
         db,
-        &mut tx,
+        &mut *tx,
         sqlx::query("DELETE FROM club_nominations WHERE club_id = $1 AND work_id = $2")
             .bind(club)
             .bind(new.work),
         execute
     )?;
-    bump_part(db, &mut tx, new.work, PagePart::Activity).await?;
-    tx.commit().await?;
+    bump_part(db, tx, new.work, PagePart::Activity).await?;
     Ok(id)
 }
 

@@ -259,6 +259,23 @@ both_backends! {
                 selections::nominate(&db, big, w, u, "Read it").await.unwrap();
             }
         }
+        // Open polls: three open, one closed (not shown).
+        for i in 0..4 {
+            let id = quire_domain::PollId::new();
+            let books = vec![book(&db, &format!("Poll {i} a")).await, book(&db, &format!("Poll {i} b")).await];
+            quire_storage::clubs::polls::create(&db, big, owner, &quire_storage::clubs::polls::NewPoll {
+                id,
+                method: quire_domain::PollMethod::Plurality,
+                question: format!("Poll {i}"),
+                results: quire_domain::PollResults::Live,
+                select_winner: false,
+                closes_at: quire_storage::now() + Duration::days(2),
+                options: quire_storage::clubs::polls::NewOptions::Books(books),
+            }, &quire_storage::jobs::NewJob::new("close_poll", "{}")).await.unwrap();
+            if i == 3 {
+                quire_storage::clubs::polls::close(&db, id, quire_storage::clubs::polls::Closer::Organiser(big)).await.unwrap();
+            }
+        }
         let before = db.queries_run();
         let p = page::load(&db, small).await.unwrap();
         let small_queries = db.queries_run() - before;
@@ -272,5 +289,7 @@ both_backends! {
         assert_eq!(p.nominations.len(), 10);
         assert_eq!(p.members.len(), 26);
         assert_eq!(p.works.len(), 25);
+        let polls: Vec<&str> = p.open_polls.iter().map(|s| s.poll.question.as_str()).collect();
+        assert_eq!(polls, ["Poll 0", "Poll 1", "Poll 2"]);
     }
 }

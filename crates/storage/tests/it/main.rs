@@ -14,6 +14,7 @@ mod enums;
 mod jobs;
 mod merge;
 mod page_parts;
+mod polls;
 mod readers;
 mod roles;
 mod schema;

@@ -11,6 +11,7 @@
 pub mod directory;
 pub mod members;
 pub mod page;
+pub mod polls;
 pub mod selections;
 pub mod zone;
 
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .merge(page::routes())
         .merge(members::routes())
         .merge(selections::routes())
+        .merge(polls::routes())
 }
 
 /// The club named by the `{slug}` segment, the visitor, and what the

@@ -44,6 +44,9 @@ pub fn done_message(code: &str) -> Option<&'static str> {
         "status" => "The club's list is updated.",
         "unselected" => "The book is taken off the club's list.",
         "settings" => "The club's settings are saved.",
+        "poll_created" => "The poll is open. Members can vote until it closes.",
+        "voted" => "Your ballot is saved. You can change it until the poll closes.",
+        "poll_closed" => "The poll is closed and counted.",
         _ => return None,
     })
 }
@@ -111,6 +114,7 @@ struct ClubTemplate {
     members: Vec<MemberView>,
     members_more: Option<String>,
     sign_in_href: String,
+    open_polls: Vec<super::polls::PollLine>,
 }
 
 fn dates(r: &SelectionRow) -> Option<String> {
@@ -213,6 +217,7 @@ pub async fn club_page(
         members_more: (c.members > shown_members && can_read)
             .then(|| format!("and {} more", c.members - shown_members)),
         sign_in_href: format!("/login?next={}", club.href()),
+        open_polls: super::polls::open_lines(&club, &p.open_polls),
     })
 }
 
