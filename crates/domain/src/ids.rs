@@ -99,6 +99,7 @@ id_type!(ClubId, "club");
 id_type!(SelectionId, "selection");
 id_type!(NominationId, "nomination");
 id_type!(InvitationId, "invitation");
+id_type!(MeetingId, "meeting");
 
 #[cfg(test)]
 mod tests {

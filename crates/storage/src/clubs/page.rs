@@ -40,9 +40,11 @@ pub struct ClubPage {
     pub pending_requests: i64,
     /// Every book named above.
     pub works: HashMap<WorkId, WorkSummary>,
+    /// The next meeting, and attendance per past selection.
+    pub meetings: super::meetings::PageMeetings,
 }
 
-/// Read the club page: four queries and two for the books' summaries.
+/// Read the club page: five queries and two for the books' summaries.
 pub async fn load(db: &Db, club: ClubId) -> Result<ClubPage> {
     // Current and upcoming selections whole, then the finished ones newest
     // first with the count of all of them in each row.
@@ -92,7 +94,9 @@ pub async fn load(db: &Db, club: ClubId) -> Result<ClubPage> {
         sqlx::query_as("SELECT COUNT(*) FROM club_join_requests WHERE club_id = $1").bind(club),
         fetch_one
     )?;
+    let meetings = super::meetings::for_page(db, club).await?;
     let mut page = ClubPage {
+        meetings,
         archive_total: rows.first().map(|r| r.1).unwrap_or(0),
         nominations,
         members,

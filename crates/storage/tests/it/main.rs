@@ -11,6 +11,7 @@ mod covers;
 mod edit;
 mod enums;
 mod jobs;
+mod meetings;
 mod merge;
 mod page_parts;
 mod readers;
