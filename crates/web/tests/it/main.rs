@@ -13,6 +13,7 @@ mod browse;
 mod covers;
 mod edit;
 mod look;
+mod meetings;
 mod merge;
 mod page_cache;
 mod permissions;
