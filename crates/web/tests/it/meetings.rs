@@ -24,7 +24,12 @@ fn read_back(ics: &str) -> Value {
         .stderr(Stdio::piped())
         .spawn()
         .expect("python3 runs");
-    child.stdin.take().unwrap().write_all(ics.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(ics.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(
         out.status.success(),
@@ -53,7 +58,10 @@ fn browser(site: &Site) -> Site {
 /// The owner's club (`visibility`, in Europe/London) reading a book with
 /// three discussion questions. Returns the slug.
 async fn club(site: &Site, db: &quire_storage::Db, name: &str, visibility: &str) -> String {
-    let b = BookBuilder::new(&format!("{name} book")).with_questions(3).build(db).await;
+    let b = BookBuilder::new(&format!("{name} book"))
+        .with_questions(3)
+        .build(db)
+        .await;
     let r = site
         .post(
             "/clubs",
@@ -78,7 +86,13 @@ async fn club(site: &Site, db: &quire_storage::Db, name: &str, visibility: &str)
     slug
 }
 
-async fn schedule(site: &Site, slug: &str, date: &str, time: &str, extra: &[(&str, &str)]) -> reqwest::Response {
+async fn schedule(
+    site: &Site,
+    slug: &str,
+    date: &str,
+    time: &str,
+    extra: &[(&str, &str)],
+) -> reqwest::Response {
     let mut form = vec![
         ("date", date),
         ("time", time),
@@ -106,7 +120,9 @@ async fn make_feed(site: &Site, club: &str) -> String {
     let html = r.text().await.unwrap();
     let url = between(&html, "id=\"feed-url\" readonly value=\"", "\"");
     assert!(url.contains("/calendar/") && url.ends_with(".ics"), "{url}");
-    url.split_once("/calendar/").map(|(_, t)| format!("/calendar/{t}")).unwrap()
+    url.split_once("/calendar/")
+        .map(|(_, t)| format!("/calendar/{t}"))
+        .unwrap()
 }
 
 quire_testkit::both_backends! {
@@ -120,6 +136,9 @@ quire_testkit::both_backends! {
         assert!(form.contains("<option selected>Europe/London</option>"));
         let questions: Vec<&str> = form.split("name=\"question\" value=\"").skip(1).map(|s| s.split('"').next().unwrap()).collect();
         assert_eq!(questions.len(), 3);
+        let books = between(&form, "<select id=\"selection\"", "</select>");
+        let current = books.split("\" selected>").next().unwrap().rsplit("value=\"").next().unwrap();
+        assert!(!current.is_empty() && !current.contains('<'), "the current book is chosen: {books}");
 
         // A time the clocks skip: the calendar crate's words, and the form comes back as typed.
         let r = schedule(&site, &slug, "2027-03-28", "01:30", &[("agenda", "Keep this text")]).await;
@@ -135,10 +154,11 @@ quire_testkit::both_backends! {
         assert!(list.contains("No meeting is planned."));
 
         // Before the clocks change (GMT, UTC+0) and after (BST, UTC+1).
-        let r = schedule(&site, &slug, "2027-03-20", "19:00", &[("question", questions[1]), ("question", questions[0]), ("capacity", "12")]).await;
-        assert_eq!(r.status(), 200);
+        let r = schedule(&site, &slug, "2027-03-20", "19:00", &[("selection", current), ("question", questions[1]), ("question", questions[0]), ("capacity", "12")]).await;
+        let status = r.status();
         let winter = meeting_of(&r);
         let html = r.text().await.unwrap();
+        assert_eq!(status, 200, "{html}");
         assert!(html.contains("The meeting is scheduled."));
         assert!(html.contains("Saturday 20 March 2027, 19:00 GMT"), "{html}");
         let r = schedule(&site, &slug, "2027-04-03", "19:00", &[]).await;
