@@ -164,8 +164,7 @@ impl MeetingInput {
     }
 
     fn has_question(&self, id: &Uuid) -> bool {
-        let id = id.to_string();
-        self.questions.iter().any(|q| *q == id)
+        self.questions.contains(&id.to_string())
     }
 }
 
