@@ -1224,7 +1224,7 @@ pub async fn feed(
             let (c, standing) = clubs::by_slug(&st.db, &c.slug, Some(owner))
                 .await?
                 .ok_or_else(feed_missing)?;
-            let access = ClubAccessFor::of(&c, standing);
+            let access = owner_access(&c, standing);
             if !access.allows(ClubPermission::Read) {
                 return Err(feed_missing());
             }
@@ -1257,18 +1257,15 @@ pub async fn feed(
     ics_response(&cal, &headers, "meetings.ics", "private, max-age=900")
 }
 
-/// The permission rule for a feed's owner, who is signed in by the link.
-struct ClubAccessFor;
-
-impl ClubAccessFor {
-    fn of(c: &clubs::Club, standing: clubs::Standing) -> crate::permissions::ClubAccess {
-        crate::permissions::ClubAccess {
-            visibility: c.visibility,
-            join_policy: c.join_policy,
-            standing,
-            signed_in: true,
-            invited: false,
-        }
+/// What a feed's owner may do in a club: the link stands for them signed
+/// in, and the one permission rule decides.
+fn owner_access(c: &clubs::Club, standing: clubs::Standing) -> crate::permissions::ClubAccess {
+    crate::permissions::ClubAccess {
+        visibility: c.visibility,
+        join_policy: c.join_policy,
+        standing,
+        signed_in: true,
+        invited: false,
     }
 }
 
