@@ -340,3 +340,59 @@ where
     }
     out
 }
+
+quire_testkit::both_backends! {
+    async fn who_may_see_answer_and_organise(db: Db) {
+        let site = Site::start(db.clone()).await;
+        site.join("boss").await;
+        let private = club(&site, &db, "Closed Door", "private").await;
+        let public = club(&site, &db, "Open Door", "public").await;
+        let r = schedule(&site, &private, "2027-05-01", "18:00", &[("video_url", "https://video.example/closed-room")]).await;
+        let pm = meeting_of(&r);
+        let r = schedule(&site, &public, "2027-05-02", "18:00", &[("video_url", "https://video.example/open-room")]).await;
+        let m = meeting_of(&r);
+        let anon = browser(&site);
+        let outsider = browser(&site);
+        outsider.join("outsider").await;
+        let member = browser(&site);
+        member.join("joiner").await;
+        member.post(&format!("/clubs/{public}/join"), &[]).await;
+
+        // A private club's meetings: not to visitors or outsiders.
+        for who in [&anon, &outsider] {
+            for path in [
+                format!("/clubs/{private}/meetings"),
+                format!("/clubs/{private}/meetings/{pm}"),
+                format!("/clubs/{private}/meetings/{pm}.ics"),
+                format!("/api/v1/clubs/{private}/meetings/{pm}"),
+            ] {
+                let (status, body) = who.get_text(&path).await;
+                assert!(status == 403 || status == 401 || status == 303 || status == 200 && body.contains("Sign in"), "{path}: {status}");
+                assert!(!body.contains("closed-room") && !body.contains("18:00"), "{path}");
+            }
+        }
+        // A public club's meeting: anyone reads it, the video link is for members.
+        let (status, body) = anon.get_text(&format!("/clubs/{public}/meetings/{m}")).await;
+        assert_eq!(status, 200);
+        assert!(body.contains("Sign in to answer") && !body.contains("open-room"));
+        let (_, body) = member.get_text(&format!("/clubs/{public}/meetings/{m}")).await;
+        assert!(body.contains("open-room") && body.contains("Are you coming?"));
+        let ics = anon.get(&format!("/clubs/{public}/meetings/{m}.ics")).await.text().await.unwrap();
+        assert!(!ics.contains("open-room"));
+        // Only members answer; only organisers schedule, change, cancel and record.
+        let r = outsider.post(&format!("/clubs/{public}/meetings/{m}/rsvp"), &[("answer", "yes")]).await;
+        assert_eq!(r.status(), 403);
+        assert!(r.text().await.unwrap().contains("Only members of this club"));
+        for (path, form) in [
+            (format!("/clubs/{public}/meetings"), vec![("date", "2027-07-01"), ("time", "10:00")]),
+            (format!("/clubs/{public}/meetings/{m}/cancel"), vec![]),
+            (format!("/clubs/{public}/meetings/{m}"), vec![("date", "2027-07-01"), ("time", "10:00")]),
+        ] {
+            let r = member.post(&path, &form).await;
+            assert_eq!(r.status(), 403, "{path}");
+        }
+        assert_eq!(member.get(&format!("/clubs/{public}/meetings/new")).await.status(), 403);
+        let (_, body) = site.get_text(&format!("/clubs/{public}/meetings/{m}")).await;
+        assert!(!body.contains("This meeting is cancelled."), "nothing was cancelled");
+    }
+}
