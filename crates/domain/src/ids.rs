@@ -100,6 +100,7 @@ id_type!(SelectionId, "selection");
 id_type!(NominationId, "nomination");
 id_type!(InvitationId, "invitation");
 id_type!(PollId, "poll");
+id_type!(MeetingId, "meeting");
 
 #[cfg(test)]
 mod tests {

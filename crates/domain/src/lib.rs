@@ -9,6 +9,7 @@ pub mod cover;
 pub mod date;
 pub mod ids;
 pub mod isbn;
+pub mod meeting;
 pub mod poll;
 pub mod rating;
 pub mod reading;
@@ -20,7 +21,8 @@ pub use club::{
 pub use cover::CoverSize;
 pub use date::{Precision, PubDate};
 pub use ids::{
-    ClubId, ContributorId, EditionId, InvitationId, NominationId, PollId, SelectionId, SeriesId,
+    ClubId, ContributorId, EditionId, InvitationId, MeetingId, NominationId, PollId, SelectionId,
+    SeriesId,
     SubjectId, UserId, WorkId,
 };
 pub use isbn::{Isbn10, Isbn13, IsbnError};

@@ -892,6 +892,7 @@ fn assemble_reader_view(
                         created_at: r.t1.ok_or_else(|| {
                             corrupt("an account without its creation time".into())
                         })?,
+                        time_zone: None,
                     });
                 }
                 view = Some(ReaderView {

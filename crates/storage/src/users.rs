@@ -16,6 +16,9 @@ pub struct User {
     pub role: SiteRole,
     pub is_demo: bool,
     pub created_at: OffsetDateTime,
+    /// The zone meeting times are shown in (an IANA name); `None` shows
+    /// each club's meetings in the club's zone.
+    pub time_zone: Option<String>,
 }
 
 impl User {
@@ -39,7 +42,8 @@ pub fn username_key(username: &str) -> String {
     username.trim().to_lowercase()
 }
 
-pub(crate) const USER_COLUMNS: &str = "id, username, display_name, bio, role, is_demo, created_at";
+pub(crate) const USER_COLUMNS: &str =
+    "id, username, display_name, bio, role, is_demo, created_at, time_zone";
 
 pub async fn create(db: &Db, u: &NewUser<'_>) -> Result<User> {
     let r = write!(
@@ -225,7 +229,7 @@ pub async fn session_user(db: &Db, token_hash: &str) -> Result<Option<User>> {
     Ok(read!(
         db,
         sqlx::query_as(
-            "SELECT u.id, u.username, u.display_name, u.bio, u.role, u.is_demo, u.created_at
+            "SELECT u.id, u.username, u.display_name, u.bio, u.role, u.is_demo, u.created_at, u.time_zone
              FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = $1 AND s.expires_at > $2"
         )
@@ -486,6 +490,19 @@ pub(crate) async fn purge_in(db: &Db, tx: &mut Tx, at: OffsetDateTime) -> Result
 }
 
 /// Give an account a site role (`quire admin grant`, the admin pages).
+/// Set or clear (`None`) the zone the reader sees meeting times in. The
+/// caller checks the name.
+pub async fn set_time_zone(db: &Db, user: UserId, zone: Option<&str>) -> Result<()> {
+    write!(
+        db,
+        sqlx::query("UPDATE users SET time_zone = $2 WHERE id = $1")
+            .bind(user.0)
+            .bind(zone),
+        execute
+    )?;
+    Ok(())
+}
+
 pub async fn set_role(db: &Db, user: UserId, role: SiteRole) -> Result<()> {
     let done = write!(
         db,

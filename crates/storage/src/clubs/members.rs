@@ -255,6 +255,7 @@ pub async fn unban(db: &Db, club: ClubId, user: UserId) -> Result<()> {
 }
 
 async fn remove_in(db: &Db, tx: &mut Tx, club: ClubId, user: UserId) -> Result<()> {
+    super::meetings::release_member(db, tx, club, user).await?;
     tx!(
         db,
         &mut *tx,

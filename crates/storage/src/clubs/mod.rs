@@ -1,6 +1,7 @@
 //! Clubs: the club itself, its members and how people join
 //! ([`members`], [`invitations`]), and the books it reads and might read
-//! ([`selections`]). Reads for whole pages live in [`page`].
+//! ([`selections`]), and its meetings ([`meetings`]). Reads for whole pages
+//! live in [`page`].
 //!
 //! Nothing here decides who may do what: the web crate's permission layer
 //! does, from the [`Standing`] these reads return. Storage only keeps the
@@ -8,6 +9,7 @@
 //! invitation's use limit) atomic.
 
 pub mod invitations;
+pub mod meetings;
 pub mod members;
 pub mod page;
 pub mod polls;

@@ -42,9 +42,12 @@ pub struct ClubPage {
     pub open_polls: Vec<super::polls::PollSummary>,
     /// Every book named above.
     pub works: HashMap<WorkId, WorkSummary>,
+    /// The next meeting, and attendance per past selection.
+    pub meetings: super::meetings::PageMeetings,
 }
 
-/// Read the club page: five queries and two for the books' summaries.
+/// Read the club page: a fixed number of queries (one per part), and two
+/// for the books' summaries.
 pub async fn load(db: &Db, club: ClubId) -> Result<ClubPage> {
     // Current and upcoming selections whole, then the finished ones newest
     // first with the count of all of them in each row.
@@ -95,7 +98,9 @@ pub async fn load(db: &Db, club: ClubId) -> Result<ClubPage> {
         fetch_one
     )?;
     let open_polls = super::polls::open(db, club).await?;
+    let meetings = super::meetings::for_page(db, club).await?;
     let mut page = ClubPage {
+        meetings,
         archive_total: rows.first().map(|r| r.1).unwrap_or(0),
         nominations,
         members,

@@ -12,6 +12,7 @@ mod covers;
 mod edit;
 mod enums;
 mod jobs;
+mod meetings;
 mod merge;
 mod page_parts;
 mod polls;

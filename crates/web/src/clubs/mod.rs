@@ -9,6 +9,7 @@
 //! club (polls, meetings, discussion) plug in without touching the others.
 
 pub mod directory;
+pub mod meetings;
 pub mod members;
 pub mod page;
 pub mod polls;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(members::routes())
         .merge(selections::routes())
         .merge(polls::routes())
+        .merge(meetings::routes())
 }
 
 /// The club named by the `{slug}` segment, the visitor, and what the

@@ -67,6 +67,17 @@ pub struct SelectionView {
     pub finished: Option<String>,
     /// "Club rating 4.2 from 6 members".
     pub club_rating: Option<String>,
+    /// "8 came to its meetings".
+    pub came: Option<String>,
+}
+
+/// The club's next meeting, in the reader's zone.
+pub struct NextMeetingView {
+    pub href: String,
+    pub when: String,
+    pub iso: String,
+    pub place: String,
+    pub going: String,
 }
 
 pub struct NominationView {
@@ -115,6 +126,8 @@ struct ClubTemplate {
     members_more: Option<String>,
     sign_in_href: String,
     open_polls: Vec<super::polls::PollLine>,
+    next_meeting: Option<NextMeetingView>,
+    meetings_href: String,
 }
 
 fn dates(r: &SelectionRow) -> Option<String> {
@@ -144,6 +157,11 @@ fn selection_view(p: &ClubPage, r: &SelectionRow) -> Option<SelectionView> {
                 plural(r.club_ratings, "member", "members")
             )
         }),
+        came: p
+            .meetings
+            .came
+            .get(&r.selection.id)
+            .map(|n| format!("{} came to its meetings", plural(*n, "member", "members"))),
     })
 }
 
@@ -218,6 +236,21 @@ pub async fn club_page(
             .then(|| format!("and {} more", c.members - shown_members)),
         sign_in_href: format!("/login?next={}", club.href()),
         open_polls: super::polls::open_lines(&club, &p.open_polls),
+        next_meeting: p.meetings.next.as_ref().map(|m| {
+            let zone = super::meetings::viewer_zone(club.viewer.as_ref(), c);
+            NextMeetingView {
+                href: format!("{}/meetings/{}", club.href(), m.id),
+                when: zone.show_long(m.starts_at),
+                iso: zone.show_iso(m.starts_at),
+                place: if m.place.is_empty() && !m.video_url.is_empty() {
+                    "Online".into()
+                } else {
+                    m.place.clone()
+                },
+                going: format!("{} going", m.going),
+            }
+        }),
+        meetings_href: format!("{}/meetings", club.href()),
     })
 }
 

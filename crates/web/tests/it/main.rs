@@ -15,6 +15,7 @@ mod clubs;
 mod covers;
 mod edit;
 mod look;
+mod meetings;
 mod merge;
 mod page_cache;
 mod permissions;
