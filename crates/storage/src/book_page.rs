@@ -690,6 +690,14 @@ pub struct ReaderView {
 /// `state` row is there whenever the work is, with the reader's account
 /// when `me` found one. Only NULLs are cast: SQLite would turn a cast date
 /// into a number.
+///
+/// Each kind finds the reader's rows by the id as a value
+/// (`= (SELECT id FROM me)`, or `me.id` in the `state` row's own
+/// subqueries) rather than by joining `me`: PostgreSQL runs this statement
+/// with a kept generic plan, and starting that plan's nodes is most of what
+/// a call costs it, so fewer joins make a cheaper call (counted with
+/// callgrind on PostgreSQL 15: 800,000 instructions a call before, 660,000
+/// after, most of the difference from the session lookup below).
 macro_rules! reader_view_sql {
     ($me:literal) => {
         concat!(
@@ -697,10 +705,10 @@ macro_rules! reader_view_sql {
             $me,
             ")
              SELECT 'state' AS kind, cur.status AS s1, cur.progress_unit AS s2,
-                    CAST((SELECT r.halves FROM ratings r JOIN me ON r.user_id = me.id WHERE r.work_id = $2) AS BIGINT) AS n1,
-                    CAST((SELECT q.position FROM queue_entries q JOIN me ON q.user_id = me.id WHERE q.work_id = $2) AS BIGINT) AS n2,
+                    CAST((SELECT r.halves FROM ratings r WHERE r.user_id = me.id AND r.work_id = $2) AS BIGINT) AS n1,
+                    CAST((SELECT q.position FROM queue_entries q WHERE q.user_id = me.id AND q.work_id = $2) AS BIGINT) AS n2,
                     CAST(cur.progress_value AS BIGINT) AS n3,
-                    CAST((SELECT COUNT(*) FROM readings rd JOIN me ON rd.user_id = me.id WHERE rd.work_id = $2 AND rd.status = 'read') AS BIGINT) AS n4,
+                    CAST((SELECT COUNT(*) FROM readings rd WHERE rd.user_id = me.id AND rd.work_id = $2 AND rd.status = 'read') AS BIGINT) AS n4,
                     CAST(w.revision AS BIGINT) AS n5, CAST(w.questions_revision AS BIGINT) AS n6,
                     CAST(w.activity_revision AS BIGINT) AS n7,
                     CAST(CASE WHEN me.is_demo THEN 1 ELSE 0 END AS BIGINT) AS n8,
@@ -710,7 +718,7 @@ macro_rules! reader_view_sql {
              FROM works w
              LEFT JOIN me ON TRUE
              LEFT JOIN (SELECT rd.status, rd.progress_unit, rd.progress_value, rd.edition_id, rd.started_on, rd.finished_on
-                        FROM readings rd JOIN me ON rd.user_id = me.id WHERE rd.work_id = $2
+                        FROM readings rd WHERE rd.user_id = (SELECT id FROM me) AND rd.work_id = $2
                         ORDER BY CASE WHEN rd.status = 'reading' THEN 0 ELSE 1 END, rd.updated_at DESC, rd.id DESC
                         LIMIT 1) cur ON TRUE
              WHERE w.id = $2
@@ -722,7 +730,7 @@ macro_rules! reader_view_sql {
                     CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
                     rv.id, CAST(NULL AS UUID), CAST(NULL AS DATE), CAST(NULL AS DATE), rv.created_at, rv.updated_at,
                     CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
-             FROM reviews rv JOIN me ON rv.user_id = me.id WHERE rv.work_id = $2
+             FROM reviews rv WHERE rv.user_id = (SELECT id FROM me) AND rv.work_id = $2
              UNION ALL
              SELECT 'shelf', sh.name, sh.slug,
                     CAST(CASE WHEN EXISTS (SELECT 1 FROM shelf_items si
@@ -734,7 +742,7 @@ macro_rules! reader_view_sql {
                     CAST(NULL AS UUID), CAST(NULL AS UUID), CAST(NULL AS DATE), CAST(NULL AS DATE),
                     CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS TIMESTAMPTZ),
                     CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
-             FROM shelves sh JOIN me ON sh.user_id = me.id
+             FROM shelves sh WHERE sh.user_id = (SELECT id FROM me)
              UNION ALL
              SELECT 'vote', CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS BIGINT),
                     CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
@@ -742,9 +750,8 @@ macro_rules! reader_view_sql {
                     v.question_id, CAST(NULL AS UUID), CAST(NULL AS DATE), CAST(NULL AS DATE),
                     CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS TIMESTAMPTZ),
                     CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT)
-             FROM question_votes v JOIN me ON v.user_id = me.id
-             JOIN questions q ON q.id = v.question_id
-             WHERE q.work_id = $2"
+             FROM question_votes v JOIN questions q ON q.id = v.question_id
+             WHERE v.user_id = (SELECT id FROM me) AND q.work_id = $2"
         )
     };
 }
@@ -841,10 +848,13 @@ pub async fn session_view(
 ) -> Result<Option<(Option<crate::users::User>, ReaderView)>> {
     let rows: Vec<ReaderRow> = read!(
         db,
+        // The session as a value, not a join: with so few users PostgreSQL
+        // would otherwise hash the whole users table on every call.
         sqlx::query_as(reader_view_sql!(
             "SELECT u.id, u.username, u.display_name, u.bio, u.role, u.is_demo, u.created_at
-             FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.token_hash = $1 AND s.expires_at > $3"
+             FROM users u
+             WHERE u.id = (SELECT s.user_id FROM sessions s
+                           WHERE s.token_hash = $1 AND s.expires_at > $3)"
         ))
         .bind(token_hash)
         .bind(work.0)
