@@ -10,6 +10,7 @@ pub mod date;
 pub mod ids;
 pub mod isbn;
 pub mod poll;
+pub mod position;
 pub mod rating;
 pub mod reading;
 pub mod text;
@@ -20,11 +21,12 @@ pub use club::{
 pub use cover::CoverSize;
 pub use date::{Precision, PubDate};
 pub use ids::{
-    ClubId, ContributorId, EditionId, InvitationId, NominationId, SelectionId, SeriesId, SubjectId,
-    UserId, WorkId,
+    ClubId, ClubQuestionId, ContributorId, EditionId, InvitationId, MilestoneId, NominationId,
+    PostId, ReportId, SelectionId, SeriesId, SubjectId, ThreadId, UserId, WorkId,
 };
 pub use isbn::{Isbn10, Isbn13, IsbnError};
 pub use poll::PollMethod;
+pub use position::{Anchor, Chapters, Point, PositionError};
 pub use rating::{Rating, RatingError};
 pub use reading::{
     ContributorRole, Format, MaterialKind, Progress, ReadingStatus, SiteRole, Source,
