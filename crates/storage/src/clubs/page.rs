@@ -8,7 +8,7 @@ use super::selections::{Nomination, Selection, selection_columns};
 use crate::Result;
 use crate::catalog::{WorkSummary, summaries_of};
 use crate::db::Db;
-use quire_domain::{ClubId, SelectionStatus, WorkId};
+use quire_domain::{ClubId, SelectionStatus, UserId, WorkId};
 use std::collections::HashMap;
 
 /// Members the page lists by name; the rest are counted.
@@ -38,12 +38,16 @@ pub struct ClubPage {
     pub nominations: Vec<Nomination>,
     pub members: Vec<ClubMember>,
     pub pending_requests: i64,
+    /// The latest threads of every selection, gated for the viewer
+    /// (`discussion::recent`).
+    pub recent: Vec<super::discussion::ThreadRow>,
     /// Every book named above.
     pub works: HashMap<WorkId, WorkSummary>,
 }
 
-/// Read the club page: four queries and two for the books' summaries.
-pub async fn load(db: &Db, club: ClubId) -> Result<ClubPage> {
+/// Read the club page for `viewer` (the recent discussion is gated for
+/// them): five queries and two for the books' summaries.
+pub async fn load(db: &Db, club: ClubId, viewer: Option<UserId>) -> Result<ClubPage> {
     // Current and upcoming selections whole, then the finished ones newest
     // first with the count of all of them in each row.
     let rows: Vec<(SelectionRow, i64)> = read!(
@@ -92,7 +96,9 @@ pub async fn load(db: &Db, club: ClubId) -> Result<ClubPage> {
         sqlx::query_as("SELECT COUNT(*) FROM club_join_requests WHERE club_id = $1").bind(club),
         fetch_one
     )?;
+    let recent = super::discussion::recent(db, club, viewer).await?;
     let mut page = ClubPage {
+        recent,
         archive_total: rows.first().map(|r| r.1).unwrap_or(0),
         nominations,
         members,

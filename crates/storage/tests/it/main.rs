@@ -17,3 +17,4 @@ mod readers;
 mod roles;
 mod schema;
 mod search;
+mod spoilers;

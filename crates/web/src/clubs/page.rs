@@ -151,7 +151,12 @@ pub async fn club_page(
     let a = club.access;
     let can_read = a.allows(ClubPermission::Read);
     let p = if can_read {
-        club_page::load(&st.db, club.club.id).await?
+        club_page::load(
+            &st.db,
+            club.club.id,
+            club.viewer.as_ref().map(|u| u.user_id()),
+        )
+        .await?
     } else {
         ClubPage::default()
     };
@@ -321,7 +326,12 @@ pub async fn club_api(
     club: Club,
 ) -> Result<Json<ClubPageJson>, AppError> {
     let contents = if club.allows(ClubPermission::Read) {
-        let p = club_page::load(&st.db, club.club.id).await?;
+        let p = club_page::load(
+            &st.db,
+            club.club.id,
+            club.viewer.as_ref().map(|u| u.user_id()),
+        )
+        .await?;
         Some(ClubContentsJson {
             current: p.current.as_ref().map(SelectionJson::of),
             upcoming: p.upcoming.iter().map(SelectionJson::of).collect(),
