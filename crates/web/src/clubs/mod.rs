@@ -9,8 +9,10 @@
 //! club (polls, meetings, discussion) plug in without touching the others.
 
 pub mod directory;
+pub mod discussion;
 pub mod members;
 pub mod page;
+pub mod reading;
 pub mod selections;
 pub mod zone;
 
@@ -31,6 +33,8 @@ pub fn routes() -> Router<AppState> {
         .merge(page::routes())
         .merge(members::routes())
         .merge(selections::routes())
+        .merge(reading::routes())
+        .merge(discussion::routes())
 }
 
 /// The club named by the `{slug}` segment, the visitor, and what the

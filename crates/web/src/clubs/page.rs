@@ -110,6 +110,8 @@ struct ClubTemplate {
     nominations: Vec<NominationView>,
     members: Vec<MemberView>,
     members_more: Option<String>,
+    /// The latest threads, gated for the viewer by storage.
+    recent: Vec<super::discussion::ThreadView>,
     sign_in_href: String,
 }
 
@@ -217,6 +219,11 @@ pub async fn club_page(
             .collect(),
         members_more: (c.members > shown_members && can_read)
             .then(|| format!("and {} more", c.members - shown_members)),
+        recent: p
+            .recent
+            .iter()
+            .map(|t| super::discussion::ThreadView::of(&club, t))
+            .collect(),
         sign_in_href: format!("/login?next={}", club.href()),
     })
 }
@@ -319,6 +326,8 @@ pub struct ClubContentsJson {
     pub archive_total: i64,
     pub nominations: Vec<NominationJson>,
     pub members: Vec<MemberJson>,
+    /// The latest threads, gated for the caller.
+    pub recent_discussion: Vec<super::discussion::ThreadJson>,
 }
 
 pub async fn club_api(
@@ -346,6 +355,11 @@ pub async fn club_api(
                     display_name: m.display_name.clone(),
                     role: m.role,
                 })
+                .collect(),
+            recent_discussion: p
+                .recent
+                .iter()
+                .map(super::discussion::ThreadJson::of)
                 .collect(),
         })
     } else {
