@@ -22,3 +22,4 @@ mod search;
 mod security_accounts;
 mod security_pages;
 mod site;
+mod spoilers;
