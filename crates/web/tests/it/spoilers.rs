@@ -286,8 +286,23 @@ quire_testkit::both_backends! {
             Config::default(),
             TestRng::deterministic_rng(RngAlgorithm::ChaCha),
         );
+        // Readers exactly at, just before and just past each anchor, so
+        // an off-by-one in the gate shows; then generated scenarios.
+        let boundary = Scenario {
+            chapters: Some(12),
+            places: vec![
+                Some(Progress::Chapter(5)),
+                Some(Progress::Chapter(6)),
+                Some(Progress::Page(147)),
+                Some(Progress::Page(148)),
+                Some(Progress::Percent(41)),
+            ],
+            threads: vec![(Anchor::Chapter(5), vec![]), (Anchor::Percent(42), vec![])],
+            questions: vec![Anchor::Chapter(6), Anchor::Percent(42)],
+        };
+        run_scenario(&db, &site, 0, &boundary).await;
         let strategy = scenario();
-        for n in 0..3 {
+        for n in 1..4 {
             let sc = strategy.new_tree(&mut runner).unwrap().current();
             run_scenario(&db, &site, n, &sc).await;
         }
