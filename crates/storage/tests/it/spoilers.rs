@@ -303,3 +303,31 @@ both_backends! {
         assert!(seen_by_self.iter().any(|m| m.user_id == quiet && !m.shares));
     }
 }
+
+both_backends! {
+    async fn the_club_page_runs_the_same_queries_whatever_the_discussion(db: Db) {
+        let book = BookBuilder::new("Counted").build(&db).await;
+        let owner = member(&db, "owner").await;
+        let club = quire_testkit::club_book(&db, owner, "Counted club", book.work, "current").await;
+        let sel = page::load(&db, club, None).await.unwrap().current.unwrap().selection.id;
+        let count = |db: Db| async move {
+            let before = db.queries_run();
+            let p = page::load(&db, club, Some(owner)).await.unwrap();
+            (db.queries_run() - before, p.recent.len())
+        };
+        let post = |i: usize| format!("Thread {i}");
+        d::start_thread(&db, club, sel, owner, &NewThread { title: &post(0), body: "x", body_html: "x", anchor: Anchor::Start })
+            .await
+            .unwrap();
+        let (one, shown) = count(db.clone()).await;
+        assert_eq!(shown, 1);
+        for i in 1..30 {
+            d::start_thread(&db, club, sel, owner, &NewThread { title: &post(i), body: "x", body_html: "x", anchor: Anchor::Finished })
+                .await
+                .unwrap();
+        }
+        let (many, shown) = count(db.clone()).await;
+        assert_eq!(shown as i64, d::RECENT_SHOWN);
+        assert_eq!(one, many, "the club page's queries grew with its threads");
+    }
+}
