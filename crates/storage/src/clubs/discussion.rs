@@ -698,6 +698,14 @@ pub async fn start_thread(
     Ok(id)
 }
 
+/// A reply: Markdown, its sanitised HTML, and a later place in the book to
+/// move the thread to, if any.
+pub struct NewReply<'a> {
+    pub body: &'a str,
+    pub body_html: &'a str,
+    pub anchor: Option<Anchor>,
+}
+
 /// Reply to a thread. `anchor`, when given, moves the thread's anchor to
 /// it: later only; an earlier one is refused, and so is a reply from a
 /// reader the gate keeps out, to a locked thread, or to a full one.
@@ -706,11 +714,10 @@ pub async fn reply(
     club: ClubId,
     thread: ThreadId,
     by: UserId,
-    body: &str,
-    body_html: &str,
-    anchor: Option<Anchor>,
+    new: &NewReply<'_>,
     moderator: bool,
 ) -> Result<PostId> {
+    let (body, body_html, anchor) = (new.body, new.body_html, new.anchor);
     #[derive(sqlx::FromRow)]
     struct Row {
         anchor_unit: String,

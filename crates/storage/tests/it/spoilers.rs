@@ -195,7 +195,19 @@ async fn run_scenario(db: &Db, n: usize, sc: &Scenario) {
         let mut markers = vec![title.clone(), first];
         for r in replies {
             let body = format!("REPLY{}", tag());
-            let res = d::reply(db, club, t, owner, &body, &body, *r, false).await;
+            let res = d::reply(
+                db,
+                club,
+                t,
+                owner,
+                &d::NewReply {
+                    body: &body,
+                    body_html: &body,
+                    anchor: *r,
+                },
+                false,
+            )
+            .await;
             match r {
                 Some(to) if to.point(ch) < now.point(ch) => {
                     // Never earlier: refused in words, and nothing saved.

@@ -550,9 +550,11 @@ async fn reply(
         club.club.id,
         id,
         club.user()?.user_id(),
-        &body,
-        &html,
-        anchor,
+        &d::NewReply {
+            body: &body,
+            body_html: &html,
+            anchor,
+        },
         club.allows(ClubPermission::Organise),
     )
     .await?;
