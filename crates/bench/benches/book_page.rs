@@ -219,6 +219,7 @@ enum Route {
     SignedIn,
     HomeOut,
     HomeIn,
+    ClubIn,
     Uncached,
 }
 
@@ -227,9 +228,10 @@ impl Route {
         match self {
             Self::Trivial => "trivial handler (GET /healthz)",
             Self::Cached => "book page, signed out (cached)",
-            Self::SignedIn => "book page, signed in (cached)",
+            Self::SignedIn => "book page, signed in (cached; a club's current book)",
             Self::HomeOut => "home page, signed out",
             Self::HomeIn => "home page, signed in",
+            Self::ClubIn => "club page, signed in (30 members)",
             Self::Uncached => "book page (no cache: 8 queries)",
         }
     }
@@ -267,7 +269,12 @@ impl BackendResult {
             ratio(&page.report, &trivial.report) * 100.0,
             trivial.report.requests_per_sec,
         );
-        for route in [Route::SignedIn, Route::HomeOut, Route::HomeIn] {
+        for route in [
+            Route::SignedIn,
+            Route::HomeOut,
+            Route::HomeIn,
+            Route::ClubIn,
+        ] {
             if let Some(row) = self.row(route) {
                 let _ = write!(
                     line,
@@ -408,6 +415,10 @@ async fn measure(
     check_signed_in(cached_addr, &page_path, &signed_in, backend).await?;
     check_home(cached_addr, &[], backend).await?;
     check_home(cached_addr, &signed_in, backend).await?;
+    // The book is the current selection of the reader's club, whose page is
+    // measured too.
+    club(db, &built).await?;
+    check_club(cached_addr, &signed_in, backend).await?;
     // Exact counts from single requests with nothing else running; the column
     // under load can read a little high, from requests in flight at the edges.
     let quiet_cached = quiet_queries(db, cached_addr, &page_path, &[]).await?;
@@ -415,15 +426,17 @@ async fn measure(
     let quiet_uncached = quiet_queries(db, uncached_addr, &page_path, &[]).await?;
     let quiet_home = quiet_queries(db, cached_addr, "/", &[]).await?;
     let quiet_home_in = quiet_queries(db, cached_addr, "/", &signed_in).await?;
+    let quiet_club = quiet_queries(db, cached_addr, CLUB_PATH, &signed_in).await?;
     println!(
         "{}: one request to the book page runs {} with the page cache ({} signed in), {} without; \
-         the home page {} ({} signed in) (counted on an idle server)",
+         the home page {} ({} signed in), the club page {} signed in (counted on an idle server)",
         backend.name(),
         queries(quiet_cached),
         queries(quiet_signed_in),
         queries(quiet_uncached),
         queries(quiet_home),
         queries(quiet_home_in),
+        queries(quiet_club),
     );
 
     let none: &[(String, String)] = &[];
@@ -438,6 +451,7 @@ async fn measure(
         ),
         (Route::HomeOut, cached_addr, "/", none),
         (Route::HomeIn, cached_addr, "/", &signed_in[..]),
+        (Route::ClubIn, cached_addr, CLUB_PATH, &signed_in[..]),
         (Route::Uncached, uncached_addr, page_path.as_str(), none),
     ];
     let mut rows = Vec::new();
@@ -612,6 +626,46 @@ async fn check_signed_in(
         bail!(
             "on {}, the signed-in GET {path} answered {status} without the reader's own state \
              ({mine:?}, their rating), so it would not measure a signed-in page. The body begins:\n{excerpt}",
+            backend.name()
+        );
+    }
+    Ok(())
+}
+
+const CLUB_PATH: &str = "/clubs/bench-readers";
+
+/// Make the reader the owner of "Bench Readers", reading the benchmark's
+/// book now, with 29 more members, an archive and nominations.
+async fn club(db: &Db, built: &quire_testkit::Built) -> anyhow::Result<()> {
+    let reader = quire_storage::users::by_username(db, READER)
+        .await?
+        .context("the benchmark's reader")?
+        .user_id();
+    let club = quire_testkit::club_book(db, reader, "Bench Readers", built.work, "current").await;
+    for i in 0..29 {
+        let m = quire_testkit::member(db, &format!("Club member {i}")).await;
+        quire_storage::clubs::members::join(db, club, m).await?;
+        let other = BookBuilder::new(&format!("Club book {i}")).build(db).await;
+        if i < 6 {
+            quire_testkit::club_book(db, reader, "Bench Readers", other.work, "finished").await;
+        } else if i < 12 {
+            quire_storage::clubs::selections::nominate(db, club, other.work, m, "A good one.")
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn check_club(
+    addr: SocketAddr,
+    headers: &[(String, String)],
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let (status, _, body) = send(addr, "GET", CLUB_PATH, headers, None).await?;
+    if status != StatusCode::OK || !body.contains("Bench Readers") || !body.contains(TITLE) {
+        let excerpt: String = body.chars().take(400).collect();
+        bail!(
+            "on {}, GET {CLUB_PATH} answered {status} without the club and its current book. The body begins:\n{excerpt}",
             backend.name()
         );
     }

@@ -66,7 +66,7 @@ text_enum!(
 /// Why a club's name or text was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClubTextError {
-    #[error("{field} is empty; write at least {min} characters")]
+    #[error("{field} is too short; write at least {min} characters")]
     TooShort { field: &'static str, min: usize },
     #[error("{field} is {len} characters; the limit is {max}")]
     TooLong {

@@ -51,6 +51,8 @@ pub struct DemoReport {
     pub covers: usize,
     pub export_entries: usize,
     pub reviews: usize,
+    /// Demo clubs made by this load (none when they were there already).
+    pub clubs: usize,
     pub warnings: Vec<String>,
     pub seconds: f64,
 }
@@ -59,7 +61,7 @@ impl fmt::Display for DemoReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "Demo data loaded in {:.1} s: {} new works, {} new demo readers, {} new ratings, {} Gutenberg novels ({} new covers), {} Goodreads export entries ({} reviews).",
+            "Demo data loaded in {:.1} s: {} new works, {} new demo readers, {} new ratings, {} Gutenberg novels ({} new covers), {} Goodreads export entries ({} reviews), {} new clubs.",
             self.seconds,
             self.works,
             self.readers,
@@ -67,7 +69,8 @@ impl fmt::Display for DemoReport {
             self.gutenberg_books,
             self.covers,
             self.export_entries,
-            self.reviews
+            self.reviews,
+            self.clubs
         )?;
         for w in self.warnings.iter().take(20) {
             writeln!(f, "  note: {w}")?;
@@ -150,9 +153,9 @@ pub async fn load_from(db: &Db, src: &DemoSources) -> Result<DemoReport, DemoErr
     let mut report = DemoReport::default();
     let books = goodbooks::read_books(&src.books)?;
     tracing::info!(books = books.len(), "loading goodbooks-10k");
-    load_goodbooks(db, src, &books, &mut report).await?;
+    let goodbooks_readers = load_goodbooks(db, src, &books, &mut report).await?;
     tracing::info!("loading the Project Gutenberg novels");
-    load_gutenberg(db, src, &books, &mut report).await?;
+    let novels = load_gutenberg(db, src, &books, &mut report).await?;
     for (path, reader) in &src.exports {
         if path.exists() {
             tracing::info!(file = %path.display(), "loading a Goodreads export");
@@ -164,6 +167,8 @@ pub async fn load_from(db: &Db, src: &DemoSources) -> Result<DemoReport, DemoErr
             ));
         }
     }
+    tracing::info!("making the demo clubs");
+    report.clubs = crate::demo_clubs::load(db, &novels, &club_people(&goodbooks_readers)).await?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
@@ -218,7 +223,7 @@ async fn load_goodbooks(
     src: &DemoSources,
     books: &[GoodbooksBook],
     report: &mut DemoReport,
-) -> Result<(), DemoError> {
+) -> Result<Vec<u32>, DemoError> {
     let tags = if src.tags.exists() && src.book_tags.exists() {
         goodbooks::read_tags(&src.tags, &src.book_tags, 6)?
     } else {
@@ -237,7 +242,7 @@ async fn load_goodbooks(
         placed.extend(rows.iter().map(|b| b.book_id).zip(done.placed));
     }
     if !src.ratings.exists() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let known: HashSet<u32> = books.iter().map(|b| b.book_id).collect();
     let mut rows = goodbooks::read_ratings(&src.ratings)?;
@@ -276,7 +281,25 @@ async fn load_goodbooks(
     // A goodbooks rating stands for a book read: put it on "read", so the
     // page's "have read" agrees with its ratings.
     ratings::shelve_rated_as_read(db, &ratings).await?;
-    Ok(())
+    Ok(readers)
+}
+
+/// The demo readers who people the demo clubs: Quire's reading group, the
+/// two export readers and the first goodbooks readers.
+fn club_people(goodbooks_readers: &[u32]) -> Vec<UserId> {
+    [
+        UserId::derived("quire-demo", "reading-group"),
+        UserId::derived("demo", "goodreads-2020"),
+        UserId::derived("demo", "goodreads-2024"),
+    ]
+    .into_iter()
+    .chain(
+        goodbooks_readers
+            .iter()
+            .take(14)
+            .map(|u| UserId::derived("goodbooks-reader", &u.to_string())),
+    )
+    .collect()
 }
 
 /// A title reduced for matching: lower-case letters and digits of the part
@@ -308,12 +331,14 @@ fn stable_id(parts: &str) -> Uuid {
     )
 }
 
+/// Load the Gutenberg novels; returns each novel's work by its ebook number.
 async fn load_gutenberg(
     db: &Db,
     src: &DemoSources,
     books: &[GoodbooksBook],
     report: &mut DemoReport,
-) -> Result<(), DemoError> {
+) -> Result<HashMap<u32, WorkId>, DemoError> {
+    let mut novels = HashMap::new();
     let mut files: Vec<PathBuf> = std::fs::read_dir(&src.gutenberg_txt)
         .map_err(|source| ImportError::Io {
             file: src.gutenberg_txt.display().to_string(),
@@ -377,6 +402,7 @@ async fn load_gutenberg(
                     .unwrap_or_else(|| WorkId::derived("gutenberg", &n))
             }
         };
+        novels.insert(text.ebook_number, work);
         if !text.excerpt.is_empty() {
             catalog::add_material_with_id(
                 db,
@@ -424,7 +450,7 @@ async fn load_gutenberg(
         load_epub_cover(db, src, text.ebook_number, edition_id, report).await?;
         report.gutenberg_books += 1;
     }
-    Ok(())
+    Ok(novels)
 }
 
 /// Give a Gutenberg edition the cover image of its EPUB (`pgN-….epub` or

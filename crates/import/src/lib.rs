@@ -14,6 +14,7 @@
 //! never a panic. Only [`demo`] touches the database.
 
 pub mod demo;
+mod demo_clubs;
 mod demo_text;
 pub mod epub;
 pub mod goodbooks;

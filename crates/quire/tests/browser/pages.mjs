@@ -45,7 +45,7 @@ const PAGES = [
   { name: 'book-in-series', path: '/books/{series_book}' },
   { name: 'profile', path: '/people/{reader}' },
   { name: 'profile-own', path: '/people/{member}', as: 'member' },
-  { name: 'clubs-coming', path: '/books/{book}/clubs', as: 'member' },
+  { name: 'book-clubs', path: '/books/{book}/clubs', as: 'member' },
   { name: 'join', path: '/register' },
   { name: 'join-errors', path: '/register', then: joinWithMistakes, status: 422 },
   { name: 'sign-in', path: '/login' },
@@ -70,6 +70,11 @@ const PAGES = [
   { name: 'shelf', path: '/people/{reader}/shelves/read' },
   { name: 'shelf-list', path: '/people/{reader}/shelves/read?view=list' },
   { name: 'reviews', path: '/people/{reader}/reviews' },
+  // Clubs (issue 7).
+  { name: 'clubs', path: '/clubs' },
+  { name: 'club', path: '/clubs/the-lamplight-readers' },
+  { name: 'club-private', path: '/clubs/slow-readers-circle' },
+  { name: 'club-new', path: '/clubs/new', as: 'member' },
 ];
 
 const WIDTHS = [

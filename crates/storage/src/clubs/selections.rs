@@ -42,7 +42,8 @@ macro_rules! selection_columns {
 pub(crate) use selection_columns;
 
 /// Put a book on the club's list. A second current selection is refused
-/// with what to do instead; a finished one is stamped now.
+/// with what to do instead; a finished one is stamped with its end date
+/// (or now).
 pub async fn add(db: &Db, club: ClubId, by: UserId, new: &NewSelection) -> Result<SelectionId> {
     check_dates(new.starts_on, new.ends_on)?;
     let id = SelectionId::new();
@@ -68,7 +69,7 @@ pub async fn add(db: &Db, club: ClubId, by: UserId, new: &NewSelection) -> Resul
         .bind(new.chapter_count)
         .bind(by)
         .bind(at)
-        .bind((new.status == SelectionStatus::Finished).then_some(at)),
+        .bind((new.status == SelectionStatus::Finished).then(|| finished_at(new.ends_on, at))),
         execute
     )
     .map_err(missing_book)?;
@@ -168,6 +169,15 @@ pub async fn remove(db: &Db, club: ClubId, selection: SelectionId) -> Result<()>
     bump_part(db, &mut tx, work, PagePart::Activity).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// When a book added as already finished was finished: the end of its
+/// reading when that is known and past, else now.
+fn finished_at(ends_on: Option<Date>, now: OffsetDateTime) -> OffsetDateTime {
+    ends_on
+        .map(|d| d.with_hms(20, 0, 0).map_or(now, |t| t.assume_utc()))
+        .filter(|t| *t < now)
+        .unwrap_or(now)
 }
 
 fn check_dates(starts_on: Option<Date>, ends_on: Option<Date>) -> Result<()> {

@@ -7,6 +7,7 @@ mod attempt_limits;
 mod book_page;
 mod browse;
 mod catalog;
+mod clubs;
 mod covers;
 mod edit;
 mod enums;

@@ -218,6 +218,10 @@ pub struct Readers {
     pub reading_now: String,
     pub have_read: String,
     pub clubs_now: String,
+    /// "3 clubs have read this", when any has.
+    pub clubs_read: Option<String>,
+    /// The page naming the clubs the reader may know of.
+    pub clubs_href: String,
     pub recommend: Option<String>,
     pub average: Option<String>,
     /// The average as the star figure draws it, in half stars (0–10).
@@ -299,6 +303,14 @@ pub fn readers(p: &Prepared) -> Readers {
             "{} reading this now",
             plural(s.clubs_reading_now, "club", "clubs")
         ),
+        clubs_read: (s.clubs_have_read > 0).then(|| {
+            if s.clubs_have_read == 1 {
+                "1 club has read this".to_string()
+            } else {
+                format!("{} clubs have read this", s.clubs_have_read)
+            }
+        }),
+        clubs_href: format!("/books/{}/clubs", p.page.work.id),
         recommend: (s.recommend_answered > 0).then(|| {
             format!(
                 "Recommended to book clubs by {} of {} {}",
