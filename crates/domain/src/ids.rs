@@ -101,6 +101,11 @@ id_type!(NominationId, "nomination");
 id_type!(InvitationId, "invitation");
 id_type!(PollId, "poll");
 id_type!(MeetingId, "meeting");
+id_type!(MilestoneId, "milestone");
+id_type!(ThreadId, "thread");
+id_type!(PostId, "post");
+id_type!(ReportId, "report");
+id_type!(ClubQuestionId, "question");
 
 #[cfg(test)]
 mod tests {

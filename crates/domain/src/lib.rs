@@ -11,6 +11,7 @@ pub mod ids;
 pub mod isbn;
 pub mod meeting;
 pub mod poll;
+pub mod position;
 pub mod rating;
 pub mod reading;
 pub mod text;
@@ -21,12 +22,13 @@ pub use club::{
 pub use cover::CoverSize;
 pub use date::{Precision, PubDate};
 pub use ids::{
-    ClubId, ContributorId, EditionId, InvitationId, MeetingId, NominationId, PollId, SelectionId,
-    SeriesId,
-    SubjectId, UserId, WorkId,
+    ClubId, ClubQuestionId, ContributorId, EditionId, InvitationId, MeetingId, MilestoneId,
+    NominationId, PollId, PostId, ReportId, SelectionId, SeriesId, SubjectId, ThreadId, UserId,
+    WorkId,
 };
 pub use isbn::{Isbn10, Isbn13, IsbnError};
 pub use poll::{PollKind, PollMethod, PollResults};
+pub use position::{Anchor, Chapters, Point, PositionError};
 pub use rating::{Rating, RatingError};
 pub use reading::{
     ContributorRole, Format, MaterialKind, Progress, ReadingStatus, SiteRole, Source,

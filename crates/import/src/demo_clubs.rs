@@ -220,7 +220,7 @@ pub async fn load(
         if let Some((ebook, chapters)) = c.current
             && let Some(&work) = novels.get(&ebook)
         {
-            selections::add(
+            let current = selections::add(
                 db,
                 id,
                 owner,
@@ -233,6 +233,7 @@ pub async fn load(
                 },
             )
             .await?;
+            discussion(db, id, current, chapters, today, owner, &|i| person(i)).await?;
             // Members at different places in it.
             for (k, &i) in c.organisers.iter().chain(c.members).enumerate() {
                 let (Some(u), Some(Some(place))) = (person(i), PLACES.get(k)) else {
@@ -274,6 +275,95 @@ pub async fn load(
         }
     }
     Ok(made)
+}
+
+/// The current book's reading schedule (a quarter of the chapters every
+/// week), threads at several places in the book, and two questions: so a
+/// reader sees the spoiler gate at work. Our own words.
+async fn discussion(
+    db: &Db,
+    club: ClubId,
+    selection: quire_domain::SelectionId,
+    chapters: u32,
+    today: Date,
+    owner: UserId,
+    person: &dyn Fn(usize) -> Option<UserId>,
+) -> Result<(), StorageError> {
+    use quire_domain::position::Anchor;
+    use quire_storage::clubs::discussion as d;
+    let start = today - Duration::days(10);
+    for week in 1..=4u32 {
+        let anchor = if week == 4 {
+            Anchor::Finished
+        } else {
+            Anchor::Chapter(chapters * week / 4)
+        };
+        d::add_milestone(
+            db,
+            selection,
+            anchor,
+            start + Duration::days(7 * i64::from(week)),
+            "",
+        )
+        .await?;
+    }
+    let someone = |i: usize| person(i).unwrap_or(owner);
+    let threads: [(&str, &str, Anchor, usize); 4] = [
+        (
+            "Hello, and how are you reading it?",
+            "Paper, ebook or audio? Say which edition you have, so we can find each other's pages.",
+            Anchor::Start,
+            0,
+        ),
+        (
+            "First impressions of the opening chapters",
+            "The first lines set the tone for everything after. Did the narrator's voice win you over at once?",
+            Anchor::Chapter(chapters.min(6)),
+            2,
+        ),
+        (
+            "The turn at the middle",
+            "Halfway through, everything we thought about the two of them changes. Who saw it coming?",
+            Anchor::Percent(50),
+            3,
+        ),
+        (
+            "The ending",
+            "Was the ending earned? Tell us whether you would change the last chapter.",
+            Anchor::Finished,
+            1,
+        ),
+    ];
+    for (title, body, anchor, by) in threads {
+        d::start_thread(
+            db,
+            club,
+            selection,
+            someone(by),
+            &d::NewThread {
+                title,
+                body,
+                body_html: &quire_markup::render(body),
+                anchor,
+            },
+        )
+        .await?;
+    }
+    for (question, anchor, by) in [
+        (
+            "Which character would you most like to meet for tea?",
+            Anchor::Start,
+            4,
+        ),
+        (
+            "Whose first impression turned out to be the most wrong?",
+            Anchor::Percent(50),
+            5,
+        ),
+    ] {
+        d::ask(db, club, selection, someone(by), question, anchor).await?;
+    }
+    Ok(())
 }
 
 /// The first day of the month `months` away from `today`'s (negative is

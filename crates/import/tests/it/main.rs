@@ -44,6 +44,17 @@ quire_testkit::both_backends! {
         assert_eq!(second.covers, 0);
         assert_eq!(count(&db).await, after_first);
 
+        // The public demo club reads with a schedule and threads at several
+        // places in the book; a visitor sees only the one without spoilers.
+        let (club, _) = quire_storage::clubs::by_slug(&db, "the-lamplight-readers", None).await.unwrap().unwrap();
+        let page = quire_storage::clubs::page::load(&db, club.id, None).await.unwrap();
+        let current = page.current.unwrap().selection.id;
+        use quire_storage::clubs::discussion as d;
+        assert_eq!(d::milestones(&db, current).await.unwrap().len(), 4);
+        let threads = d::threads(&db, club.id, current, None, false).await.unwrap();
+        assert_eq!(threads.len(), 4);
+        assert_eq!(threads.iter().filter(|t| t.open).count(), 1);
+
         // The Goodreads reader of 2020 has their shelves, ratings and reviews.
         let reader = users::by_username(&db, "drrodriguez").await.unwrap().unwrap();
         let s = shelves::shelves(&db, reader.user_id()).await.unwrap();

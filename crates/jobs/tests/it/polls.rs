@@ -53,7 +53,7 @@ quire_testkit::both_backends! {
         assert_eq!(closed.poll.ballots_counted, Some(3));
 
         // Stoner is on the club's list as upcoming, and no longer a nomination.
-        let page = club_page::load(&db, club).await.unwrap();
+        let page = club_page::load(&db, club, None).await.unwrap();
         let next: Vec<_> = page.upcoming.iter().map(|r| (r.selection.work_id, r.selection.status)).collect();
         assert_eq!(next, vec![(books[2], SelectionStatus::Upcoming)]);
         assert!(page.nominations.iter().all(|n| n.work_id != books[2]));
@@ -91,7 +91,7 @@ quire_testkit::both_backends! {
         // The job still runs at the time, and changes nothing.
         let ran = run_due(&db, &registry(), closes_at + Duration::from_secs(1)).await.unwrap();
         assert_eq!(ran.as_deref(), Some("close_poll"));
-        let page = club_page::load(&db, club).await.unwrap();
+        let page = club_page::load(&db, club, None).await.unwrap();
         assert_eq!(page.upcoming.len(), 1, "the winner was added once");
     }
 }

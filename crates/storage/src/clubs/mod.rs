@@ -8,6 +8,7 @@
 //! rules the data itself needs (one owner, one current selection, an
 //! invitation's use limit) atomic.
 
+pub mod discussion;
 pub mod invitations;
 pub mod meetings;
 pub mod members;

@@ -8,7 +8,7 @@ use super::selections::{Nomination, Selection, selection_columns};
 use crate::Result;
 use crate::catalog::{WorkSummary, summaries_of};
 use crate::db::Db;
-use quire_domain::{ClubId, SelectionStatus, WorkId};
+use quire_domain::{ClubId, SelectionStatus, UserId, WorkId};
 use std::collections::HashMap;
 
 /// Members the page lists by name; the rest are counted.
@@ -40,15 +40,19 @@ pub struct ClubPage {
     pub pending_requests: i64,
     /// Open polls, closing soonest first.
     pub open_polls: Vec<super::polls::PollSummary>,
+    /// The latest threads of every selection, gated for the viewer
+    /// (`discussion::recent`).
+    pub recent: Vec<super::discussion::ThreadRow>,
     /// Every book named above.
     pub works: HashMap<WorkId, WorkSummary>,
     /// The next meeting, and attendance per past selection.
     pub meetings: super::meetings::PageMeetings,
 }
 
-/// Read the club page: a fixed number of queries (one per part), and two
-/// for the books' summaries.
-pub async fn load(db: &Db, club: ClubId) -> Result<ClubPage> {
+/// Read the club page for `viewer` (the recent discussion is gated for
+/// them): a fixed number of queries (one per part), and two for the
+/// books' summaries.
+pub async fn load(db: &Db, club: ClubId, viewer: Option<UserId>) -> Result<ClubPage> {
     // Current and upcoming selections whole, then the finished ones newest
     // first with the count of all of them in each row.
     let rows: Vec<(SelectionRow, i64)> = read!(
@@ -99,8 +103,10 @@ pub async fn load(db: &Db, club: ClubId) -> Result<ClubPage> {
     )?;
     let open_polls = super::polls::open(db, club).await?;
     let meetings = super::meetings::for_page(db, club).await?;
+    let recent = super::discussion::recent(db, club, viewer).await?;
     let mut page = ClubPage {
         meetings,
+        recent,
         archive_total: rows.first().map(|r| r.1).unwrap_or(0),
         nominations,
         members,

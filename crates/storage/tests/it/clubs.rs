@@ -225,7 +225,7 @@ both_backends! {
         let page = quire_storage::book_page::load(&db, push, 1, 10).await.unwrap().unwrap();
         assert_eq!(page.stats.clubs_reading_now, 1);
         assert_eq!(page.stats.clubs_have_read, 0);
-        let current = page::load(&db, id).await.unwrap().current.unwrap().selection.id;
+        let current = page::load(&db, id, None).await.unwrap().current.unwrap().selection.id;
         selections::set_status(&db, id, current, SelectionStatus::Finished).await.unwrap();
         let page = quire_storage::book_page::load(&db, push, 1, 10).await.unwrap().unwrap();
         assert_eq!((page.stats.clubs_reading_now, page.stats.clubs_have_read), (0, 1));
@@ -277,11 +277,11 @@ both_backends! {
             }
         }
         let before = db.queries_run();
-        let p = page::load(&db, small).await.unwrap();
+        let p = page::load(&db, small, None).await.unwrap();
         let small_queries = db.queries_run() - before;
         assert!(p.current.is_some());
         let before = db.queries_run();
-        let p = page::load(&db, big).await.unwrap();
+        let p = page::load(&db, big, None).await.unwrap();
         assert_eq!(db.queries_run() - before, small_queries);
         assert_eq!(p.upcoming.len(), 5);
         assert_eq!(p.archive.len() as i64, page::ARCHIVE_SHOWN.min(9));

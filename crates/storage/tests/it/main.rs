@@ -20,3 +20,4 @@ mod readers;
 mod roles;
 mod schema;
 mod search;
+mod spoilers;

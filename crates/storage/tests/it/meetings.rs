@@ -181,7 +181,7 @@ quire_testkit::both_backends! {
         let club = club_book(&db, owner, "Attenders", b.work, "current").await;
         let a = member(&db, "a").await;
         members::join(&db, club, a).await.unwrap();
-        let p = page::load(&db, club).await.unwrap();
+        let p = page::load(&db, club, None).await.unwrap();
         assert!(p.meetings.next.is_none());
         let current = p.current.unwrap().selection.id;
         let mut f = fields(tomorrow() + Duration::days(2), None);
@@ -189,11 +189,11 @@ quire_testkit::both_backends! {
         let later = meetings::create(&db, club, owner, &f).await.unwrap();
         let soon = meetings::create(&db, club, owner, &fields(tomorrow(), None)).await.unwrap();
         meetings::rsvp(&db, club, soon, a, RsvpAnswer::Yes).await.unwrap();
-        let p = page::load(&db, club).await.unwrap();
+        let p = page::load(&db, club, None).await.unwrap();
         let next = p.meetings.next.unwrap();
         assert_eq!((next.id, next.going), (soon, 1));
         meetings::cancel(&db, club, soon).await.unwrap();
-        let p = page::load(&db, club).await.unwrap();
+        let p = page::load(&db, club, None).await.unwrap();
         assert_eq!(p.meetings.next.unwrap().id, later, "a cancelled meeting is not next");
 
         // Attendance waits until the meeting has started.
@@ -206,7 +206,7 @@ quire_testkit::both_backends! {
         // An earlier meeting on the same book, written as if it had happened.
         let (past_id, _) = past_meeting(&db, club, owner, current).await;
         meetings::record_attendance(&db, club, past_id, &entries).await.unwrap();
-        let p = page::load(&db, club).await.unwrap();
+        let p = page::load(&db, club, None).await.unwrap();
         assert_eq!(p.meetings.came.get(&current), Some(&2));
         let rec = meetings::attendance(&db, past_id).await.unwrap();
         assert_eq!(rec.iter().filter(|r| r.finished_book).count(), 1);

@@ -185,7 +185,7 @@ struct Context {
 }
 
 async fn context(st: &AppState, club: ClubId) -> Result<Context, AppError> {
-    let p = club_page::load(&st.db, club).await?;
+    let p = club_page::load(&st.db, club, None).await?;
     let selections = p
         .current
         .iter()

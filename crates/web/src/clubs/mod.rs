@@ -9,10 +9,12 @@
 //! club (polls, meetings, discussion) plug in without touching the others.
 
 pub mod directory;
+pub mod discussion;
 pub mod meetings;
 pub mod members;
 pub mod page;
 pub mod polls;
+pub mod reading;
 pub mod selections;
 pub mod zone;
 
@@ -35,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .merge(selections::routes())
         .merge(polls::routes())
         .merge(meetings::routes())
+        .merge(reading::routes())
+        .merge(discussion::routes())
 }
 
 /// The club named by the `{slug}` segment, the visitor, and what the

@@ -124,6 +124,8 @@ struct ClubTemplate {
     nominations: Vec<NominationView>,
     members: Vec<MemberView>,
     members_more: Option<String>,
+    /// The latest threads, gated for the viewer by storage.
+    recent: Vec<super::discussion::ThreadView>,
     sign_in_href: String,
     open_polls: Vec<super::polls::PollLine>,
     next_meeting: Option<NextMeetingView>,
@@ -173,7 +175,12 @@ pub async fn club_page(
     let a = club.access;
     let can_read = a.allows(ClubPermission::Read);
     let p = if can_read {
-        club_page::load(&st.db, club.club.id).await?
+        club_page::load(
+            &st.db,
+            club.club.id,
+            club.viewer.as_ref().map(|u| u.user_id()),
+        )
+        .await?
     } else {
         ClubPage::default()
     };
@@ -234,6 +241,11 @@ pub async fn club_page(
             .collect(),
         members_more: (c.members > shown_members && can_read)
             .then(|| format!("and {} more", c.members - shown_members)),
+        recent: p
+            .recent
+            .iter()
+            .map(|t| super::discussion::ThreadView::of(&club, t))
+            .collect(),
         sign_in_href: format!("/login?next={}", club.href()),
         open_polls: super::polls::open_lines(&club, &p.open_polls),
         next_meeting: p.meetings.next.as_ref().map(|m| {
@@ -352,6 +364,8 @@ pub struct ClubContentsJson {
     pub archive_total: i64,
     pub nominations: Vec<NominationJson>,
     pub members: Vec<MemberJson>,
+    /// The latest threads, gated for the caller.
+    pub recent_discussion: Vec<super::discussion::ThreadJson>,
 }
 
 pub async fn club_api(
@@ -359,7 +373,12 @@ pub async fn club_api(
     club: Club,
 ) -> Result<Json<ClubPageJson>, AppError> {
     let contents = if club.allows(ClubPermission::Read) {
-        let p = club_page::load(&st.db, club.club.id).await?;
+        let p = club_page::load(
+            &st.db,
+            club.club.id,
+            club.viewer.as_ref().map(|u| u.user_id()),
+        )
+        .await?;
         Some(ClubContentsJson {
             current: p.current.as_ref().map(SelectionJson::of),
             upcoming: p.upcoming.iter().map(SelectionJson::of).collect(),
@@ -374,6 +393,11 @@ pub async fn club_api(
                     display_name: m.display_name.clone(),
                     role: m.role,
                 })
+                .collect(),
+            recent_discussion: p
+                .recent
+                .iter()
+                .map(super::discussion::ThreadJson::of)
                 .collect(),
         })
     } else {

@@ -168,7 +168,12 @@ pub async fn add_api(
     Json(f): Json<SelectionFields>,
 ) -> Result<Response, AppError> {
     let id = add(&st, &club, &f).await?;
-    let p = club_page::load(&st.db, club.club.id).await?;
+    let p = club_page::load(
+        &st.db,
+        club.club.id,
+        club.viewer.as_ref().map(|u| u.user_id()),
+    )
+    .await?;
     let row = p
         .current
         .iter()
@@ -252,7 +257,12 @@ pub async fn list_api(
     club: Club,
 ) -> Result<Json<Vec<SelectionJson>>, AppError> {
     club.check(ClubPermission::Read)?;
-    let p = club_page::load(&st.db, club.club.id).await?;
+    let p = club_page::load(
+        &st.db,
+        club.club.id,
+        club.viewer.as_ref().map(|u| u.user_id()),
+    )
+    .await?;
     Ok(Json(
         p.current
             .iter()

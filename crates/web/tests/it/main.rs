@@ -25,3 +25,4 @@ mod search;
 mod security_accounts;
 mod security_pages;
 mod site;
+mod spoilers;
