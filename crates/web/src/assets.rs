@@ -14,6 +14,7 @@ const CSS: &str = concat!(
     include_str!("../assets/css/catalog.css"),
     include_str!("../assets/css/profile.css"),
     include_str!("../assets/css/browse.css"),
+    include_str!("../assets/css/members.css"),
 );
 /// htmx 2.0.11 (Zero-Clause BSD), from the npm package `htmx.org`.
 const HTMX: &str = include_str!("../assets/htmx.min.js");

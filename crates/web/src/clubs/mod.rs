@@ -9,9 +9,12 @@
 //! club (polls, meetings, discussion) plug in without touching the others.
 
 pub mod directory;
+pub mod invitations;
 pub mod members;
+pub mod membership;
 pub mod page;
 pub mod selections;
+pub mod settings;
 pub mod zone;
 
 use crate::AppState;
@@ -31,6 +34,9 @@ pub fn routes() -> Router<AppState> {
         .merge(page::routes())
         .merge(members::routes())
         .merge(selections::routes())
+        .merge(membership::routes())
+        .merge(invitations::routes())
+        .merge(settings::routes())
 }
 
 /// The club named by the `{slug}` segment, the visitor, and what the

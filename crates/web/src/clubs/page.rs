@@ -44,7 +44,7 @@ pub fn done_message(code: &str) -> Option<&'static str> {
         "status" => "The club's list is updated.",
         "unselected" => "The book is taken off the club's list.",
         "settings" => "The club's settings are saved.",
-        _ => return None,
+        other => return super::membership::done_message(other),
     })
 }
 
