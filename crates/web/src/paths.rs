@@ -254,6 +254,11 @@ pub async fn follow_merged(
     }
 }
 
+/// `s` percent-encoded as one value of a query string.
+pub fn query_value(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,9 +310,4 @@ mod tests {
         assert_eq!(split_work_path(&p), Some(("/api/v1/books/", id, "/rating")));
         assert_eq!(split_work_path("/people/x"), None);
     }
-}
-
-/// `s` percent-encoded as one value of a query string.
-pub fn query_value(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
