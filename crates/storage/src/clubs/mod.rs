@@ -10,6 +10,7 @@
 pub mod invitations;
 pub mod members;
 pub mod page;
+pub mod pictures;
 pub mod selections;
 
 use crate::db::{Db, now};

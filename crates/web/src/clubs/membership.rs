@@ -56,6 +56,7 @@ pub fn done_message(code: &str) -> Option<&'static str> {
         "approved" => "The request is approved; they are a member now.",
         "declined" => "The request is declined.",
         "unbanned" => "The ban is lifted. They can join again the usual way.",
+        "picture" => "The club's picture is saved.",
         _ => return None,
     })
 }

@@ -13,6 +13,7 @@ pub mod invitations;
 pub mod members;
 pub mod membership;
 pub mod page;
+pub mod picture;
 pub mod selections;
 pub mod settings;
 pub mod zone;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(membership::routes())
         .merge(invitations::routes())
         .merge(settings::routes())
+        .merge(picture::routes())
 }
 
 /// The club named by the `{slug}` segment, the visitor, and what the

@@ -337,4 +337,35 @@ quire_testkit::both_backends! {
         assert_eq!(r.status(), 200);
         assert!(clubs::by_id(&db, id).await.unwrap().is_none());
     }
+
+    async fn a_club_picture_is_checked_stored_and_served_to_who_may_see_it(db: Db) {
+        let site = Site::start(db.clone()).await;
+        let (owner, owner_id, _) = account(&db, &site, "owner").await;
+        let (outsider, _, _) = account(&db, &site, "outsider").await;
+        let (id, slug) = club(&db, owner_id, "Pictured circle", Visibility::Secret).await;
+        let img = image::RgbImage::from_fn(80, 50, |x, y| image::Rgb([x as u8, y as u8, 10]));
+        let mut png = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut png, image::ImageFormat::Png).unwrap();
+        let r = owner.client.put(owner.url(&format!("/api/v1/clubs/{slug}/picture")))
+            .header("content-type", "image/png").body(png.into_inner()).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+        let version = clubs::by_id(&db, id).await.unwrap().unwrap().picture;
+        assert!(version.is_some());
+        // Not an image: refused, naming the field, and the picture stays.
+        let r = owner.client.put(owner.url(&format!("/api/v1/clubs/{slug}/picture")))
+            .header("content-type", "image/jpeg").body(b"not a picture at all".to_vec()).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["field"], "picture");
+        assert_eq!(clubs::by_id(&db, id).await.unwrap().unwrap().picture, version);
+        // Served, re-encoded as JPEG, to a member; a secret club's picture
+        // does not exist for anyone else.
+        let r = owner.get(&format!("/clubs/{slug}/picture")).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "image/jpeg");
+        let bytes = r.bytes().await.unwrap();
+        assert_eq!(&bytes[..2], &[0xff, 0xd8]);
+        let r = outsider.get(&format!("/clubs/{slug}/picture")).await;
+        assert_eq!(r.status(), 404);
+    }
 }

@@ -55,16 +55,21 @@ impl Who {
 enum Method {
     Get,
     Post,
+    Put,
     Patch,
     Delete,
 }
-use Method::{Delete, Get, Patch, Post};
+use Method::{Delete, Get, Patch, Post, Put};
 
 #[derive(Clone, Copy)]
 enum Body {
     None,
     Form(&'static [(&'static str, &'static str)]),
     Json(fn() -> Value),
+    /// A multipart form with a real JPEG as `picture`.
+    Picture,
+    /// A real JPEG as the body (`Content-Type: image/jpeg`).
+    Image,
 }
 const NONE: Body = Body::None;
 
@@ -212,6 +217,10 @@ const ROUTES: &[Route] = &[
     r("join by a link", Post, "/invite/{token}", Body::Form(&[]), LinkJoiner),
     showing(r("follow a link (JSON)", Get, "/api/v1/invitations/{token}", NONE, LinkHolder), Shows::Description),
     r("join by a link (JSON)", Post, "/api/v1/invitations/{token}/accept", Body::Json(|| json!({})), LinkJoiner),
+    // The club's picture.
+    r("club picture", Get, "/clubs/{slug}/picture", NONE, See),
+    r("upload a picture", Post, "/clubs/{slug}/picture", Body::Picture, Organisers),
+    r("upload a picture (API)", Put, "/api/v1/clubs/{slug}/picture", Body::Image, Organisers),
     // Settings.
     r("settings", Get, "/clubs/{slug}/settings", NONE, Organisers),
     r("save settings", Post, "/clubs/{slug}/settings", Body::Form(&[("name", "{name}"), ("description", "Changed"), ("visibility", "{visibility}"), ("join_policy", "{policy}"), ("time_zone", "UTC"), ("nominations_open", "on")]), Organisers),
@@ -388,6 +397,9 @@ async fn fixture(db: &Db, n: usize, v: Visibility, people: &People) -> Fixture {
     )
     .await
     .unwrap();
+    clubs::pictures::set(db, id, "image/jpeg", b"stored picture", 1, 1)
+        .await
+        .unwrap();
     let book = book(db, &title).await;
     let free = book_free(db).await;
     let selection = selections::add(
@@ -490,8 +502,8 @@ async fn fingerprint(db: &Db, fx: &Fixture) -> String {
         .collect();
     let noms: Vec<String> = p.nominations.iter().map(|n| n.id.to_string()).collect();
     format!(
-        "{} | {} | {:?} {:?} {} | {m:?} | {rq:?} | {b:?} | {inv:?} | {sel:?} | {noms:?}",
-        c.name, c.description, c.visibility, c.join_policy, c.nominations_open
+        "{} {:?} | {} | {:?} {:?} {} | {m:?} | {rq:?} | {b:?} | {inv:?} | {sel:?} | {noms:?}",
+        c.name, c.picture, c.description, c.visibility, c.join_policy, c.nominations_open
     )
 }
 
@@ -549,6 +561,7 @@ async fn send(
     let req = match method {
         Get => s.client.get(url),
         Post => s.client.post(url),
+        Put => s.client.put(url),
         Patch => s.client.patch(url),
         Delete => s.client.delete(url),
     }
@@ -563,9 +576,33 @@ async fn send(
             let v: Value = serde_json::from_str(&fill_one(&j().to_string())).unwrap();
             req.json(&v).send().await.unwrap()
         }
+        Body::Picture => {
+            let part = reqwest::multipart::Part::bytes(jpeg())
+                .file_name("club.jpg")
+                .mime_str("image/jpeg")
+                .unwrap();
+            req.multipart(reqwest::multipart::Form::new().part("picture", part))
+                .send()
+                .await
+                .unwrap()
+        }
+        Body::Image => req
+            .header("content-type", "image/jpeg")
+            .body(jpeg())
+            .send()
+            .await
+            .unwrap(),
     };
     let status = res.status().as_u16();
     (status, res.text().await.unwrap())
+}
+
+/// A real JPEG, made here.
+fn jpeg() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(60, 60, |x, y| image::Rgb([x as u8, y as u8, 90]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
 }
 
 /// What a try broke, if anything.
@@ -810,6 +847,7 @@ fn every_club_route_is_in_the_table() {
     let method = |m: Method| match m {
         Get => "GET",
         Post => "POST",
+        Put => "PUT",
         Patch => "PATCH",
         Delete => "DELETE",
     };
