@@ -18,6 +18,7 @@ const CSS: &str = concat!(
     include_str!("../assets/css/polls.css"),
     include_str!("../assets/css/meetings.css"),
     include_str!("../assets/css/discussion.css"),
+    include_str!("../assets/css/members.css"),
 );
 /// htmx 2.0.11 (Zero-Clause BSD), from the npm package `htmx.org`.
 const HTMX: &str = include_str!("../assets/htmx.min.js");

@@ -29,7 +29,9 @@ use sha2::{Digest, Sha256};
 pub const SESSION_COOKIE: &str = "quire_session";
 const SESSION_DAYS: i64 = 30;
 
-fn token_hash(token: &str) -> String {
+/// How a secret token (a session's, an invitation link's) is stored: its
+/// SHA-256 in hex, so a copy of the database lets nobody in.
+pub(crate) fn token_hash(token: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(token.as_bytes());
     let mut hex = String::with_capacity(64);
@@ -38,6 +40,13 @@ fn token_hash(token: &str) -> String {
         hex.push(char::from(HEX[usize::from(b & 0xf)]));
     }
     hex
+}
+
+/// A fresh secret token: 32 random bytes in hex.
+pub(crate) fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The signed-in reader, if any. Costs one query when a session cookie is
@@ -147,9 +156,7 @@ async fn signed_in_redirect(
 ) -> Result<Response, AppError> {
     let location = HeaderValue::from_str(location)
         .map_err(|e| AppError::internal("The page to go to next is not a valid address.", e))?;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let token = new_token();
     let expires = quire_storage::now() + time::Duration::days(SESSION_DAYS);
     users::create_session(&state.db, &token_hash(&token), user, expires).await?;
     let cookie = Cookie::build((SESSION_COOKIE, token))

@@ -48,6 +48,10 @@ pub enum AppError {
     Invalid(Vec<FieldError>),
     #[error("{0}")]
     Conflict(String),
+    /// The thing existed but can no longer be used (an expired, used-up or
+    /// withdrawn invitation link).
+    #[error("{0}")]
+    Gone(String),
     /// Limited: too many attempts of one kind; `retry_after` in seconds is
     /// sent as `Retry-After`.
     #[error("{message}")]
@@ -102,6 +106,7 @@ pub const CODES: &[&str] = &[
     "sign_in_required",
     "forbidden",
     "conflict",
+    "gone",
     "possible_duplicates",
     "too_many_attempts",
     "too_large",
@@ -136,6 +141,7 @@ impl AppError {
             AppError::SignInRequired => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) | AppError::PossibleDuplicates { .. } => StatusCode::CONFLICT,
+            AppError::Gone(_) => StatusCode::GONE,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::TooLarge(_) | AppError::PayloadTooLarge { .. } => {
@@ -155,6 +161,7 @@ impl AppError {
             AppError::SignInRequired => "sign_in_required",
             AppError::Forbidden(_) => "forbidden",
             AppError::Conflict(_) => "conflict",
+            AppError::Gone(_) => "gone",
             AppError::PossibleDuplicates { .. } => "possible_duplicates",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::Busy { .. } | AppError::Unavailable { .. } => "busy",
@@ -243,6 +250,7 @@ fn title_for(status: StatusCode) -> &'static str {
         StatusCode::UNAUTHORIZED => "Sign in needed",
         StatusCode::FORBIDDEN => "Not allowed",
         StatusCode::CONFLICT => "Already taken",
+        StatusCode::GONE => "No longer available",
         StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
         StatusCode::REQUEST_TIMEOUT => "Too slow",
         StatusCode::SERVICE_UNAVAILABLE => "Busy",
@@ -472,6 +480,7 @@ mod tests {
             AppError::SignInRequired,
             AppError::Forbidden(String::new()),
             AppError::Conflict(String::new()),
+            AppError::Gone(String::new()),
             AppError::TooManyAttempts {
                 message: String::new(),
                 retry_after: 1,

@@ -303,6 +303,28 @@ impl ClubAccess {
     }
 }
 
+impl ClubAccess {
+    /// Whether the visitor may change the place of a member whose role is
+    /// `target` (make organiser or member, remove, ban): organisers manage
+    /// members; only the owner manages organisers; nobody removes or
+    /// demotes the owner (the owner hands the club on instead).
+    pub fn check_manage(&self, target: Option<ClubRole>) -> Result<(), AppError> {
+        self.check(ClubPermission::Organise)?;
+        match target {
+            Some(ClubRole::Owner) => Err(AppError::Forbidden(
+                "Nobody removes or changes the owner. The owner can make another member the owner."
+                    .into(),
+            )),
+            Some(ClubRole::Organiser) if !self.allows(ClubPermission::Own) => {
+                Err(AppError::Forbidden(
+                    "Only the club's owner changes or removes another organiser.".into(),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// What anyone who may not see a club reads: the same as for no club.
 pub fn club_not_found() -> AppError {
     AppError::NotFound(

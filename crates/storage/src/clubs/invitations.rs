@@ -57,9 +57,9 @@ impl Unusable {
     }
 }
 
-/// An invitation's row as `judge` reads it: club, expiry, limit, uses,
-/// revocation.
-type Row = (
+/// A link as `peek` and `accept` judge it: its club, expiry, use limit,
+/// uses and when it was revoked.
+type LinkRow = (
     ClubId,
     OffsetDateTime,
     Option<i64>,
@@ -130,7 +130,7 @@ pub async fn revoke(db: &Db, club: ClubId, id: InvitationId) -> Result<()> {
 /// The club a link invites to, when it still lets people in; otherwise
 /// why not. Reads only: following the link shows the club before joining.
 pub async fn peek(db: &Db, token_hash: &str) -> Result<Result<ClubId, Unusable>> {
-    let row: Option<Row> = read!(
+    let row: Option<LinkRow> = read!(
         db,
         sqlx::query_as(
             "SELECT club_id, expires_at, max_uses, uses, revoked_at FROM club_invitations WHERE token_hash = $1"
@@ -141,16 +141,7 @@ pub async fn peek(db: &Db, token_hash: &str) -> Result<Result<ClubId, Unusable>>
     Ok(judge(row, now()))
 }
 
-fn judge(
-    row: Option<(
-        ClubId,
-        OffsetDateTime,
-        Option<i64>,
-        i64,
-        Option<OffsetDateTime>,
-    )>,
-    at: OffsetDateTime,
-) -> Result<ClubId, Unusable> {
+fn judge(row: Option<LinkRow>, at: OffsetDateTime) -> Result<ClubId, Unusable> {
     match row {
         None => Err(Unusable::Unknown),
         Some((_, _, _, _, Some(_))) => Err(Unusable::Revoked),
@@ -167,7 +158,7 @@ fn judge(
 pub async fn accept(db: &Db, token_hash: &str, user: UserId) -> Result<Result<ClubId, Unusable>> {
     let at = now();
     let mut tx = db.begin().await?;
-    let row: Option<Row> = tx!(
+    let row: Option<LinkRow> = tx!(
         db,
         &mut tx,
         sqlx::query_as(

@@ -322,3 +322,15 @@ pub async fn banned(db: &Db, club: ClubId) -> Result<Vec<ClubMember>> {
         fetch_all
     )?)
 }
+
+/// What `user` is in `club`: their role, or `None` when not a member.
+pub async fn role(db: &Db, club: ClubId, user: UserId) -> Result<Option<ClubRole>> {
+    let r: Option<(ClubRole,)> = read!(
+        db,
+        sqlx::query_as("SELECT role FROM club_members WHERE club_id = $1 AND user_id = $2")
+            .bind(club)
+            .bind(user),
+        fetch_optional
+    )?;
+    Ok(r.map(|r| r.0))
+}

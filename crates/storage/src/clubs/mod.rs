@@ -13,6 +13,7 @@ pub mod invitations;
 pub mod meetings;
 pub mod members;
 pub mod page;
+pub mod pictures;
 pub mod polls;
 pub mod selections;
 
@@ -241,6 +242,8 @@ pub async fn delete(db: &Db, id: ClubId) -> Result<()> {
 }
 
 /// A club in a list: the directory, a member's clubs, a book's clubs.
+/// What a club reads now is inside it: a list names it only for a public
+/// club or one the viewer belongs to.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ClubCard {
     #[sqlx(flatten)]
@@ -272,7 +275,9 @@ pub async fn directory(
             club_columns!(),
             ",
                (SELECT w.title FROM club_selections s JOIN works w ON w.id = s.work_id
-                 WHERE s.club_id = c.id AND s.status = 'current') AS reading,
+                 WHERE s.club_id = c.id AND s.status = 'current'
+                   AND (c.visibility = 'public'
+                        OR EXISTS (SELECT 1 FROM club_members m WHERE m.club_id = c.id AND m.user_id = $2))) AS reading,
                (SELECT m.role FROM club_members m WHERE m.club_id = c.id AND m.user_id = $2) AS role
              FROM clubs c
              WHERE c.visibility <> 'secret' AND c.name_key LIKE $1 ESCAPE '\\'
@@ -345,7 +350,9 @@ pub async fn for_work(
             club_columns!(),
             ",
                (SELECT w.title FROM club_selections s2 JOIN works w ON w.id = s2.work_id
-                 WHERE s2.club_id = c.id AND s2.status = 'current') AS reading,
+                 WHERE s2.club_id = c.id AND s2.status = 'current'
+                   AND (c.visibility = 'public'
+                        OR EXISTS (SELECT 1 FROM club_members m WHERE m.club_id = c.id AND m.user_id = $2))) AS reading,
                (SELECT m.role FROM club_members m WHERE m.club_id = c.id AND m.user_id = $2) AS role,
                s.status
              FROM club_selections s JOIN clubs c ON c.id = s.club_id

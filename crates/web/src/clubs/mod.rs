@@ -10,12 +10,16 @@
 
 pub mod directory;
 pub mod discussion;
+pub mod invitations;
 pub mod meetings;
 pub mod members;
+pub mod membership;
 pub mod page;
+pub mod picture;
 pub mod polls;
 pub mod reading;
 pub mod selections;
+pub mod settings;
 pub mod zone;
 
 use crate::AppState;
@@ -39,6 +43,10 @@ pub fn routes() -> Router<AppState> {
         .merge(meetings::routes())
         .merge(reading::routes())
         .merge(discussion::routes())
+        .merge(membership::routes())
+        .merge(invitations::routes())
+        .merge(settings::routes())
+        .merge(picture::routes())
 }
 
 /// The club named by the `{slug}` segment, the visitor, and what the

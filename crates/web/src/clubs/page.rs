@@ -47,7 +47,7 @@ pub fn done_message(code: &str) -> Option<&'static str> {
         "poll_created" => "The poll is open. Members can vote until it closes.",
         "voted" => "Your ballot is saved. You can change it until the poll closes.",
         "poll_closed" => "The poll is closed and counted.",
-        _ => return None,
+        other => return super::membership::done_message(other),
     })
 }
 

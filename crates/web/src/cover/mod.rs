@@ -8,7 +8,7 @@
 mod generated;
 mod pending;
 mod serve;
-mod upload;
+pub(crate) mod upload;
 
 pub use generated::generated_svg;
 pub use pending::Held;

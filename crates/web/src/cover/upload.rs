@@ -63,7 +63,7 @@ impl CoverWork {
         }
     }
 
-    fn busy() -> AppError {
+    pub(crate) fn busy() -> AppError {
         AppError::Unavailable {
             message: "Quire is busy preparing other covers. Try the upload again in a few seconds; nothing was saved.".into(),
             retry_after: 5,
@@ -193,7 +193,7 @@ const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
 /// is read on to its end (up to [`DRAIN_LIMIT`]) without being kept, so the
 /// client, still sending, receives the answer that names the limit rather
 /// than a reset connection; memory holds at most the limit.
-async fn read_capped(body: Body, limits: &Limits) -> Result<Bytes, AppError> {
+pub(crate) async fn read_capped(body: Body, limits: &Limits) -> Result<Bytes, AppError> {
     let (kept, total) = read_form_prefix(body).await?;
     if total > MAX_UPLOAD_BODY {
         return Err(refused(CoverError::TooLarge {

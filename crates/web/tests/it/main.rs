@@ -12,6 +12,8 @@ mod book_page;
 mod browse;
 mod club_polls;
 mod clubs;
+mod club_invitations;
+mod club_permissions;
 mod covers;
 mod edit;
 mod look;
