@@ -234,6 +234,15 @@ pub async fn load(
             )
             .await?;
             discussion(db, id, current, chapters, today, owner, &|i| person(i)).await?;
+            if c.key == "lamplight" {
+                let people: Vec<UserId> = c
+                    .organisers
+                    .iter()
+                    .chain(c.members)
+                    .filter_map(|&i| person(i))
+                    .collect();
+                meeting_and_poll(db, id, current, owner, &people, c.nominations, novels).await?;
+            }
             // Members at different places in it.
             for (k, &i) in c.organisers.iter().chain(c.members).enumerate() {
                 let (Some(u), Some(Some(place))) = (person(i), PLACES.get(k)) else {
@@ -377,4 +386,93 @@ fn month_start(today: Date, months: i64) -> Date {
         1,
     )
     .unwrap_or(today)
+}
+
+/// The public club's next meeting, with more "yes" answers than places so
+/// two wait, and its open ranked-choice poll over the nominations, with a
+/// ballot from most members.
+async fn meeting_and_poll(
+    db: &Db,
+    club: ClubId,
+    current: quire_domain::SelectionId,
+    owner: UserId,
+    people: &[UserId],
+    nominations: &[(u32, usize, &str)],
+    novels: &HashMap<u32, WorkId>,
+) -> Result<(), StorageError> {
+    use quire_domain::meeting::RsvpAnswer;
+    use quire_domain::poll::{PollMethod, PollResults};
+    use quire_storage::clubs::meetings::{self, MeetingFields};
+    use quire_storage::clubs::polls::{self, NewOptions, NewPoll};
+    let now = OffsetDateTime::now_utc();
+    let day = (now + Duration::days(9)).date();
+    let starts_at = day
+        .with_hms(19, 0, 0)
+        .map_or(now + Duration::days(9), |t| t.assume_utc());
+    let meeting = meetings::create(
+        db,
+        club,
+        owner,
+        &MeetingFields {
+            selection: Some(current),
+            starts_at,
+            zone: "Europe/London".into(),
+            duration_minutes: 90,
+            place: "The reading room upstairs at the corner library".into(),
+            video_url: String::new(),
+            host: people.first().copied(),
+            agenda: "We talk about the first half of the book, up to the ball at Netherfield. Bring the passage you would read aloud.".into(),
+            capacity: Some(8),
+            questions: Vec::new(),
+        },
+    )
+    .await?;
+    // The owner and nine members say yes (eight places: two wait), one
+    // says maybe.
+    for (k, u) in std::iter::once(&owner).chain(people).enumerate().take(11) {
+        let answer = if k == 10 {
+            RsvpAnswer::Maybe
+        } else {
+            RsvpAnswer::Yes
+        };
+        meetings::rsvp(db, club, meeting, *u, answer).await?;
+    }
+
+    let works: Vec<WorkId> = nominations
+        .iter()
+        .filter_map(|(ebook, _, _)| novels.get(ebook).copied())
+        .collect();
+    if works.len() < 2 {
+        return Ok(());
+    }
+    let id = quire_domain::PollId::new();
+    let job = quire_jobs::new_job(&quire_jobs::ClosePoll { poll: id.0 })
+        .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+    polls::create(
+        db,
+        club,
+        owner,
+        &NewPoll {
+            id,
+            method: PollMethod::RankedChoice,
+            question: "What do we read after Frankenstein?".into(),
+            results: PollResults::Live,
+            select_winner: true,
+            closes_at: now + Duration::days(6),
+            options: NewOptions::Books(works.clone()),
+        },
+        &job,
+    )
+    .await?;
+    // Rankings that take a few rounds to settle.
+    let orders: [&[usize]; 4] = [&[0, 2, 1], &[1, 0], &[2, 1, 3], &[3, 0, 2]];
+    for (k, u) in people.iter().enumerate().take(9) {
+        let order: Vec<usize> = orders[k % orders.len()]
+            .iter()
+            .copied()
+            .filter(|&i| i < works.len())
+            .collect();
+        polls::cast(db, club, id, *u, &order).await?;
+    }
+    Ok(())
 }
