@@ -227,6 +227,30 @@ const ROUTES: &[Route] = &[
     r("save settings (JSON)", Patch, "/api/v1/clubs/{slug}", Body::Json(|| json!({"description": "Changed", "nominations_open": false})), Organisers),
     r("delete the club", Post, "/clubs/{slug}/delete", Body::Form(&[("confirm", "{name}")]), TheOwner),
     r("delete the club (JSON)", Delete, "/api/v1/clubs/{slug}", Body::Json(|| json!({"confirm": "{name}"})), TheOwner),
+    // Polls, meetings and discussion: what may be read (their writes are
+    // checked by their own parts' tests; see `CHECKED_ELSEWHERE`).
+    r("polls", Get, "/clubs/{slug}/polls", NONE, Read),
+    r("new poll form", Get, "/clubs/{slug}/polls/new", NONE, Organisers),
+    r("a poll", Get, "/clubs/{slug}/polls/{poll}", NONE, Read),
+    r("polls (JSON)", Get, "/api/v1/clubs/{slug}/polls", NONE, Read),
+    r("a poll (JSON)", Get, "/api/v1/clubs/{slug}/polls/{poll}", NONE, Read),
+    r("my ballot (JSON)", Get, "/api/v1/clubs/{slug}/polls/{poll}/ballot", NONE, Members),
+    r("meetings", Get, "/clubs/{slug}/meetings", NONE, Read),
+    r("new meeting form", Get, "/clubs/{slug}/meetings/new", NONE, Organisers),
+    r("a meeting", Get, "/clubs/{slug}/meetings/{meeting}", NONE, Read),
+    r("edit a meeting", Get, "/clubs/{slug}/meetings/{meeting}/edit", NONE, Organisers),
+    r("meetings (JSON)", Get, "/api/v1/clubs/{slug}/meetings", NONE, Read),
+    r("a meeting (JSON)", Get, "/api/v1/clubs/{slug}/meetings/{meeting}", NONE, Read),
+    r("a selection's page", Get, "/clubs/{slug}/selections/{selection}", NONE, Read),
+    r("a thread", Get, "/clubs/{slug}/threads/{thread}", NONE, Read),
+    r("a thread (JSON)", Get, "/api/v1/clubs/{slug}/threads/{thread}", NONE, Read),
+    r("threads (JSON)", Get, "/api/v1/clubs/{slug}/selections/{selection}/threads", NONE, Read),
+    r("questions (JSON)", Get, "/api/v1/clubs/{slug}/selections/{selection}/questions", NONE, Read),
+    r("milestones (JSON)", Get, "/api/v1/clubs/{slug}/selections/{selection}/milestones", NONE, Read),
+    r("group progress (JSON)", Get, "/api/v1/clubs/{slug}/selections/{selection}/progress", NONE, Read),
+    r("reports", Get, "/clubs/{slug}/reports", NONE, Organisers),
+    r("reports (JSON)", Get, "/api/v1/clubs/{slug}/reports", NONE, Organisers),
+    r("calendar feeds page", Get, "/calendar", NONE, SignedIn),
 ];
 
 /// The join policy each fixture club has: open, by request, by invitation.
@@ -307,6 +331,9 @@ struct Fixture {
     nomination: String,
     invitation: String,
     token: String,
+    poll: String,
+    meeting: String,
+    thread: String,
 }
 
 /// The accounts: the visitors' (signed in on their own clients) and the
@@ -420,7 +447,64 @@ async fn fixture(db: &Db, n: usize, v: Visibility, people: &People) -> Fixture {
     let nomination = selections::nominate(db, id, other, people.id(Member), &pitch)
         .await
         .unwrap();
+    // A poll, a meeting and a thread with no spoilers, for the later
+    // parts' routes.
+    let poll = quire_domain::PollId::new();
+    let job = quire_jobs::new_job(&quire_jobs::ClosePoll { poll: poll.0 }).unwrap();
+    quire_storage::clubs::polls::create(
+        db,
+        id,
+        owner,
+        &quire_storage::clubs::polls::NewPoll {
+            id: poll,
+            method: quire_domain::PollMethod::Plurality,
+            question: "Which next?".into(),
+            results: quire_domain::PollResults::Live,
+            select_winner: false,
+            closes_at: quire_storage::now() + time::Duration::days(3),
+            options: quire_storage::clubs::polls::NewOptions::Books(vec![free, other]),
+        },
+        &job,
+    )
+    .await
+    .unwrap();
+    let meeting = quire_storage::clubs::meetings::create(
+        db,
+        id,
+        owner,
+        &quire_storage::clubs::meetings::MeetingFields {
+            selection: Some(selection),
+            starts_at: quire_storage::now() + time::Duration::days(5),
+            zone: "UTC".into(),
+            duration_minutes: 60,
+            place: "The back room".into(),
+            video_url: String::new(),
+            host: None,
+            agenda: String::new(),
+            capacity: None,
+            questions: Vec::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let thread = quire_storage::clubs::discussion::start_thread(
+        db,
+        id,
+        selection,
+        owner,
+        &quire_storage::clubs::discussion::NewThread {
+            title: "Hello",
+            body: "How are you reading it?",
+            body_html: "<p>How are you reading it?</p>",
+            anchor: quire_domain::Anchor::Start,
+        },
+    )
+    .await
+    .unwrap();
     Fixture {
+        poll: poll.to_string(),
+        meeting: meeting.to_string(),
+        thread: thread.to_string(),
         id,
         slug,
         name,
@@ -452,6 +536,9 @@ fn fill(s: &str, fx: &Fixture, people: &People, slug: &str) -> String {
         .replace("{nomination}", &fx.nomination)
         .replace("{invitation}", &fx.invitation)
         .replace("{token}", &fx.token)
+        .replace("{poll}", &fx.poll)
+        .replace("{meeting}", &fx.meeting)
+        .replace("{thread}", &fx.thread)
         .replace("{target}", &people.target.1)
         .replace("{second}", &people.second.1)
         .replace("{asker}", &people.asker.1)
@@ -837,8 +924,9 @@ fn served_club_routes() -> BTreeSet<(String, String)> {
     found
 }
 
-/// Routes of the later parts of a club whose permissions are, for now,
-/// checked by their own part's test instead of this table (each of those
+/// Routes of the later parts of a club that write (their reads are rows of
+/// the table) whose permissions are, for now, checked by their own part's
+/// test instead of this table (each of those
 /// tries members, organisers and outsiders of public and private clubs,
 /// but not all seven visitors on all three visibilities). A route of these
 /// parts is recognised by a piece of its path; moving a part into the
@@ -872,10 +960,6 @@ const CHECKED_ELSEWHERE: &[(&str, &str)] = &[
         "spoilers::nothing_past_a_members_place_is_shown_on_any_route",
     ),
     (
-        "/progress",
-        "spoilers::nothing_past_a_members_place_is_shown_on_any_route",
-    ),
-    (
         "/position",
         "spoilers::nothing_past_a_members_place_is_shown_on_any_route",
     ),
@@ -883,19 +967,23 @@ const CHECKED_ELSEWHERE: &[(&str, &str)] = &[
         "/sharing",
         "spoilers::nothing_past_a_members_place_is_shown_on_any_route",
     ),
+    // A feed's secret address is its own credential, like an invitation
+    // link: who may follow it is checked with the feeds themselves.
     (
-        "GET /clubs/{}/selections/{}",
-        "spoilers::nothing_past_a_members_place_is_shown_on_any_route",
+        "GET /calendar/{}",
+        "meetings::a_secret_clubs_meetings_reach_nobody_else",
     ),
 ];
 
+/// Whether a route is in `CHECKED_ELSEWHERE`: a write whose path holds one
+/// of its pieces, or exactly one of its "METHOD path" entries.
 fn checked_elsewhere(method: &str, path: &str) -> bool {
     let full = format!("{method} {path}");
     CHECKED_ELSEWHERE.iter().any(|(piece, _)| {
         if piece.contains(' ') {
             full == *piece
         } else {
-            path.contains(piece)
+            method != "GET" && path.contains(piece)
         }
     })
 }
