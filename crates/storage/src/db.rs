@@ -286,6 +286,17 @@ impl Done {
     pub(crate) fn rows_affected(&self) -> u64 {
         self.0
     }
+
+    /// `Ok` when the statement touched a row; otherwise "`what` not found"
+    /// (an update or delete of a row that is not there, or not the
+    /// caller's).
+    pub(crate) fn found(&self, what: &'static str) -> Result<(), StorageError> {
+        if self.0 == 0 {
+            Err(StorageError::NotFound(what))
+        } else {
+            Ok(())
+        }
+    }
 }
 
 /// A write that names a work that does not exist (a foreign key on

@@ -511,8 +511,6 @@ pub async fn set_role(db: &Db, user: UserId, role: SiteRole) -> Result<()> {
             .bind(role.as_str()),
         execute
     )?;
-    if done.rows_affected() == 0 {
-        return Err(StorageError::NotFound("user"));
-    }
+    done.found("user")?;
     Ok(())
 }

@@ -318,9 +318,7 @@ pub async fn set_sharing(db: &Db, club: ClubId, user: UserId, share: bool) -> Re
         .bind(share),
         execute
     )?;
-    if done.rows_affected() == 0 {
-        return Err(StorageError::NotFound("membership"));
-    }
+    done.found("membership")?;
     Ok(())
 }
 
@@ -414,9 +412,7 @@ pub async fn remove_milestone(
             .bind(selection),
         execute
     )?;
-    if done.rows_affected() == 0 {
-        return Err(StorageError::NotFound("milestone"));
-    }
+    done.found("milestone")?;
     Ok(())
 }
 
@@ -676,9 +672,7 @@ pub async fn start_thread(
         .bind(at),
         execute
     )?;
-    if done.rows_affected() == 0 {
-        return Err(StorageError::NotFound("selection"));
-    }
+    done.found("selection")?;
     tx!(
         db,
         &mut tx,
@@ -863,9 +857,7 @@ pub async fn moderate_thread(db: &Db, club: ClubId, thread: ThreadId, m: Moderat
         Moderation::Delete => "DELETE FROM club_threads WHERE id = $1 AND club_id = $2",
     };
     let done = write!(db, sqlx::query(sql).bind(thread).bind(club), execute)?;
-    if done.rows_affected() == 0 {
-        return Err(StorageError::NotFound("thread"));
-    }
+    done.found("thread")?;
     Ok(())
 }
 
@@ -1074,9 +1066,7 @@ pub async fn dismiss_report(db: &Db, club: ClubId, report: ReportId) -> Result<(
             .bind(club),
         execute
     )?;
-    if done.rows_affected() == 0 {
-        return Err(StorageError::NotFound("report"));
-    }
+    done.found("report")?;
     Ok(())
 }
 
@@ -1184,9 +1174,7 @@ pub async fn ask(
         .bind(now()),
         execute
     )?;
-    if done.rows_affected() == 0 {
-        return Err(StorageError::NotFound("selection"));
-    }
+    done.found("selection")?;
     Ok(id)
 }
 
@@ -1282,9 +1270,7 @@ pub async fn remove_question(
         .bind(any),
         execute
     )?;
-    if done.rows_affected() == 0 {
-        return Err(StorageError::NotFound("question of yours"));
-    }
+    done.found("question of yours")?;
     Ok(())
 }
 

@@ -3,8 +3,8 @@
 //! can be revoked, and may have a use limit that is checked and spent in
 //! one statement, so a burst of people following it cannot exceed it.
 
+use crate::Result;
 use crate::db::{Db, now};
-use crate::{Result, StorageError};
 use quire_domain::{ClubId, InvitationId, UserId};
 use time::OffsetDateTime;
 
@@ -121,9 +121,7 @@ pub async fn revoke(db: &Db, club: ClubId, id: InvitationId) -> Result<()> {
         .bind(now()),
         execute
     )?;
-    if done.rows_affected() == 0 {
-        return Err(StorageError::NotFound("invitation"));
-    }
+    done.found("invitation")?;
     Ok(())
 }
 

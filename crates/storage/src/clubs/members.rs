@@ -118,9 +118,7 @@ pub async fn answer_request(db: &Db, club: ClubId, user: UserId, approve: bool) 
             .bind(user),
         execute
     )?;
-    if done.rows_affected() == 0 {
-        return Err(StorageError::NotFound("join request"));
-    }
+    done.found("join request")?;
     if approve {
         add_in(db, &mut tx, club, user).await?;
     }
@@ -164,9 +162,7 @@ pub async fn set_role(db: &Db, club: ClubId, user: UserId, role: ClubRole) -> Re
         .bind(role),
         execute
     )?;
-    if done.rows_affected() == 0 {
-        return Err(StorageError::NotFound("member (who is not the owner)"));
-    }
+    done.found("member (who is not the owner)")?;
     Ok(())
 }
 

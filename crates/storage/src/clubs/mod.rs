@@ -17,8 +17,8 @@ pub mod pictures;
 pub mod polls;
 pub mod selections;
 
+use crate::Result;
 use crate::db::{Db, now};
-use crate::{Result, StorageError};
 use quire_domain::text::{fold, slugify};
 use quire_domain::{ClubId, ClubName, ClubRole, JoinPolicy, UserId, Visibility};
 use time::OffsetDateTime;
@@ -225,9 +225,7 @@ pub async fn update(db: &Db, id: ClubId, new: &NewClub<'_>, nominations_open: bo
         .bind(now()),
         execute
     )?;
-    if done.rows_affected() == 0 {
-        return Err(StorageError::NotFound("club"));
-    }
+    done.found("club")?;
     Ok(())
 }
 

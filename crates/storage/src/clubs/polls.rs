@@ -234,9 +234,7 @@ pub async fn create(
                     execute
                 )
                 .map_err(missing_book)?;
-                if done.rows_affected() == 0 {
-                    return Err(StorageError::NotFound("book"));
-                }
+                done.found("book")?;
             }
         }
         NewOptions::Times(times) => {

@@ -157,9 +157,7 @@ pub async fn reschedule(
         .bind(chapter_count),
         execute
     )?;
-    if done.rows_affected() == 0 {
-        return Err(StorageError::NotFound("selection"));
-    }
+    done.found("selection")?;
     Ok(())
 }
 
@@ -337,9 +335,7 @@ pub async fn withdraw(
         .bind(any),
         execute
     )?;
-    if done.rows_affected() == 0 {
-        return Err(StorageError::NotFound("nomination of yours"));
-    }
+    done.found("nomination of yours")?;
     Ok(())
 }
 
