@@ -1274,6 +1274,22 @@ pub async fn remove_question(
     Ok(())
 }
 
+/// Who asked a club question, if it is one of this club's.
+pub async fn question_author(
+    db: &Db,
+    club: ClubId,
+    question: ClubQuestionId,
+) -> Result<Option<UserId>> {
+    let row: Option<(UserId,)> = read!(
+        db,
+        sqlx::query_as("SELECT author_id FROM club_questions WHERE id = $1 AND club_id = $2")
+            .bind(question)
+            .bind(club),
+        fetch_optional
+    )?;
+    Ok(row.map(|(a,)| a))
+}
+
 /// The work of a selection, for tests and callers that hold only ids.
 pub async fn work_of(db: &Db, club: ClubId, selection: SelectionId) -> Result<WorkId> {
     let row: Option<(WorkId,)> = read!(

@@ -1023,14 +1023,23 @@ pub async fn unvote_api(
 
 async fn remove_question(st: &AppState, club: &Club, raw: &str) -> Result<(), AppError> {
     club.check(ClubPermission::Participate)?;
-    d::remove_question(
-        &st.db,
-        club.club.id,
-        question_id(raw)?,
-        club.user()?.user_id(),
-        club.allows(ClubPermission::Organise),
-    )
-    .await?;
+    let id = question_id(raw)?;
+    let me = club.user()?.user_id();
+    let organiser = club.allows(ClubPermission::Organise);
+    match d::question_author(&st.db, club.club.id, id).await? {
+        None => {
+            return Err(AppError::NotFound(
+                "There is no such question in this club.".into(),
+            ));
+        }
+        Some(author) if author != me && !organiser => {
+            return Err(AppError::Forbidden(
+                "Only the member who asked this question, or an organiser, may remove it.".into(),
+            ));
+        }
+        Some(_) => {}
+    }
+    d::remove_question(&st.db, club.club.id, id, me, organiser).await?;
     Ok(())
 }
 
