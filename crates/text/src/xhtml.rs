@@ -1,0 +1,1 @@
+//! XHTML (to be written).
