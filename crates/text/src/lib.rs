@@ -27,7 +27,7 @@ pub mod sentences;
 mod xhtml;
 
 pub use archive::Archive;
-pub use epub::from_epub;
+pub use epub::{from_epub, from_epub_file};
 pub use error::TextError;
 pub use gutenberg::{from_gutenberg, from_gutenberg_bytes};
 pub use heading::normalise;

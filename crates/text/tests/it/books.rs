@@ -166,6 +166,60 @@ fn the_ten_plain_texts() {
     }
 }
 
+pub fn epub(name: &str) -> Text {
+    let path = data().join("epub").join(name);
+    match quire_text::from_epub_file(&path, &Limits::default()) {
+        Ok(t) => t,
+        Err(e) => panic!("{name}: {e}"),
+    }
+}
+
+#[test]
+fn the_ten_epubs() {
+    for b in &BOOKS {
+        let t = epub(b.epub);
+        check(b.epub, b, &t);
+        assert!(
+            t.licence
+                .as_deref()
+                .is_some_and(|l| l.contains("Project Gutenberg")),
+            "{}: the pg-header and pg-footer are the licence",
+            b.epub
+        );
+        assert_eq!(t.language.as_deref(), Some("en"), "{}", b.epub);
+    }
+}
+
+#[test]
+fn both_formats_name_the_same_sections() {
+    for b in &BOOKS {
+        let (a, e) = (txt(b.txt), epub(b.epub));
+        let la: Vec<String> = a.sections.iter().map(|s| normalise(&s.label)).collect();
+        let le: Vec<String> = e.sections.iter().map(|s| normalise(&s.label)).collect();
+        assert_eq!(la, le, "{} and {}", b.txt, b.epub);
+        let parts_a: Vec<_> = a.sections.iter().map(|s| s.part.clone()).collect();
+        let parts_e: Vec<_> = e.sections.iter().map(|s| s.part.clone()).collect();
+        assert_eq!(parts_a, parts_e, "{}", b.txt);
+        let kinds_a: Vec<_> = a.sections.iter().map(|s| s.kind).collect();
+        let kinds_e: Vec<_> = e.sections.iter().map(|s| s.kind).collect();
+        assert_eq!(kinds_a, kinds_e, "{}", b.txt);
+        // The same text: each section's length agrees within a fifth (the
+        // files are different Gutenberg revisions, and captions differ).
+        for (sa, se) in a.sections.iter().zip(&e.sections) {
+            let len = |s: &quire_text::Section| -> usize {
+                s.paragraphs.iter().map(|p| p.text.chars().count()).sum()
+            };
+            let (x, y) = (len(sa), len(se));
+            assert!(
+                x.abs_diff(y) * 5 <= x.max(y),
+                "{} {}: {x} characters in the txt, {y} in the EPUB",
+                b.txt,
+                sa.label
+            );
+        }
+    }
+}
+
 #[test]
 fn labels_count_up_and_kinds_follow_the_headings() {
     let t = txt("pg1342.txt");
@@ -230,6 +284,13 @@ pub fn assert_no_boilerplate(name: &str, t: &Text) {
 fn no_licence_in_any_plain_text_section() {
     for b in &BOOKS {
         assert_no_boilerplate(b.txt, &txt(b.txt));
+    }
+}
+
+#[test]
+fn no_licence_in_any_epub_section() {
+    for b in &BOOKS {
+        assert_no_boilerplate(b.epub, &epub(b.epub));
     }
 }
 
