@@ -63,7 +63,7 @@ pub enum TextError {
     #[error("{file}: the entries inflate past {limit} bytes in all, the most read from one EPUB")]
     ArchiveTooLarge { file: String, limit: u64 },
 
-    #[error("{file}, {place}: the path \"{path}\" leads outside the archive and is refused")]
+    #[error("{file}, {place}: the path \"{path}\" leaves the archive and is refused")]
     PathEscapes {
         file: String,
         place: String,

@@ -2,6 +2,7 @@
 //! sentences, positions, and the malicious uploads.
 
 mod books;
+mod malicious;
 mod positions;
 mod sentences;
 
