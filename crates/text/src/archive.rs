@@ -49,9 +49,9 @@ impl<R: Read + Seek> Archive<R> {
         let zip = ZipArchive::new(reader).map_err(|e| TextError::NotEpub {
             file: file.to_string(),
             reason: match e {
-                ZipError::Io(_) | ZipError::InvalidArchive(_) => format!(
-                    "it is not a complete zip archive; it may be truncated or not an EPUB at all ({e})"
-                ),
+                ZipError::Io(_) | ZipError::InvalidArchive(_) => {
+                    format!("not a zip archive, or a truncated one ({e})")
+                }
                 other => format!("not a zip archive ({other})"),
             },
         })?;
