@@ -10,10 +10,11 @@
 //! on.”") ends a sentence too.
 //!
 //! Why rules rather than Unicode's sentence boundaries (UAX #29, as in
-//! `unicode-segmentation`): those break after every "Mr. " before a
-//! capital, which in Pride and Prejudice alone is over a thousand wrong
-//! breaks ("Mr. Darcy" is everywhere), and knowing titles is the fix
-//! either way; the rules above are that fix and no more.
+//! `unicode-segmentation`): measured on Pride and Prejudice (`cargo bench
+//! -p quire-text` prints it), UAX #29 breaks 1,110 times right after a
+//! title ("Mr. | Darcy") and starts 181 sentences with a small letter
+//! ("“Is he?” | said she"); these rules make neither mistake there, and
+//! run in about a fifth of the time.
 
 use std::ops::Range;
 

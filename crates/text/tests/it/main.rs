@@ -5,6 +5,7 @@ mod books;
 mod malicious;
 mod positions;
 mod sentences;
+mod styles;
 
 use std::path::PathBuf;
 
