@@ -74,6 +74,9 @@ const TITLE_LINE_CHARS: usize = 80;
 const PROSE_CHARS: usize = 50;
 /// Blank lines before a named heading.
 const NAMED_GAP: usize = 2;
+/// A contents list of more plain titles than this names no stories (each
+/// title is searched for through the book).
+const MAX_STORIES: usize = 500;
 
 /// The sections of a body given as blocks.
 pub(crate) fn detect(blocks: &[Block], file: &str, clock: &Clock) -> Result<Detected, TextError> {
@@ -91,10 +94,10 @@ pub(crate) fn detect(blocks: &[Block], file: &str, clock: &Clock) -> Result<Dete
         .collect();
     clock.check(file, "finding headings")?;
 
-    let stories = contents
-        .as_ref()
-        .map(|c| find_stories(blocks, c))
-        .unwrap_or_default();
+    let stories = match &contents {
+        Some(c) => find_stories(blocks, c, file, clock)?,
+        None => Vec::new(),
+    };
     for (i, label) in &stories {
         marks[*i] = Some(Mark::Section {
             kind: SectionKind::Story,
@@ -151,6 +154,34 @@ pub(crate) fn detect(blocks: &[Block], file: &str, clock: &Clock) -> Result<Dete
                 }
             }
             Head::Contents => {}
+        }
+    }
+    // An epilogue or afterword comes after the story: one followed by a
+    // chapter, letter or story is a line of the text ("NOTE" over a
+    // letter's postscript), not a section.
+    // Before the story's first chapter a note is front matter, kept.
+    let is_story = |m: &Option<Mark>| {
+        matches!(
+            m,
+            Some(Mark::Section {
+                kind: SectionKind::Chapter | SectionKind::Letter | SectionKind::Story,
+                ..
+            })
+        )
+    };
+    let first_story = marks.iter().position(is_story);
+    let last_story = marks.iter().rposition(is_story);
+    if let (Some(first), Some(last)) = (first_story, last_story) {
+        for m in &mut marks[first..last] {
+            if matches!(
+                m,
+                Some(Mark::Section {
+                    kind: SectionKind::Epilogue | SectionKind::Afterword,
+                    ..
+                })
+            ) {
+                *m = None;
+            }
         }
     }
     // Captions that say only "THE END" close the story too (P&P).
@@ -249,16 +280,33 @@ fn is_wrapped_prose(b: &Block) -> bool {
 
 /// Whether the heading at `i` opens something: prose follows before the
 /// next heading. A part heading followed at once by a real chapter
-/// heading is real too.
+/// heading (past any other part headings) is real too.
 fn is_real(blocks: &[Block], heads: &[Option<Head>], i: usize) -> bool {
     let Some(head) = &heads[i] else { return false };
     let part = matches!(head, Head::Numbered { word, .. } if word.is_part());
+    let mut k = i + 1;
+    let mut looked = 0;
+    while k < blocks.len() && looked < LOOKAHEAD {
+        match &heads[k] {
+            Some(Head::Numbered { word, .. }) if part && word.is_part() => {}
+            Some(Head::End) => return false,
+            // Only a part looks on, at the one heading after it: the check
+            // never chains, whatever a file stacks up.
+            Some(_) => return part && prose_follows(blocks, heads, k),
+            None if is_prose(&blocks[k]) => return true,
+            None => {}
+        }
+        k += 1;
+        looked += 1;
+    }
+    false
+}
+
+/// Whether prose follows the block at `i` before any heading.
+fn prose_follows(blocks: &[Block], heads: &[Option<Head>], i: usize) -> bool {
     for k in i + 1..blocks.len().min(i + 1 + LOOKAHEAD) {
-        if let Some(next) = &heads[k] {
-            if matches!(next, Head::End) {
-                return false;
-            }
-            return part && is_real(blocks, heads, k);
+        if heads[k].is_some() {
+            return false;
         }
         if is_prose(&blocks[k]) {
             return true;
@@ -331,13 +379,19 @@ fn strip_page_number(entry: &str) -> &str {
 /// The blocks that repeat the contents list's plain titles, in order, as
 /// lines of their own after the list: the stories of a collection. Empty
 /// unless at least two, and half the titles, are found.
-fn find_stories(blocks: &[Block], c: &Contents) -> Vec<(usize, String)> {
-    if c.plain.len() < 2 || c.plain.len() < c.titles.len() {
-        return Vec::new();
+fn find_stories(
+    blocks: &[Block],
+    c: &Contents,
+    file: &str,
+    clock: &Clock,
+) -> Result<Vec<(usize, String)>, TextError> {
+    if c.plain.len() < 2 || c.plain.len() < c.titles.len() || c.plain.len() > MAX_STORIES {
+        return Ok(Vec::new());
     }
     let mut found = Vec::new();
     let mut from = c.end;
     for title in &c.plain {
+        clock.check(file, "finding the stories of a contents list")?;
         let key = normalise(title);
         if key.is_empty() {
             continue;
@@ -352,9 +406,9 @@ fn find_stories(blocks: &[Block], c: &Contents) -> Vec<(usize, String)> {
         }
     }
     if found.len() >= 2 && found.len() * 2 >= c.plain.len() {
-        found
+        Ok(found)
     } else {
-        Vec::new()
+        Ok(Vec::new())
     }
 }
 

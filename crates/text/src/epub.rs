@@ -533,16 +533,24 @@ fn nav_marks(
     // The entries that open sections, by index, to find each entry's
     // parent.
     let mut opens: Vec<bool> = vec![false; nav.len()];
+    // The entries enclosing the current one, shallowest first.
+    let mut ancestors: Vec<usize> = Vec::new();
     let mut next_bare = 1;
     for (i, (entry, head)) in nav.iter().zip(&heads).enumerate() {
+        while ancestors
+            .last()
+            .is_some_and(|&k| nav[k].depth >= entry.depth)
+        {
+            ancestors.pop();
+        }
+        let parent = ancestors.last().copied();
+        ancestors.push(i);
         let Some(at) = locate(entry, anchors, starts) else {
             continue;
         };
         if at >= blocks.len() {
             continue;
         }
-        // The nearest entry before this one that is shallower.
-        let parent = (0..i).rev().find(|&k| nav[k].depth < entry.depth);
         let under_section = parent.is_some_and(|k| opens[k]);
         let mark = match head {
             None | Some(Head::Contents) | Some(Head::End) => continue,

@@ -104,3 +104,51 @@ fn a_contents_list_is_never_a_chapter() {
     );
     assert!(t.sections.iter().all(|s| s.paragraphs.len() == 2));
 }
+
+#[test]
+fn a_note_inside_the_story_is_a_line_of_it() {
+    let t = book(&format!(
+        "CHAPTER I\n\n{PROSE}\n\n\nNOTE\n\n{PROSE}\n\n\n\nCHAPTER II\n\n{PROSE}\n\n\n\nNOTE\n\n\n{PROSE}"
+    ));
+    assert_eq!(
+        labels(&t).into_iter().map(|x| x.0).collect::<Vec<_>>(),
+        vec!["Chapter 1", "Chapter 2", "Note"]
+    );
+    assert_eq!(t.sections[2].kind, SectionKind::Afterword);
+}
+
+#[test]
+fn thousands_of_stacked_part_headings_neither_overflow_nor_crawl() {
+    // Each part heading looks at the next: a chain must not recurse.
+    let body = "PART 1\n\n".repeat(200_000);
+    let t = book(&format!("{body}CHAPTER I\n\n{PROSE}"));
+    assert_eq!(t.sections.len(), 1);
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_mix_of_heading_shapes_reads_without_panic(
+        lines in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just("CHAPTER I".to_string()),
+                proptest::strategy::Just("Chapter I.]".to_string()),
+                proptest::strategy::Just("[Illustration:".to_string()),
+                proptest::strategy::Just("]".to_string()),
+                proptest::strategy::Just("PART 2".to_string()),
+                proptest::strategy::Just("Contents".to_string()),
+                proptest::strategy::Just("THE END".to_string()),
+                proptest::strategy::Just("I.".to_string()),
+                proptest::strategy::Just("Epilogue".to_string()),
+                proptest::strategy::Just(String::new()),
+                proptest::strategy::Just(PROSE.to_string()),
+                "\\PC{0,40}",
+            ],
+            0..60,
+        )
+    ) {
+        let t = book(&lines.join("\n"));
+        let starts = t.section_starts();
+        proptest::prop_assert_eq!(starts.len(), t.sections.len());
+        proptest::prop_assert!(starts.windows(2).all(|w| w[0] <= w[1]));
+    }
+}
