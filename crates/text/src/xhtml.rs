@@ -255,6 +255,11 @@ pub(crate) fn read(bytes: &[u8], ctx: &Ctx<'_>) -> Result<Doc, TextError> {
     let mut boiler: Option<usize> = None;
     let mut caption: Option<usize> = None;
     let mut heading: Option<usize> = None;
+    // Open links, and how much text stood outside any link: a page whose
+    // only words are links (an illustration's page with "back", a
+    // contents page) holds no text of the book.
+    let mut links = 0usize;
+    let mut unlinked = 0usize;
     let flush = |doc: &mut Doc, text: &mut String, heading: bool, caption: bool| {
         let t = paragraph_text(text);
         text.clear();
@@ -310,6 +315,9 @@ pub(crate) fn read(bytes: &[u8], ctx: &Ctx<'_>) -> Result<Doc, TextError> {
             if name == "br" {
                 text.push(' ');
             }
+            if name == "a" {
+                links += 1;
+            }
         }
         Node::End { name } => {
             let at = depth;
@@ -330,6 +338,9 @@ pub(crate) fn read(bytes: &[u8], ctx: &Ctx<'_>) -> Result<Doc, TextError> {
             if BLOCK_ELEMENTS.contains(&name) {
                 flush(&mut doc, &mut text, heading.is_some(), caption.is_some());
             }
+            if name == "a" {
+                links = links.saturating_sub(1);
+            }
             if heading == Some(at) {
                 heading = None;
             }
@@ -344,10 +355,20 @@ pub(crate) fn read(bytes: &[u8], ctx: &Ctx<'_>) -> Result<Doc, TextError> {
             if boiler.is_some() {
                 doc.licence.push_str(t);
             } else {
+                if links == 0 {
+                    unlinked += t.trim().len();
+                }
                 text.push_str(t);
             }
         }
     })?;
     flush(&mut doc, &mut text, false, false);
+    if unlinked == 0 {
+        doc.blocks.clear();
+        doc.text_bytes = 0;
+        for at in doc.anchors.values_mut() {
+            *at = 0;
+        }
+    }
     Ok(doc)
 }
