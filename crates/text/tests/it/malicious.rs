@@ -251,3 +251,54 @@ fn a_missing_container_says_so() {
         "{e}"
     );
 }
+
+/// Rewrites the uncompressed size the archive declares for `entry`, in
+/// its local header and in the central directory, to `size`.
+fn lie_about_size(zip: &mut [u8], entry: &str, size: u32) {
+    let name = entry.as_bytes();
+    let mut patched = 0;
+    for i in 0..zip.len().saturating_sub(46) {
+        let sig = &zip[i..i + 4];
+        let (size_at, name_at) = if sig == [0x50, 0x4b, 0x03, 0x04] {
+            (i + 22, i + 30)
+        } else if sig == [0x50, 0x4b, 0x01, 0x02] {
+            (i + 24, i + 46)
+        } else {
+            continue;
+        };
+        if zip.get(name_at..name_at + name.len()) == Some(name) {
+            zip[size_at..size_at + 4].copy_from_slice(&size.to_le_bytes());
+            patched += 1;
+        }
+    }
+    assert_eq!(patched, 2, "both headers of {entry}");
+}
+
+#[test]
+fn a_bomb_that_declares_a_small_size_is_still_refused() {
+    let zeros = vec![0u8; 20 * 1024 * 1024];
+    let mut bytes = epub_with(&zeros);
+    lie_about_size(&mut bytes, "OEBPS/c1.xhtml", 1000);
+    let e = refused(&bytes, &Limits::default());
+    assert!(matches!(e, TextError::ZipBomb { .. }), "{e}");
+}
+
+#[test]
+fn a_navigation_link_out_of_the_archive_is_refused() {
+    let opf = opf(
+        r#"<item id="c1" href="c1.xhtml" media-type="application/xhtml+xml"/><item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>"#,
+    );
+    let nav = r#"<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"><body><nav epub:type="toc"><ol><li><a href="../../../secret.xhtml">Chapter 1</a></li></ol></nav></body></html>"#;
+    let bytes = zip_of(&[
+        ("META-INF/container.xml", CONTAINER.as_bytes()),
+        ("OEBPS/content.opf", opf.as_bytes()),
+        ("OEBPS/c1.xhtml", CHAPTER.as_bytes()),
+        ("OEBPS/nav.xhtml", nav.as_bytes()),
+    ]);
+    let e = refused(&bytes, &Limits::default());
+    assert!(matches!(e, TextError::PathEscapes { .. }), "{e}");
+    assert!(
+        e.to_string().contains("the navigation OEBPS/nav.xhtml"),
+        "{e}"
+    );
+}
