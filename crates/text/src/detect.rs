@@ -122,8 +122,7 @@ pub(crate) fn detect(blocks: &[Block], file: &str, clock: &Clock) -> Result<Dete
         match head {
             Head::End => marks[i] = Some(Mark::End),
             _ if !real[i] => {}
-            Head::Numbered { word, n, title } if word.is_part() => {
-                let _ = title;
+            Head::Numbered { word, n, .. } if word.is_part() => {
                 marks[i] = Some(Mark::Part(format!("{} {n}", word.name())));
             }
             Head::Numbered { word, n, title } => {

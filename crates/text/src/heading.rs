@@ -264,9 +264,11 @@ pub(crate) fn title_case(s: &str) -> String {
         .map(|(i, word)| {
             let lower = word.to_lowercase();
             // Initials ("P.C.") and roman numerals keep their capitals.
-            if word.contains('.') && word.trim_end_matches('.').contains('.')
-                || roman(word).is_some_and(|_| i > 0 && word.len() > 1)
-            {
+            let bare = word.trim_end_matches(['.', ',', ':', ';']);
+            let initials = bare.contains('.');
+            let numeral =
+                i > 0 && bare.len() > 1 && roman(bare).is_some_and(|n| to_roman(n) == bare);
+            if initials || numeral {
                 return word.to_string();
             }
             if i > 0 && SMALL_WORDS.contains(&lower.as_str()) {
@@ -382,6 +384,34 @@ pub(crate) fn roman(word: &str) -> Option<u32> {
     (total > 0).then_some(total)
 }
 
+/// `n` as a roman numeral in the usual way, to tell "XIV" from a word
+/// made of the same letters ("CIVIL", "DID").
+fn to_roman(mut n: u32) -> String {
+    const VALUES: [(u32, &str); 13] = [
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ];
+    let mut out = String::new();
+    for (v, s) in VALUES {
+        while n >= v {
+            out.push_str(s);
+            n -= v;
+        }
+    }
+    out
+}
+
 /// A label or title reduced for comparing across formats: letters and
 /// digits only, lower case.
 pub fn normalise(s: &str) -> String {
@@ -449,6 +479,17 @@ mod tests {
         );
         assert_eq!(classify("Table of Contents"), Some(Head::Contents));
         assert_eq!(classify("THE END"), Some(Head::End));
+    }
+
+    #[test]
+    fn titles_in_capitals_become_title_case() {
+        assert_eq!(title_case("THE P.C. AND P.O."), "The P.C. and P.O.");
+        assert_eq!(
+            title_case("A CIVIL WAR, VOLUME XIV"),
+            "A Civil War, Volume XIV"
+        );
+        assert_eq!(title_case("WHAT DID SHE LIVE FOR"), "What Did She Live for");
+        assert_eq!(title_case("Already Mixed case"), "Already Mixed case");
     }
 
     #[test]
