@@ -9,6 +9,17 @@
 //! ([`Text::point_of`]). The analysis (`quire-insight`) and storage build
 //! on these types only; how a file became a [`Text`] is this crate's
 //! business.
+//!
+//! Two readers make a [`Text`]: [`from_gutenberg`] (and its bounded
+//! [`from_gutenberg_bytes`] and [`gutenberg::from_gutenberg_file`]) for
+//! Project Gutenberg plain text, and [`from_epub`] / [`from_epub_file`] for
+//! EPUB 2 and 3. Both find sections by the same heading rules (`detect`
+//! and `heading`, described there), so the two formats of one book give
+//! the same labels. Uploads are untrusted: every bounded reader works
+//! under [`Limits`] and refuses with a [`TextError`] saying what and where.
+//! Matter before the story (prefaces, "Etymology") is
+//! [`Text::front_matter`], what follows "THE END" is [`Text::back_matter`]:
+//! neither counts in positions.
 
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
