@@ -2,8 +2,8 @@
 //! the START and END markers, and the licence around it kept apart.
 //!
 //! Both header layouts are read: the current one ("Release date: June 27,
-//! 2008 [eBook #11]", "*** START OF THE PROJECT GUTENBERG EBOOK …") and the
-//! pre-2021 one ("Release Date: November 29, 2002 [EBook #1661]",
+//! 2008 \[eBook #11\]", "*** START OF THE PROJECT GUTENBERG EBOOK …") and the
+//! pre-2021 one ("Release Date: November 29, 2002 \[EBook #1661\]",
 //! "*** START OF THIS PROJECT GUTENBERG EBOOK …", markers that wrap onto a
 //! second line or have no spaces inside the asterisks). A byte-order mark
 //! and CRLF line ends are accepted. A text without markers is read whole,
