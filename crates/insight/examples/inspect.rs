@@ -43,6 +43,52 @@ fn main() {
             println!("- [{}] {}", p.section, sentence(p));
         }
     }
+    println!("\nKEY TERMS");
+    let terms: Vec<String> = a
+        .key_terms
+        .iter()
+        .map(|t| format!("{}:{}", t.term, t.count))
+        .collect();
+    println!("{}", terms.join(", "));
+    println!("\nSECTION TERMS 0..3");
+    for s in a.sections.iter().take(3) {
+        println!("- {}", s.key_terms.join(", "));
+    }
+    println!("\nTHEMES");
+    for t in &a.themes {
+        println!("- {}: {}", t.label, t.terms.join(", "));
+        if let Some(p) = t.places.first() {
+            println!("    {}", sentence(p));
+        }
+    }
+    println!("\nQUOTATIONS");
+    for q in &a.quotations {
+        println!("- {:.1} {}", q.score, sentence(&q.place));
+    }
+    println!("\nWARNINGS");
+    for (k, n, r) in quire_insight::warning_rates(&text) {
+        let claimed = a.warnings.iter().any(|w| w.kind == k);
+        println!(
+            "- {k:?}: {n} sentences, {r:.2}/10k {}",
+            if claimed { "CLAIMED" } else { "" }
+        );
+    }
+    for w in &a.warnings {
+        if w.kind == quire_insight::WarningKind::AnimalCruelty {
+            println!(
+                "- animal cruelty: {} sentences, e.g. {}",
+                w.sentences,
+                w.places.first().map(sentence).unwrap_or_default()
+            );
+        }
+    }
+    println!("\nMOOD");
+    let m: Vec<String> = a
+        .mood
+        .iter()
+        .map(|m| format!("{:+.2}", m.smoothed))
+        .collect();
+    println!("{}", m.join(" "));
     println!(
         "\n{}",
         serde_json::to_string(&a.reading).unwrap_or_default()

@@ -70,6 +70,7 @@ pub(crate) struct Vocab {
     pub words: Vec<String>,
     pub stem: Vec<u32>,
     pub stems: Vec<String>,
+    pub stem_ids: HashMap<String, u32>,
     pub stop: Vec<bool>,
 }
 
@@ -85,6 +86,14 @@ impl Vocab {
     }
     pub fn stem_of(&self, id: u32) -> u32 {
         self.stem[id as usize]
+    }
+    /// The ids of the stems of each word of a lexicon entry ("hanged
+    /// himself"), or None when a word never occurs in the book.
+    pub fn stem_phrase(&self, stemmer: &Stemmer, entry: &str) -> Option<Vec<u32>> {
+        entry
+            .split_whitespace()
+            .map(|w| self.stem_ids.get(stemmer.stem(w).as_ref()).copied())
+            .collect()
     }
 }
 
@@ -117,9 +126,9 @@ impl<'t> Doc<'t> {
             words: Vec::new(),
             stem: Vec::new(),
             stems: Vec::new(),
+            stem_ids: HashMap::new(),
             stop: Vec::new(),
         };
-        let mut stem_ids: HashMap<String, u32> = HashMap::new();
         let mut toks = Vec::new();
         let mut sents = Vec::new();
         let mut paras = Vec::new();
@@ -189,8 +198,8 @@ impl<'t> Doc<'t> {
                             None => {
                                 let id = vocab.words.len() as u32;
                                 let stem = stemmer.stem(&lower);
-                                let next = stem_ids.len() as u32;
-                                let sid = *stem_ids.entry(stem.to_string()).or_insert(next);
+                                let next = vocab.stem_ids.len() as u32;
+                                let sid = *vocab.stem_ids.entry(stem.to_string()).or_insert(next);
                                 if sid == next {
                                     vocab.stems.push(stem.to_string());
                                 }

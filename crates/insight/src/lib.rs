@@ -15,12 +15,20 @@ mod background;
 mod characters;
 mod doc;
 mod lexicon;
+mod mood;
+mod quotes;
 mod reading;
 mod synopsis;
+mod terms;
+mod warnings;
 
 pub use background::stem_counts;
 pub use characters::{Character, Gender, Together, Variant};
+pub use mood::MoodPoint;
+pub use quotes::Quotation;
 pub use reading::{Reading, syllables};
+pub use terms::{Term, Theme};
+pub use warnings::{Warning, WarningKind, rates as warning_rates};
 
 use quire_text::{Place, Text};
 use serde::{Deserialize, Serialize};
@@ -41,6 +49,12 @@ pub struct Options {
     /// Silent reading speed for the reading time (adult average for
     /// fiction is about 250).
     pub words_per_minute: u32,
+    /// Key terms of the whole book.
+    pub key_terms: usize,
+    /// Key terms of each section.
+    pub section_terms: usize,
+    pub themes: usize,
+    pub quotations: usize,
 }
 
 impl Default for Options {
@@ -49,6 +63,10 @@ impl Default for Options {
             synopsis_sentences: 10,
             max_characters: 40,
             words_per_minute: 250,
+            key_terms: 30,
+            section_terms: 5,
+            themes: 6,
+            quotations: 12,
         }
     }
 }
@@ -65,7 +83,16 @@ pub struct Analysis {
     pub characters: Vec<Character>,
     /// Pairs of [`Analysis::characters`] seen together, most often first.
     pub together: Vec<Together>,
+    /// Words that set the book apart, most distinctive first.
+    pub key_terms: Vec<Term>,
+    pub themes: Vec<Theme>,
+    /// Sentences that read as general statements, best first.
+    pub quotations: Vec<Quotation>,
+    /// Claimed content warnings, each with where it occurs.
+    pub warnings: Vec<Warning>,
     pub reading: Reading,
+    /// Valence of each section, raw and smoothed.
+    pub mood: Vec<MoodPoint>,
 }
 
 /// What the analysis says about one section.
@@ -74,6 +101,8 @@ pub struct SectionInsight {
     pub section: u32,
     /// 2–4 sentences of the section, in reading order.
     pub summary: Vec<Place>,
+    /// Words that set this section apart from the rest of the book.
+    pub key_terms: Vec<String>,
 }
 
 impl Analysis {
@@ -85,6 +114,16 @@ impl Analysis {
             out.extend_from_slice(&s.summary);
         }
         out.extend(self.characters.iter().map(|c| c.first));
+        for t in &self.key_terms {
+            out.extend_from_slice(&t.places);
+        }
+        for t in &self.themes {
+            out.extend_from_slice(&t.places);
+        }
+        out.extend(self.quotations.iter().map(|q| q.place));
+        for w in &self.warnings {
+            out.extend_from_slice(&w.places);
+        }
         out
     }
 }
@@ -105,7 +144,7 @@ pub fn analyse_with_progress(
     let doc = doc::Doc::new(text);
     progress(0.2);
     let (characters, together) = characters::characters(&doc, options.max_characters);
-    progress(0.4);
+    progress(0.3);
     let scorer = synopsis::Scorer::new(&doc);
     let synopsis = synopsis::synopsis_of(
         &doc,
@@ -113,15 +152,26 @@ pub fn analyse_with_progress(
         0..doc.sents.len(),
         options.synopsis_sentences,
     );
-    progress(0.5);
+    progress(0.4);
+    let terms = terms::Terms::new(&doc);
+    let mut section_terms = terms.section_terms(&doc, options.section_terms).into_iter();
     let sections = (0..text.sections.len())
         .map(|i| SectionInsight {
             section: i as u32,
             summary: synopsis::summary(&doc, &scorer, i),
+            key_terms: section_terms.next().unwrap_or_default(),
         })
         .collect();
+    progress(0.6);
+    let key_terms = terms.key_terms(&doc, options.key_terms);
+    let themes = terms.themes(&doc, &key_terms, options.themes);
     progress(0.7);
+    let quotations = quotes::quotations(&doc, options.quotations);
+    progress(0.8);
+    let warnings = warnings::warnings(&doc);
+    progress(0.9);
     let reading = reading::reading(&doc, options.words_per_minute);
+    let mood = mood::mood(&doc);
     progress(1.0);
     Analysis {
         version: VERSION,
@@ -129,7 +179,12 @@ pub fn analyse_with_progress(
         sections,
         characters,
         together,
+        key_terms,
+        themes,
+        quotations,
+        warnings,
         reading,
+        mood,
     }
 }
 

@@ -6,4 +6,5 @@ mod books;
 mod characters;
 mod grounding;
 mod loader;
+mod parts;
 mod synopsis;
