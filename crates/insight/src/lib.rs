@@ -10,6 +10,9 @@
 //! [`Analysis`], which serialises to JSON for caching under
 //! [`VERSION`]; [`synopsis_until`] tells the story so far from the
 //! sentences before a reader's place only (Quire's spoiler rule).
+//!
+//! Only the body ([`Text::sections`]) is analysed: front and back matter
+//! and the licence are not the story.
 
 mod background;
 mod characters;

@@ -227,12 +227,11 @@ fn one_section_text(paragraphs: &[&str]) -> Text {
             part: None,
             paragraphs: paragraphs
                 .iter()
-                .map(|p| Paragraph {
-                    text: p.to_string(),
-                    sentences: loader::split_sentences(p),
-                })
+                .map(|p| Paragraph::new(p.to_string()))
                 .collect(),
         }],
+        front_matter: Vec::new(),
+        back_matter: Vec::new(),
     }
 }
 
@@ -279,6 +278,8 @@ fn an_empty_text_gives_an_empty_analysis() {
         language: None,
         licence: None,
         sections: Vec::new(),
+        front_matter: Vec::new(),
+        back_matter: Vec::new(),
     };
     let a = analyse(&empty, &Options::default());
     assert!(a.places().is_empty() && a.characters.is_empty() && a.mood.is_empty());
