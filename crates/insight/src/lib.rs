@@ -17,19 +17,26 @@
 mod background;
 mod characters;
 mod doc;
+mod faq;
 mod lexicon;
 mod mood;
 mod quotes;
 mod reading;
+mod reviews;
 mod synopsis;
 mod terms;
 mod warnings;
 
 pub use background::stem_counts;
 pub use characters::{Character, Gender, Together, Variant};
+pub use faq::{
+    BookFacts, Fact, FaqAnswer, FaqInput, FaqKey, Guard, Line, Measure, Ratings, Similar, Source,
+    faq, key_ideas, section_name, sentence_at,
+};
 pub use mood::MoodPoint;
 pub use quotes::Quotation;
 pub use reading::{Reading, syllables};
+pub use reviews::{ReviewInput, ReviewInsights, ReviewSentence, reviews};
 pub use terms::{Term, Theme};
 pub use warnings::{Warning, WarningKind, rates as warning_rates};
 

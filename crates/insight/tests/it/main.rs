@@ -4,6 +4,7 @@
 
 mod books;
 mod characters;
+mod faq;
 mod grounding;
 mod loader;
 mod parts;
