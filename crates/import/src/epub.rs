@@ -3,40 +3,25 @@
 //! An EPUB is a zip archive: `META-INF/container.xml` names the package
 //! document (the OPF), whose manifest marks the cover image with
 //! `properties="cover-image"` (EPUB 3) or names it in
-//! `<meta name="cover" content="ID">` (EPUB 2). Nothing is extracted to
-//! disk; entries are read by name into memory, each under a size cap that
-//! does not trust the sizes the archive declares, with a cap on the number
-//! of entries and on the compression ratio (a zip bomb inflates a few
-//! kilobytes into gigabytes), and a manifest path that would climb out of
-//! the archive's root is refused.
+//! `<meta name="cover" content="ID">` (EPUB 2). The archive is read by
+//! `quire-text`'s bounded reader ([`quire_text::Archive`]): nothing is
+//! extracted to disk, entries are read by name under caps that do not
+//! trust the sizes the archive declares, the entry count and compression
+//! ratio are bounded, and a path that would climb out of the archive is
+//! refused.
 
 use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 
-use quick_xml::Reader;
-use quick_xml::events::Event;
-use zip::ZipArchive;
+use quire_text::epub::{package, rootfile};
+use quire_text::{Archive, Limits};
 
 use crate::error::{ImportError, display_name};
 
 /// The largest EPUB file read.
 pub const MAX_EPUB_BYTES: u64 = 64 * 1024 * 1024;
-/// The most entries an EPUB may have.
-pub const MAX_ENTRIES: usize = 10_000;
-/// The largest XML document read from an EPUB (container or package).
-pub const MAX_XML_BYTES: u64 = 4 * 1024 * 1024;
 /// The largest cover image read (the covers crate takes at most 10 MB).
 pub const MAX_IMAGE_BYTES: u64 = 10 * 1024 * 1024;
-/// The most an entry may inflate relative to its compressed size.
-pub const MAX_RATIO: u64 = 100;
-
-fn bad(file: &str, message: impl Into<String>) -> ImportError {
-    ImportError::NotEpub {
-        file: file.to_string(),
-        message: message.into(),
-    }
-}
 
 /// The bytes of the EPUB's cover image, or `None` when it declares none.
 pub fn cover_image(path: &Path) -> Result<Option<Vec<u8>>, ImportError> {
@@ -58,178 +43,17 @@ pub fn cover_image(path: &Path) -> Result<Option<Vec<u8>>, ImportError> {
             limit_bytes: MAX_EPUB_BYTES,
         });
     }
-    let mut zip =
-        ZipArchive::new(file).map_err(|e| bad(&name, format!("not a zip archive ({e})")))?;
-    if zip.len() > MAX_ENTRIES {
-        return Err(bad(
-            &name,
-            format!(
-                "it has {} entries; an EPUB may have at most {MAX_ENTRIES}",
-                zip.len()
-            ),
-        ));
-    }
-    let container = read_entry(&mut zip, &name, "META-INF/container.xml", MAX_XML_BYTES)?
-        .ok_or_else(|| bad(&name, "META-INF/container.xml is missing"))?;
-    let opf_path = rootfile(&container)
-        .ok_or_else(|| bad(&name, "container.xml names no package document"))?;
-    let opf = read_entry(&mut zip, &name, &opf_path, MAX_XML_BYTES)?
-        .ok_or_else(|| bad(&name, format!("the package document {opf_path} is missing")))?;
-    let Some(href) = cover_href(&opf) else {
+    let limits = Limits {
+        max_file_bytes: MAX_EPUB_BYTES,
+        ..Limits::default()
+    };
+    let mut archive = Archive::open(file, len, &name, &limits)?;
+    let opf_path = rootfile(&mut archive, &limits)?;
+    let pkg = package(&mut archive, &opf_path, &limits)?;
+    let Some(cover) = pkg.cover() else {
         return Ok(None);
     };
-    let base = opf_path.rsplit_once('/').map(|(dir, _)| dir).unwrap_or("");
-    let target = resolve(base, &href).ok_or_else(|| {
-        bad(
-            &name,
-            format!("the cover path \"{href}\" leaves the archive"),
-        )
-    })?;
-    read_entry(&mut zip, &name, &target, MAX_IMAGE_BYTES)
-}
-
-/// Read one entry by name, at most `cap` bytes, refusing a suspicious
-/// compression ratio. `None` when there is no such entry.
-fn read_entry(
-    zip: &mut ZipArchive<File>,
-    file: &str,
-    entry: &str,
-    cap: u64,
-) -> Result<Option<Vec<u8>>, ImportError> {
-    let mut e = match zip.by_name(entry) {
-        Ok(e) => e,
-        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-        Err(err) => return Err(bad(file, format!("{entry} cannot be read ({err})"))),
-    };
-    if e.size() > cap {
-        return Err(bad(
-            file,
-            format!("{entry} is {} bytes; at most {cap} are read", e.size()),
-        ));
-    }
-    if e.compressed_size() > 0 && e.size() / e.compressed_size().max(1) > MAX_RATIO {
-        return Err(bad(
-            file,
-            format!("{entry} inflates more than {MAX_RATIO} times; it looks like a zip bomb"),
-        ));
-    }
-    // The declared size may lie: never read past the cap whatever it says.
-    let mut out = Vec::new();
-    (&mut e)
-        .take(cap + 1)
-        .read_to_end(&mut out)
-        .map_err(|err| bad(file, format!("{entry} cannot be inflated ({err})")))?;
-    if out.len() as u64 > cap {
-        return Err(bad(file, format!("{entry} is larger than {cap} bytes")));
-    }
-    Ok(Some(out))
-}
-
-/// The attribute `key` of an element, unescaped.
-fn attr(e: &quick_xml::events::BytesStart, key: &[u8]) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.local_name().as_ref() == key)
-        .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
-}
-
-/// Every start or empty element of a document, with its local name.
-fn elements(xml: &[u8], mut each: impl FnMut(&[u8], &quick_xml::events::BytesStart)) {
-    let mut reader = Reader::from_reader(xml);
-    let mut buf = Vec::new();
-    loop {
-        match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => each(e.local_name().as_ref(), &e),
-            Ok(Event::Eof) | Err(_) => break,
-            _ => {}
-        }
-        buf.clear();
-    }
-}
-
-/// The package document's path from `container.xml`.
-fn rootfile(container: &[u8]) -> Option<String> {
-    let mut found = None;
-    elements(container, |name, e| {
-        if found.is_none() && name == b"rootfile" {
-            found = attr(e, b"full-path");
-        }
-    });
-    found
-}
-
-/// The manifest path of the cover image: the item with the `cover-image`
-/// property, else the item a `<meta name="cover">` names.
-fn cover_href(opf: &[u8]) -> Option<String> {
-    let mut by_property = None;
-    let mut cover_id = None;
-    let mut items: Vec<(String, String, String)> = Vec::new();
-    elements(opf, |name, e| match name {
-        b"item" => {
-            let (Some(id), Some(href)) = (attr(e, b"id"), attr(e, b"href")) else {
-                return;
-            };
-            let media = attr(e, b"media-type").unwrap_or_default();
-            let props = attr(e, b"properties").unwrap_or_default();
-            if by_property.is_none() && props.split_whitespace().any(|p| p == "cover-image") {
-                by_property = Some(href.clone());
-            }
-            items.push((id, href, media));
-        }
-        b"meta" if attr(e, b"name").as_deref() == Some("cover") => {
-            cover_id = attr(e, b"content");
-        }
-        _ => {}
-    });
-    by_property.or_else(|| {
-        let id = cover_id?;
-        items
-            .into_iter()
-            .find(|(i, _, media)| *i == id && media.starts_with("image/"))
-            .map(|(_, href, _)| href)
-    })
-}
-
-/// `href` relative to the folder `base`, as an entry name; `None` when it
-/// is absolute, a URL, or climbs above the archive's root.
-fn resolve(base: &str, href: &str) -> Option<String> {
-    let href = href.split(['#', '?']).next().unwrap_or("");
-    let href = percent_decode(href);
-    if href.is_empty() || href.starts_with('/') || href.contains(':') || href.contains('\\') {
-        return None;
-    }
-    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
-    for p in href.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
-}
-
-/// `%20` and the like, as manifest paths may carry them.
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(v) = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    Ok(archive.read_capped(&cover.path, MAX_IMAGE_BYTES)?)
 }
 
 #[cfg(test)]

@@ -47,6 +47,11 @@ pub enum ImportError {
 
     #[error("{file} is not a usable EPUB: {message}")]
     NotEpub { file: String, message: String },
+
+    /// A book's text or an EPUB refused by `quire-text` (its message names
+    /// the file and the place).
+    #[error(transparent)]
+    Text(#[from] quire_text::TextError),
 }
 
 impl ImportError {

@@ -5,8 +5,9 @@
 //!   subjects, ratings);
 //! - [`goodreads`]: a member's Goodreads "Export Library" CSV;
 //! - [`gutenberg`]: Project Gutenberg plain-text ebooks (metadata, body and
-//!   an opening excerpt);
-//! - [`epub`]: the cover image of an EPUB (read with bounds);
+//!   an opening excerpt), read by `quire-text`;
+//! - [`epub`]: the cover image of an EPUB (read with `quire-text`'s bounded
+//!   archive reader);
 //! - [`demo`]: loads all of the above into a database as Quire's demo.
 //!
 //! Inputs are untrusted: every reader caps the size it reads and reports a

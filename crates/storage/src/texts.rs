@@ -36,6 +36,9 @@ pub const MAX_CHARS: u64 = 10_000_000;
 /// Longest paragraph, in bytes: longer is a file without paragraph breaks,
 /// which would make one passage of the whole book.
 pub const MAX_PARAGRAPH_BYTES: usize = 200_000;
+/// Most bytes of matter outside the body (prefaces, advertisements after
+/// "THE END"), as stored.
+pub const MAX_MATTER_BYTES: usize = 4_000_000;
 
 /// Rows per multi-row INSERT: 400 paragraphs × 6 values stays far below
 /// both engines' limit on bound values (32,766 on SQLite, 65,535 on
@@ -167,23 +170,8 @@ impl From<sqlx::Error> for AttachError {
     }
 }
 
-/// Characters of a paragraph's text.
-fn chars(p: &Paragraph) -> u64 {
-    p.text.chars().count() as u64
-}
-
-/// `offset` characters into a body of `len`, on the clubs' scale, rounded
-/// down (as `quire_text::Text::point_of`).
-fn point(offset: u64, len: u64) -> Point {
-    let n = if len == 0 || offset >= len {
-        u32::from(Point::END)
-    } else {
-        (offset * u64::from(Point::END) / len) as u32
-    };
-    Point::new(n).unwrap_or(Point::FINISHED)
-}
-
-/// The same, rounded up: where a passage ending at `offset` is wholly read.
+/// `offset` characters into a body of `len`, on the clubs' scale,
+/// rounded up: where a passage ending at `offset` is wholly read.
 fn point_up(offset: u64, len: u64) -> Point {
     let n = if len == 0 || offset >= len {
         u32::from(Point::END)
@@ -239,7 +227,7 @@ fn check(text: &Text) -> Result<(u64, u64), AttachError> {
                 }
                 prev_end = r.end;
             }
-            total += chars(p);
+            total += p.chars();
         }
         if total > MAX_CHARS {
             return Err(too_big("characters", total, MAX_CHARS));
@@ -340,14 +328,25 @@ pub async fn attach(
 ) -> Result<TextVersion, AttachError> {
     let (paragraph_count, len) = check(text)?;
     let starts = section_offsets(text);
-    let start_points: Vec<Point> = starts.iter().map(|o| point(*o, len)).collect();
+    let start_points = text.section_starts();
     let starts_csv = start_points
         .iter()
         .map(|p| p.value().to_string())
         .collect::<Vec<_>>()
         .join(",");
-    let authors = serde_json::to_string(&text.authors)
-        .map_err(|e| StorageError::Corrupt(format!("authors as JSON: {e}")))?;
+    let json = |what: &str, r: serde_json::Result<String>| {
+        r.map_err(|e| StorageError::Corrupt(format!("{what} as JSON: {e}")))
+    };
+    let authors = json("authors", serde_json::to_string(&text.authors))?;
+    let front = json("front matter", serde_json::to_string(&text.front_matter))?;
+    let back = json("back matter", serde_json::to_string(&text.back_matter))?;
+    if front.len() + back.len() > MAX_MATTER_BYTES {
+        return Err(AttachError::TooBig {
+            what: "bytes of matter before and after the story",
+            count: (front.len() + back.len()) as u64,
+            max: MAX_MATTER_BYTES as u64,
+        });
+    }
     let at = now();
     let mut tx = db.begin().await?;
     // The upsert does nothing when the bytes are the same, so one
@@ -358,14 +357,16 @@ pub async fn attach(
         &mut tx,
         sqlx::query_as(
             "INSERT INTO work_texts (work_id, version, sha256, source_format, file_name, byte_size,
-                                     title, authors, language, licence, attached_by, attached_at,
-                                     section_count, paragraph_count, char_count, section_starts)
-             VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                                     title, authors, language, licence, front_matter, back_matter,
+                                     attached_by, attached_at, section_count, paragraph_count,
+                                     char_count, section_starts)
+             VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
              ON CONFLICT (work_id) DO UPDATE SET version = work_texts.version + 1,
                 sha256 = excluded.sha256, source_format = excluded.source_format,
                 file_name = excluded.file_name, byte_size = excluded.byte_size,
                 title = excluded.title, authors = excluded.authors, language = excluded.language,
-                licence = excluded.licence, attached_by = excluded.attached_by,
+                licence = excluded.licence, front_matter = excluded.front_matter,
+                back_matter = excluded.back_matter, attached_by = excluded.attached_by,
                 attached_at = excluded.attached_at, section_count = excluded.section_count,
                 paragraph_count = excluded.paragraph_count, char_count = excluded.char_count,
                 section_starts = excluded.section_starts
@@ -381,6 +382,8 @@ pub async fn attach(
         .bind(&authors)
         .bind(&text.language)
         .bind(&text.licence)
+        .bind(&front)
+        .bind(&back)
         .bind(by)
         .bind(at)
         .bind(text.sections.len() as i64)
@@ -429,7 +432,7 @@ fn section_offsets(text: &Text) -> Vec<u64> {
         .iter()
         .map(|s| {
             let start = at;
-            at += s.paragraphs.iter().map(chars).sum::<u64>();
+            at += s.paragraphs.iter().map(Paragraph::chars).sum::<u64>();
             start
         })
         .collect()
@@ -509,7 +512,7 @@ async fn insert_paragraphs(
                 encode_sentences(&p.sentences),
                 at as i64,
             ));
-            at += chars(p);
+            at += p.chars();
         }
     }
     for chunk in rows.chunks(BATCH) {
@@ -551,6 +554,8 @@ struct HeadRow {
     authors: String,
     language: Option<String>,
     licence: Option<String>,
+    front_matter: String,
+    back_matter: String,
     attached_by: Option<UserId>,
     attached_at: OffsetDateTime,
     section_count: i64,
@@ -564,7 +569,7 @@ async fn head(db: &Db, work: WorkId) -> Result<Option<HeadRow>, StorageError> {
         db,
         sqlx::query_as(
             "SELECT version, sha256, source_format, file_name, byte_size, title, authors, language,
-                    licence, attached_by, attached_at, section_count, paragraph_count, char_count,
+                    licence, front_matter, back_matter, attached_by, attached_at, section_count, paragraph_count, char_count,
                     section_starts
              FROM work_texts WHERE work_id = $1"
         )
@@ -705,14 +710,23 @@ pub async fn load(db: &Db, work: WorkId) -> Result<Option<Text>, StorageError> {
                 })?;
             section.paragraphs.push(paragraph_of(p)?);
         }
-        let authors: Vec<String> = serde_json::from_str(&h.authors)
-            .map_err(|e| StorageError::Corrupt(format!("authors of the text: {e}")))?;
+        let corrupt = |what: &str, e: serde_json::Error| {
+            StorageError::Corrupt(format!("{what} of the text of {work}: {e}"))
+        };
+        let authors: Vec<String> =
+            serde_json::from_str(&h.authors).map_err(|e| corrupt("authors", e))?;
+        let front_matter: Vec<Section> =
+            serde_json::from_str(&h.front_matter).map_err(|e| corrupt("front matter", e))?;
+        let back_matter: Vec<Paragraph> =
+            serde_json::from_str(&h.back_matter).map_err(|e| corrupt("back matter", e))?;
         return Ok(Some(Text {
             title: h.title,
             authors,
             language: h.language,
             licence: h.licence,
             sections: out,
+            front_matter,
+            back_matter,
         }));
     }
     Err(StorageError::Conflict(
@@ -831,7 +845,7 @@ pub async fn passages(db: &Db, work: WorkId, up_to: Point) -> Result<Vec<Passage
     let mut out = Vec::new();
     for r in &rows {
         let p = paragraph_of(r)?;
-        let end = r.char_offset as u64 + chars(&p);
+        let end = r.char_offset as u64 + p.chars();
         let mut read_at = point_up(end, len);
         if let Some(next) = next_starts.get(r.section_index as usize) {
             read_at = read_at.min(*next);
@@ -1048,10 +1062,9 @@ mod tests {
     }
 
     #[test]
-    fn points_round_down_and_up() {
-        assert_eq!(point(1, 3).value(), 3333);
+    fn points_round_up() {
         assert_eq!(point_up(1, 3).value(), 3334);
         assert_eq!(point_up(3, 3), Point::FINISHED);
-        assert_eq!(point(0, 0), Point::FINISHED);
+        assert_eq!(point_up(0, 3), Point::START);
     }
 }

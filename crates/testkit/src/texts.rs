@@ -1,5 +1,6 @@
 //! Book texts built by hand for tests, before (and beside) the parsers of
-//! `quire-text`: sections of made-up paragraphs whose sentences are real
+//! `quire-text`: sections of made-up paragraphs (with a preface and a closing line
+//! outside the body) whose sentences are real
 //! byte ranges, so storage and analysis tests need no file.
 
 use quire_text::{Paragraph, Section, SectionKind, Text};
@@ -29,6 +30,14 @@ pub fn text(sections: usize, paragraphs: usize) -> Text {
         language: Some("en".into()),
         licence: Some("Do as you like with this test text.".into()),
         sections,
+        front_matter: vec![Section {
+            kind: SectionKind::Preface,
+            label: "Preface".into(),
+            title: None,
+            part: None,
+            paragraphs: vec![Paragraph::new("A preface, outside the story.".into())],
+        }],
+        back_matter: vec![Paragraph::new("THE END. Other books by Ann Author.".into())],
     }
 }
 

@@ -13,6 +13,26 @@
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
+use quire_domain::position::Point;
+
+mod archive;
+mod blocks;
+mod detect;
+pub mod epub;
+mod error;
+pub mod gutenberg;
+mod heading;
+mod limits;
+pub mod sentences;
+mod xhtml;
+
+pub use archive::Archive;
+pub use epub::{from_epub, from_epub_file};
+pub use error::TextError;
+pub use gutenberg::{from_gutenberg, from_gutenberg_bytes};
+pub use heading::normalise;
+pub use limits::Limits;
+
 /// What kind of section a heading opens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -81,4 +101,129 @@ pub struct Text {
     /// body and never analysed.
     pub licence: Option<String>,
     pub sections: Vec<Section>,
+    /// Named matter before the story (prefaces, an introduction, Moby-Dick's
+    /// "Etymology" and "Extracts"): kept and labelled, but outside the
+    /// body, so chapter numbers and positions count the story only.
+    #[serde(default)]
+    pub front_matter: Vec<Section>,
+    /// What follows "THE END" (a publisher's advertisements, a printer's
+    /// imprint): kept, outside the body.
+    #[serde(default)]
+    pub back_matter: Vec<Paragraph>,
+}
+
+impl Paragraph {
+    /// A paragraph from text whose whitespace is already collapsed, split
+    /// into sentences.
+    pub fn new(text: String) -> Paragraph {
+        let sentences = sentences::split(&text);
+        Paragraph { text, sentences }
+    }
+
+    /// Its length in characters.
+    pub fn chars(&self) -> u64 {
+        self.text.chars().count() as u64
+    }
+}
+
+impl Text {
+    /// The body's length in characters (paragraph texts only: the breaks
+    /// between paragraphs and sections count nothing).
+    pub fn len(&self) -> u64 {
+        self.sections
+            .iter()
+            .flat_map(|s| &s.paragraphs)
+            .map(Paragraph::chars)
+            .sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sections
+            .iter()
+            .all(|s| s.paragraphs.iter().all(|p| p.text.is_empty()))
+    }
+
+    /// Characters of the body before `place`. A place past the end of its
+    /// paragraph, section or the book counts as the start of what follows
+    /// (so a place past the last sentence is [`Text::len`]).
+    pub fn offset(&self, place: Place) -> u64 {
+        let mut total = 0u64;
+        for (si, section) in self.sections.iter().enumerate() {
+            let si = si as u32;
+            if si < place.section {
+                total += section.paragraphs.iter().map(Paragraph::chars).sum::<u64>();
+                continue;
+            }
+            if si > place.section {
+                break;
+            }
+            for (pi, paragraph) in section.paragraphs.iter().enumerate() {
+                let pi = pi as u32;
+                if pi < place.paragraph {
+                    total += paragraph.chars();
+                    continue;
+                }
+                if pi == place.paragraph {
+                    let start = paragraph
+                        .sentences
+                        .get(place.sentence as usize)
+                        .map_or(paragraph.text.len(), |r| r.start as usize);
+                    total += paragraph
+                        .text
+                        .get(..start)
+                        .map_or(0, |t| t.chars().count() as u64);
+                }
+                break;
+            }
+            break;
+        }
+        total
+    }
+
+    /// Where `place` is on the clubs' position scale: the share of the
+    /// body's characters before it, rounded down.
+    pub fn point_of(&self, place: Place) -> Point {
+        point(self.offset(place), self.len())
+    }
+
+    /// Where each section starts on the position scale, for
+    /// `Chapters::Exact`: ascending, the first at the start.
+    pub fn section_starts(&self) -> Vec<Point> {
+        let len = self.len();
+        let mut at = 0u64;
+        self.sections
+            .iter()
+            .map(|s| {
+                let start = point(at, len);
+                at += s.paragraphs.iter().map(Paragraph::chars).sum::<u64>();
+                start
+            })
+            .collect()
+    }
+
+    /// Every sentence with its place, in reading order.
+    pub fn sentences(&self) -> impl Iterator<Item = (Place, &str)> {
+        self.sections.iter().enumerate().flat_map(|(si, s)| {
+            s.paragraphs.iter().enumerate().flat_map(move |(pi, p)| {
+                p.sentences.iter().enumerate().filter_map(move |(ti, r)| {
+                    let text = p.text.get(r.start as usize..r.end as usize)?;
+                    Some((
+                        Place {
+                            section: si as u32,
+                            paragraph: pi as u32,
+                            sentence: ti as u32,
+                        },
+                        text,
+                    ))
+                })
+            })
+        })
+    }
+}
+
+/// `at / len` of the scale, rounded down; an empty text is all start.
+fn point(at: u64, len: u64) -> Point {
+    let end = u64::from(Point::END);
+    let value = (at.min(len) * end).checked_div(len).unwrap_or(0);
+    Point::new(value as u32).unwrap_or(Point::FINISHED)
 }

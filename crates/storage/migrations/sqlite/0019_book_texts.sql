@@ -31,6 +31,11 @@ CREATE TABLE work_texts (
     language TEXT,
     -- Licence and distributor text, kept apart from the body.
     licence TEXT,
+    -- Matter outside the body (quire_text::Text's front_matter sections
+    -- and back_matter paragraphs), as JSON: kept and shown, never placed
+    -- on the scale nor counted as chapters.
+    front_matter TEXT NOT NULL DEFAULT '[]',
+    back_matter TEXT NOT NULL DEFAULT '[]',
     attached_by BLOB REFERENCES users(id) ON DELETE SET NULL,
     attached_at TEXT NOT NULL,
     section_count INTEGER NOT NULL CHECK (section_count >= 1),
