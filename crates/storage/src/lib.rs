@@ -22,6 +22,7 @@ pub mod reading_stats;
 pub mod reviews;
 pub mod roles;
 pub mod shelves;
+pub mod texts;
 pub mod users;
 
 pub use db::{Backend, Db, DbOptions, StorageError, now};

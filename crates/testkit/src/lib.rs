@@ -5,6 +5,7 @@
 pub mod db;
 pub mod fixtures;
 pub mod pg;
+pub mod texts;
 
 pub use db::TestDb;
 pub use fixtures::{BookBuilder, Built, attach_more, club_book, member};

@@ -21,3 +21,4 @@ mod roles;
 mod schema;
 mod search;
 mod spoilers;
+mod texts;
