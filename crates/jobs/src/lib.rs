@@ -8,12 +8,14 @@
 //! or give it back. Adding a job is one type and one `register` line in
 //! [`registry`].
 
+mod analyse;
 mod covers;
 mod polls;
 mod purge;
 mod registry;
 mod runner;
 
+pub use analyse::{AnalyseText, analysis_version};
 pub use covers::MakeCoverThumbnails;
 pub use polls::ClosePoll;
 pub use purge::PurgeSessions;
@@ -129,6 +131,7 @@ pub fn registry() -> Registry {
         .register::<PurgeSessions>()
         .register::<MakeCoverThumbnails>()
         .register::<ClosePoll>()
+        .register::<AnalyseText>()
 }
 
 /// How often expired sessions and old sign-in attempts are purged.

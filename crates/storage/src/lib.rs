@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod clubs;
 pub mod history;
 pub mod home;
+pub mod insights;
 pub mod jobs;
 pub mod profile;
 pub mod questions;

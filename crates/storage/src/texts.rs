@@ -906,7 +906,7 @@ impl AnalysisStatus {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "queued" => AnalysisStatus::Queued,
             "running" => AnalysisStatus::Running,

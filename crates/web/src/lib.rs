@@ -106,6 +106,7 @@ pub struct AppState {
     pages: Arc<books::cache::PageCache>,
     home: Arc<home::HomeCache>,
     covers: Arc<cover::CoverWork>,
+    insights: Arc<books::insights::InsightCache>,
 }
 
 impl AppState {
@@ -124,6 +125,7 @@ impl AppState {
             config: Arc::new(config),
             pages: Arc::new(books::cache::PageCache::default()),
             home: Arc::new(home::HomeCache::default()),
+            insights: Arc::new(books::insights::InsightCache::default()),
         }
     }
 }
@@ -152,6 +154,15 @@ pub fn router(state: AppState) -> Router {
         .route("/books/{id}", get(books::page::book_page))
         .route("/books/{id}/{slug}", get(books::page::book_page))
         .route("/books/{id}/reviews", get(books::page::reviews_partial))
+        .route("/books/{id}/insights", get(books::insights::insights_page))
+        .route(
+            "/books/{id}/passages/{section}/{paragraph}",
+            get(books::insights::passage_page),
+        )
+        .route(
+            "/api/v1/books/{id}/insights",
+            get(books::insights::insights_api),
+        )
         .route("/books/{id}/rating", post(books::actions::rate))
         .route("/books/{id}/queue", post(books::actions::queue))
         .route("/books/{id}/reading", post(books::actions::reading))

@@ -3,6 +3,8 @@
 pub mod actions;
 pub mod add;
 pub mod cache;
+pub mod charts;
+pub mod insights;
 pub mod material;
 pub mod merge;
 pub mod page;

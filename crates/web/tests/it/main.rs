@@ -16,6 +16,7 @@ mod club_polls;
 mod clubs;
 mod covers;
 mod edit;
+mod insights;
 mod look;
 mod meetings;
 mod merge;
