@@ -2,6 +2,7 @@
 //! novels (`QUIRE_DATA`, or `../shared/data` beside the repository).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly on a failed step
 
+mod ask;
 mod books;
 mod characters;
 mod grounding;
