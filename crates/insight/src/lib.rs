@@ -13,7 +13,8 @@
 //! [`Recap`] does so for many places of one book.
 //!
 //! Around the analysis: [`AskIndex`] finds the passages that answer a
-//! reader's question, limited to the
+//! reader's question, and [`cards`] draws flashcards (scheduled by
+//! [`Schedule`], exported by [`anki_export`]), both limited to the
 //! reader's place.
 //!
 //! Only the body ([`Text::sections`]) is analysed: front and back matter
@@ -21,6 +22,7 @@
 
 mod ask;
 mod background;
+mod cards;
 mod characters;
 mod doc;
 mod lexicon;
@@ -28,17 +30,22 @@ mod mood;
 mod quotes;
 mod reading;
 mod recap;
+mod schedule;
 mod synopsis;
 mod terms;
 mod warnings;
 
 pub use ask::{AskIndex, Highlight, Hit, PASSAGE_WORDS, QueryTerm};
 pub use background::stem_counts;
+pub use cards::{ANKI_COLUMNS, BLANK, Card, CardKind, anki_export, cards, section_name};
 pub use characters::{Character, Gender, Together, Variant};
 pub use mood::MoodPoint;
 pub use quotes::Quotation;
 pub use reading::{Reading, syllables};
 pub use recap::{Recap, catch_up};
+pub use schedule::{
+    CardState, DEFAULT_RETENTION, RELEARN_MINUTES, Rating, Schedule, ScheduleError,
+};
 pub use terms::{Term, Theme};
 pub use warnings::{Warning, WarningKind, rates as warning_rates};
 

@@ -4,6 +4,7 @@
 
 mod ask;
 mod books;
+mod cards;
 mod characters;
 mod grounding;
 mod loader;
