@@ -19,7 +19,7 @@ fn main() {
     let index = AskIndex::build(&text, &analysis);
     for question in questions {
         println!("## {question}");
-        println!("   understood: {:?}", index.understood(question));
+        println!("   understood: {:?}", index.understood(question, None));
         for hit in index.ask(&text, question, None, 5) {
             let section = &text.sections[hit.section as usize];
             let mut shown = String::new();

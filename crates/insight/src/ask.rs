@@ -11,7 +11,9 @@
 //! analysis merged ("Lizzy", "Miss Eliza Bennet", "Elizabeth"), is one term
 //! for that character, so asking about Lizzy finds the passages that say
 //! Elizabeth; a common diminutive the book never uses ("Lizzie") is tried
-//! as the names it stands for.
+//! as the names it stands for. Behind the spoiler guard a form is a name
+//! only once the reader has met it: a married name first written in the
+//! last chapter does not lead to, or name, the character it belongs to.
 //!
 //! Ranking is BM25 (k1 1.2, b 0.75) over passages, then the best
 //! candidates get a proximity bonus: for each pair of neighbouring query
@@ -121,11 +123,13 @@ pub struct AskIndex {
     /// Every lowercased word of the book that is a content word, with its
     /// stem's term id.
     surface: BTreeMap<String, u32>,
-    /// Character names: the first word of a form, then the forms starting
-    /// with it (all words, longest first) and their character.
-    names: BTreeMap<String, Vec<(Vec<String>, u32)>>,
-    /// Character names to show, by character index.
-    character_names: Vec<String>,
+    /// Every written form of a character's name.
+    forms: Vec<NameForm>,
+    /// Forms by their first word, longest first.
+    names: Names,
+    /// Character names to show, by character index, with the form that
+    /// writes it (shown only once the reader has met that form).
+    character_names: Vec<Shown>,
     avg_len: f32,
 }
 
@@ -196,17 +200,34 @@ fn words(text: &str, lower: &mut Vec<String>) -> Vec<Word> {
 /// their byte range.
 struct Found {
     term: u32,
+    /// The name form it is, when it is one.
+    form: Option<u32>,
     words: Range<usize>,
     range: Range<u32>,
 }
 
-type Names = BTreeMap<String, Vec<(Vec<String>, u32)>>;
+type Names = BTreeMap<String, Vec<u32>>;
+/// A character's name to show, and the form that writes it.
+type Shown = (String, Option<u32>);
+
+/// One way the book writes a character's name ("Miss Eliza").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct NameForm {
+    words: Vec<String>,
+    character: u32,
+    /// The first passage that writes it (`u32::MAX`: none). Behind the
+    /// guard a form is a name only once the reader has met it, so asking
+    /// about a married name does not say who took it.
+    first: u32,
+}
 
 /// The terms of a run of words in order: character names (longest form
-/// first; in the book a name must be capitalised), then content words as
-/// `lookup` gives them.
+/// first, of the forms `usable` allows; in the book a name must be
+/// capitalised), then content words as `lookup` gives them.
 fn scan(
     names: &Names,
+    forms: &[NameForm],
+    usable: impl Fn(&NameForm) -> bool,
     ws: &[Word],
     lower: &[String],
     in_book: bool,
@@ -218,17 +239,21 @@ fn scan(
         let name = names
             .get(&lower[i])
             .filter(|_| !in_book || ws[i].capital)
-            .and_then(|forms| {
-                forms.iter().find(|(form, _)| {
-                    lower
-                        .get(i..i + form.len())
-                        .is_some_and(|run| run == form.as_slice())
+            .and_then(|ids| {
+                ids.iter().copied().find(|&f| {
+                    let form = &forms[f as usize];
+                    usable(form)
+                        && lower
+                            .get(i..i + form.words.len())
+                            .is_some_and(|run| run == form.words.as_slice())
                 })
             });
-        if let Some((form, character)) = name {
-            let n = form.len();
+        if let Some(f) = name {
+            let form = &forms[f as usize];
+            let n = form.words.len();
             out.push(Found {
-                term: *character,
+                term: form.character,
+                form: Some(f),
                 words: i..i + n,
                 range: ws[i].start..ws[i + n - 1].end,
             });
@@ -238,6 +263,7 @@ fn scan(
         if let Some(term) = lookup(&lower[i], ws[i].capital) {
             out.push(Found {
                 term,
+                form: None,
                 words: i..i + 1,
                 range: ws[i].start..ws[i].end,
             });
@@ -319,7 +345,7 @@ impl AskIndex {
     pub fn build(text: &Text, analysis: &Analysis) -> AskIndex {
         let stemmer = Stemmer::create(Algorithm::English);
         let stop: HashSet<&str> = lexicon::STOPWORDS.iter().copied().collect();
-        let (names, character_names) = name_table(&analysis.characters);
+        let (mut forms, names, character_names) = name_table(&analysis.characters);
         // Term ids 0..characters are the characters; stems follow.
         let mut terms: HashMap<String, u32> = (0..character_names.len())
             .map(|c| (format!("#{c}"), c as u32))
@@ -341,19 +367,31 @@ impl AskIndex {
                 for pi in run.clone() {
                     let para = &section.paragraphs[pi as usize];
                     let ws = words(&para.text, &mut lower);
-                    let found = scan(&names, &ws, &lower, true, |w, _| {
-                        if let Some(known) = surface.get(w) {
-                            return *known;
-                        }
-                        let id = (w.chars().count() >= 2 && !stop.contains(w)).then(|| {
-                            let stem = stemmer.stem(w).into_owned();
-                            let next = terms.len() as u32;
-                            *terms.entry(stem).or_insert(next)
-                        });
-                        surface.insert(w.to_string(), id);
-                        id
-                    });
+                    let found = scan(
+                        &names,
+                        &forms,
+                        |_| true,
+                        &ws,
+                        &lower,
+                        true,
+                        |w, _| {
+                            if let Some(known) = surface.get(w) {
+                                return *known;
+                            }
+                            let id = (w.chars().count() >= 2 && !stop.contains(w)).then(|| {
+                                let stem = stemmer.stem(w).into_owned();
+                                let next = terms.len() as u32;
+                                *terms.entry(stem).or_insert(next)
+                            });
+                            surface.insert(w.to_string(), id);
+                            id
+                        },
+                    );
                     for f in found {
+                        if let Some(form) = f.form {
+                            let first = &mut forms[form as usize].first;
+                            *first = (*first).min(passages.len() as u32);
+                        }
                         *counts.entry(f.term).or_insert(0) += 1;
                         len += 1;
                     }
@@ -388,6 +426,7 @@ impl AskIndex {
                 .into_iter()
                 .filter_map(|(w, id)| Some((w, id?)))
                 .collect(),
+            forms,
             names,
             character_names,
             avg_len,
@@ -399,18 +438,28 @@ impl AskIndex {
         self.passages.len()
     }
 
-    /// What Quire searches for in `question`: its content words and the
-    /// characters it names. Empty when it has nothing to search for ("who
-    /// is it?"), so the page can say so.
-    pub fn understood(&self, question: &str) -> Vec<QueryTerm> {
-        self.query(question)
+    /// What Quire searches for in `question` for a reader at `up_to`: its
+    /// content words and the characters it names (a name only once the
+    /// reader has met that form of it). Empty when it has nothing to search
+    /// for ("who is it?"), so the page can say so.
+    pub fn understood(&self, question: &str, up_to: Option<Place>) -> Vec<QueryTerm> {
+        let cutoff = self.cutoff(up_to);
+        self.query(question, cutoff)
             .terms
             .into_iter()
             .map(|(_, t)| t)
             .collect()
     }
 
-    fn query(&self, question: &str) -> Query {
+    /// How many passages, from the start, lie wholly before `up_to`.
+    fn cutoff(&self, up_to: Option<Place>) -> usize {
+        up_to.map_or(self.passages.len(), |place| {
+            self.passages.partition_point(|p| p.last < place)
+        })
+    }
+
+    fn query(&self, question: &str, cutoff: usize) -> Query {
+        let usable = |f: &NameForm| (f.first as usize) < cutoff;
         let stop: HashSet<&str> = lexicon::STOPWORDS
             .iter()
             .chain(QUESTION_WORDS)
@@ -418,30 +467,37 @@ impl AskIndex {
             .collect();
         let mut lower = Vec::new();
         let ws = words(question, &mut lower);
-        let found = scan(&self.names, &ws, &lower, false, |w, capital| {
-            if stop.contains(w) || w.chars().count() < 2 {
-                return None;
-            }
-            // A diminutive ("Lizzie") that is not a form of a character
-            // stands for the character of the name it shortens, when the
-            // question writes it as a name or the book never uses the
-            // word ("art" is not Arthur).
-            let nick = lexicon::nickname_targets(w)
-                .iter()
-                .find_map(|full| {
-                    self.names
-                        .get(*full)?
-                        .iter()
-                        .find(|(f, _)| f.len() == 1)
-                        .map(|(_, c)| *c)
-                })
-                .filter(|_| capital || !self.surface.contains_key(w));
-            // u32::MAX marks a word the book never uses.
-            Some(
-                nick.or_else(|| self.surface.get(w).copied())
-                    .unwrap_or(u32::MAX),
-            )
-        });
+        let found = scan(
+            &self.names,
+            &self.forms,
+            usable,
+            &ws,
+            &lower,
+            false,
+            |w, capital| {
+                if stop.contains(w) || w.chars().count() < 2 {
+                    return None;
+                }
+                // A diminutive ("Lizzie") that is not a form of a character
+                // stands for the character of the name it shortens, when the
+                // question writes it as a name or the book never uses the
+                // word ("art" is not Arthur).
+                let nick = lexicon::nickname_targets(w)
+                    .iter()
+                    .find_map(|full| {
+                        self.names.get(*full)?.iter().find_map(|&f| {
+                            let form = &self.forms[f as usize];
+                            (form.words.len() == 1 && usable(form)).then_some(form.character)
+                        })
+                    })
+                    .filter(|_| capital || !self.surface.contains_key(w));
+                // u32::MAX marks a word the book never uses.
+                Some(
+                    nick.or_else(|| self.surface.get(w).copied())
+                        .unwrap_or(u32::MAX),
+                )
+            },
+        );
         let mut seen = HashSet::new();
         let mut terms = Vec::new();
         for f in found {
@@ -451,9 +507,12 @@ impl AskIndex {
             if !seen.insert(key) {
                 continue;
             }
-            let character = id
-                .filter(|&t| (t as usize) < self.character_names.len())
-                .map(|t| self.character_names[t as usize].clone());
+            let character = id.and_then(|t| self.character_names.get(t as usize)).map(
+                |(name, form)| match form {
+                    Some(f) if usable(&self.forms[*f as usize]) => name.clone(),
+                    _ => words.clone(),
+                },
+            );
             terms.push((
                 id,
                 QueryTerm {
@@ -474,7 +533,8 @@ impl AskIndex {
     /// pass None only when the reader lifts the guard). A question with
     /// no word the book uses gives no hits.
     pub fn ask(&self, text: &Text, question: &str, up_to: Option<Place>, k: usize) -> Vec<Hit> {
-        let query = self.query(question);
+        let cutoff = self.cutoff(up_to);
+        let query = self.query(question, cutoff);
         let terms: Vec<(usize, u32)> = query
             .terms
             .iter()
@@ -484,9 +544,6 @@ impl AskIndex {
         if terms.is_empty() || k == 0 {
             return Vec::new();
         }
-        let cutoff = up_to.map_or(self.passages.len(), |place| {
-            self.passages.partition_point(|p| p.last < place)
-        });
         let n = self.passages.len() as f32;
         let idf: Vec<f32> = terms
             .iter()
@@ -524,7 +581,7 @@ impl AskIndex {
             .collect();
         let mut hits: Vec<Hit> = cands
             .into_iter()
-            .map(|p| self.hit(text, p, scores[p as usize], &term_slot, &idf))
+            .map(|p| self.hit(text, p, scores[p as usize], &term_slot, &idf, cutoff))
             .collect();
         hits.sort_by(|a, b| {
             b.score
@@ -537,7 +594,15 @@ impl AskIndex {
     }
 
     /// A candidate passage re-read: its proximity bonus and highlights.
-    fn hit(&self, text: &Text, p: u32, bm25: f32, slot: &HashMap<u32, usize>, idf: &[f32]) -> Hit {
+    fn hit(
+        &self,
+        text: &Text,
+        p: u32,
+        bm25: f32,
+        slot: &HashMap<u32, usize>,
+        idf: &[f32],
+        cutoff: usize,
+    ) -> Hit {
         let passage = &self.passages[p as usize];
         let section = &text.sections[passage.section as usize];
         let mut lower = Vec::new();
@@ -550,9 +615,16 @@ impl AskIndex {
                 continue;
             };
             let ws = words(&para.text, &mut lower);
-            for f in scan(&self.names, &ws, &lower, true, |w, _| {
-                self.surface.get(w).copied()
-            }) {
+            let usable = |f: &NameForm| (f.first as usize) < cutoff;
+            for f in scan(
+                &self.names,
+                &self.forms,
+                usable,
+                &ws,
+                &lower,
+                true,
+                |w, _| self.surface.get(w).copied(),
+            ) {
                 if let Some(&q) = slot.get(&f.term) {
                     matches.push((position, q));
                     highlights.push(Highlight {
@@ -602,9 +674,10 @@ impl AskIndex {
 
 /// Every written form of every character, as lowercased word runs, by
 /// first word, longest first; a form two characters share is dropped
-/// (it names neither for sure).
-fn name_table(characters: &[Character]) -> (Names, Vec<String>) {
-    let mut owner: HashMap<Vec<String>, Option<u32>> = HashMap::new();
+/// (it names neither for sure). Each character's shown name comes with
+/// its form.
+fn name_table(characters: &[Character]) -> (Vec<NameForm>, Names, Vec<Shown>) {
+    let mut owner: BTreeMap<Vec<String>, Option<u32>> = BTreeMap::new();
     let mut lower = Vec::new();
     for (c, character) in characters.iter().enumerate() {
         for v in &character.variants {
@@ -618,16 +691,39 @@ fn name_table(characters: &[Character]) -> (Names, Vec<String>) {
             }
         }
     }
+    let forms: Vec<NameForm> = owner
+        .into_iter()
+        .filter_map(|(words, c)| {
+            Some(NameForm {
+                words,
+                character: c?,
+                first: u32::MAX,
+            })
+        })
+        .collect();
     let mut names: Names = BTreeMap::new();
-    for (form, c) in owner {
-        let (Some(c), Some(first)) = (c, form.first().cloned()) else {
-            continue;
-        };
-        names.entry(first).or_default().push((form, c));
+    for (i, f) in forms.iter().enumerate() {
+        if let Some(first) = f.words.first() {
+            names.entry(first.clone()).or_default().push(i as u32);
+        }
     }
-    for forms in names.values_mut() {
-        forms.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.cmp(b)));
+    for ids in names.values_mut() {
+        ids.sort_by(|&a, &b| {
+            let (fa, fb) = (&forms[a as usize], &forms[b as usize]);
+            fb.words.len().cmp(&fa.words.len()).then(a.cmp(&b))
+        });
     }
-    let shown = characters.iter().map(|c| c.name.clone()).collect();
-    (names, shown)
+    let shown = characters
+        .iter()
+        .enumerate()
+        .map(|(c, ch)| {
+            words(&ch.name, &mut lower);
+            let form = forms
+                .iter()
+                .position(|f| f.character == c as u32 && f.words == lower)
+                .map(|i| i as u32);
+            (ch.name.clone(), form)
+        })
+        .collect();
+    (forms, names, shown)
 }

@@ -84,7 +84,9 @@ fn a_name_in_any_form_finds_the_character() {
                 && !passage(&b, h).contains("Lizzy")),
         "no Elizabeth passage for Lizzy"
     );
-    let understood = b.index.understood("What does Lizzie think of Mr. Darcy?");
+    let understood = b
+        .index
+        .understood("What does Lizzie think of Mr. Darcy?", None);
     let names: Vec<_> = understood
         .iter()
         .filter_map(|t| t.character.clone())
@@ -95,14 +97,50 @@ fn a_name_in_any_form_finds_the_character() {
 }
 
 #[test]
+fn a_form_of_a_name_is_a_name_only_once_the_reader_has_met_it() {
+    let b = book("pg1342");
+    // Where the book first writes "Miss Eliza" for Elizabeth.
+    let (first, _) = b
+        .text
+        .sentences()
+        .find(|(_, s)| {
+            s.match_indices("Miss Eliza")
+                .any(|(i, m)| !s[i + m.len()..].starts_with(|c: char| c.is_alphabetic()))
+        })
+        .unwrap();
+    let names = |up_to| {
+        b.index
+            .understood("Miss Eliza", up_to)
+            .into_iter()
+            .filter_map(|t| t.character)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(None), vec!["Elizabeth".to_string()]);
+    assert!(
+        names(Some(first)).iter().all(|n| n != "Elizabeth"),
+        "{first:?}"
+    );
+    // Before it, "Miss Eliza" does not bring Elizabeth's passages.
+    for hit in b.index.ask(&b.text, "Miss Eliza", Some(first), 10) {
+        assert!(hit.last < first);
+        assert!(
+            highlighted(&b, &hit)
+                .iter()
+                .all(|h| !h.contains("Elizabeth")),
+            "{hit:?}"
+        );
+    }
+}
+
+#[test]
 fn a_question_with_nothing_to_search_for_finds_nothing() {
     let b = book("pg1342");
     for q in ["", "who is it?", "What did he do?", "?!", "1813"] {
-        assert!(b.index.understood(q).is_empty(), "{q:?}");
+        assert!(b.index.understood(q, None).is_empty(), "{q:?}");
         assert!(b.index.ask(&b.text, q, None, 5).is_empty(), "{q:?}");
     }
     // A word the book never uses is understood, but finds nothing.
-    let t = b.index.understood("submarine");
+    let t = b.index.understood("submarine", None);
     assert_eq!(t.len(), 1);
     assert!(!t[0].known);
     assert!(b.index.ask(&b.text, "submarine", None, 5).is_empty());
