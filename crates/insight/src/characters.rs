@@ -38,7 +38,7 @@
 
 use crate::doc::{Case, Doc, Gap};
 use crate::lexicon::{self, TitleClass};
-use quire_text::Place;
+use quire_text::{Place, Text};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -197,7 +197,7 @@ struct Form {
     female: u32,
 }
 
-fn find_mentions(doc: &Doc, names: &[bool]) -> (Vec<Mention>, Vec<Form>) {
+fn find_mentions(text: &Text, doc: &Doc, names: &[bool]) -> (Vec<Mention>, Vec<Form>) {
     let particles: HashSet<u32> = ids(doc, lexicon::PARTICLES);
     let male = ids(doc, lexicon::MALE_PRONOUNS);
     let female = ids(doc, lexicon::FEMALE_PRONOUNS);
@@ -274,7 +274,7 @@ fn find_mentions(doc: &Doc, names: &[bool]) -> (Vec<Mention>, Vec<Form>) {
                 let form = match by_key.get(&key) {
                     Some(&f) => f,
                     None => {
-                        let para = doc.para_text(doc.sents[s].para);
+                        let para = doc.para_text(text, doc.sents[s].para);
                         let surface = para
                             .get(toks[i].start as usize..toks[end - 1].end as usize)
                             .unwrap_or_default()
@@ -597,10 +597,10 @@ fn resolve(forms: &[Form]) -> (Vec<Option<u32>>, Vec<Person>) {
 }
 
 /// The characters, most mentioned first, and who appears with whom.
-pub(crate) fn characters(doc: &Doc, max: usize) -> (Vec<Character>, Vec<Together>) {
+pub(crate) fn characters(text: &Text, doc: &Doc, max: usize) -> (Vec<Character>, Vec<Together>) {
     let st = word_stats(doc);
     let names = name_words(doc, &st);
-    let (mentions, forms) = find_mentions(doc, &names);
+    let (mentions, forms) = find_mentions(text, doc, &names);
     let (owner, persons) = resolve(&forms);
 
     let mut ranked: Vec<u32> = (0..persons.len() as u32)
@@ -618,7 +618,7 @@ pub(crate) fn characters(doc: &Doc, max: usize) -> (Vec<Character>, Vec<Together
         slot.insert(p, i as u32);
     }
 
-    let sections = doc.text.sections.len();
+    let sections = doc.section_sents.len();
     let mut out: Vec<Character> = ranked
         .iter()
         .map(|&p| {

@@ -97,8 +97,7 @@ impl Vocab {
     }
 }
 
-pub(crate) struct Doc<'t> {
-    pub text: &'t Text,
+pub(crate) struct Doc {
     pub vocab: Vocab,
     pub toks: Vec<Tok>,
     pub sents: Vec<Sent>,
@@ -117,8 +116,8 @@ fn is_dialogue_mark(c: char) -> bool {
     matches!(c, '“' | '”' | '"' | '‘' | '«' | '»')
 }
 
-impl<'t> Doc<'t> {
-    pub fn new(text: &'t Text) -> Doc<'t> {
+impl Doc {
+    pub fn new(text: &Text) -> Doc {
         let stemmer = Stemmer::create(Algorithm::English);
         let stopset: HashSet<&str> = lexicon::STOPWORDS.iter().copied().collect();
         let mut vocab = Vocab {
@@ -270,7 +269,6 @@ impl<'t> Doc<'t> {
             section_sents.push(section_start..sents.len() as u32);
         }
         Doc {
-            text,
             vocab,
             toks,
             sents,
@@ -285,10 +283,10 @@ impl<'t> Doc<'t> {
         &self.toks[r.start as usize..r.end as usize]
     }
 
-    /// The text of a paragraph.
-    pub fn para_text(&self, para: u32) -> &str {
+    /// The text of a paragraph of `text`, the text this was built from.
+    pub fn para_text<'t>(&self, text: &'t Text, para: u32) -> &'t str {
         let p = &self.paras[para as usize];
-        self.text.sections[p.section as usize].paragraphs[p.index as usize]
+        text.sections[p.section as usize].paragraphs[p.index as usize]
             .text
             .as_str()
     }

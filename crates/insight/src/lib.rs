@@ -9,12 +9,20 @@
 //! copied from the text (names, words). [`analyse`] builds the whole
 //! [`Analysis`], which serialises to JSON for caching under
 //! [`VERSION`]; [`synopsis_until`] tells the story so far from the
-//! sentences before a reader's place only (Quire's spoiler rule).
+//! sentences before a reader's place only (Quire's spoiler rule), and a
+//! [`Recap`] does so for many places of one book.
+//!
+//! Around the analysis: [`AskIndex`] finds the passages that answer a
+//! reader's question, and [`cards`] draws flashcards (scheduled by
+//! [`Schedule`], exported by [`anki_export`]), both limited to the
+//! reader's place.
 //!
 //! Only the body ([`Text::sections`]) is analysed: front and back matter
 //! and the licence are not the story.
 
+mod ask;
 mod background;
+mod cards;
 mod characters;
 mod doc;
 mod faq;
@@ -22,12 +30,16 @@ mod lexicon;
 mod mood;
 mod quotes;
 mod reading;
+mod recap;
 mod reviews;
+mod schedule;
 mod synopsis;
 mod terms;
 mod warnings;
 
+pub use ask::{AskIndex, Highlight, Hit, PASSAGE_WORDS, QueryTerm};
 pub use background::stem_counts;
+pub use cards::{ANKI_COLUMNS, BLANK, Card, CardKind, anki_export, cards};
 pub use characters::{Character, Gender, Together, Variant};
 pub use faq::{
     BookFacts, Fact, FaqAnswer, FaqInput, FaqKey, Guard, Line, Measure, Ratings, Similar, Source,
@@ -36,7 +48,11 @@ pub use faq::{
 pub use mood::MoodPoint;
 pub use quotes::Quotation;
 pub use reading::{Reading, syllables};
+pub use recap::{Recap, catch_up};
 pub use reviews::{ReviewInput, ReviewInsights, ReviewSentence, reviews};
+pub use schedule::{
+    CardState, DEFAULT_RETENTION, RELEARN_MINUTES, Rating, Schedule, ScheduleError,
+};
 pub use terms::{Term, Theme};
 pub use warnings::{Warning, WarningKind, rates as warning_rates};
 
@@ -153,7 +169,7 @@ pub fn analyse_with_progress(
     progress(0.0);
     let doc = doc::Doc::new(text);
     progress(0.2);
-    let (characters, together) = characters::characters(&doc, options.max_characters);
+    let (characters, together) = characters::characters(text, &doc, options.max_characters);
     progress(0.3);
     let scorer = synopsis::Scorer::new(&doc);
     let synopsis = synopsis::synopsis_of(
@@ -200,9 +216,7 @@ pub fn analyse_with_progress(
 
 /// The story so far: a synopsis built only from the sentences strictly
 /// before `until`, so nothing at or past a reader's place is used.
+/// To tell it for many places of one book, prepare a [`Recap`] once.
 pub fn synopsis_until(text: &Text, until: Place, options: &Options) -> Vec<Place> {
-    let doc = doc::Doc::new(text);
-    let scorer = synopsis::Scorer::new(&doc);
-    let end = doc.first_at_or_after(until);
-    synopsis::synopsis_of(&doc, &scorer, 0..end, options.synopsis_sentences)
+    Recap::new(text).until(until, options)
 }

@@ -1,7 +1,7 @@
 //! Each book loaded and analysed once per test run, shared by the tests.
 
 use crate::loader;
-use quire_insight::{Analysis, Options, analyse};
+use quire_insight::{Analysis, AskIndex, Options, analyse};
 use quire_text::{Place, Text};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 pub struct Book {
     pub text: Text,
     pub analysis: Analysis,
+    pub index: AskIndex,
     /// Every paragraph's text joined, for "does this label occur" checks.
     pub all_text: String,
 }
@@ -52,6 +53,7 @@ pub fn book(stem: &str) -> Arc<Book> {
     cell.get_or_init(|| {
         let text = loader::load(stem);
         let analysis = analyse(&text, &Options::default());
+        let index = AskIndex::build(&text, &analysis);
         let all_text = text
             .sections
             .iter()
@@ -61,6 +63,7 @@ pub fn book(stem: &str) -> Arc<Book> {
         Arc::new(Book {
             text,
             analysis,
+            index,
             all_text,
         })
     })
