@@ -52,6 +52,15 @@ pub enum ImportError {
     /// the file and the place).
     #[error(transparent)]
     Text(#[from] quire_text::TextError),
+
+    /// A text read from `file` that storage refused (over its bounds) or
+    /// could not save; nothing of it was kept.
+    #[error("{file}: {source}")]
+    Attach {
+        file: String,
+        #[source]
+        source: quire_storage::texts::AttachError,
+    },
 }
 
 impl ImportError {

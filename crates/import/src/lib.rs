@@ -8,11 +8,13 @@
 //!   an opening excerpt), read by `quire-text`;
 //! - [`epub`]: the cover image of an EPUB (read with `quire-text`'s bounded
 //!   archive reader);
+//! - [`text_file`]: a book's full text from an EPUB or a Gutenberg text
+//!   file, attached to a work (`quire import text`, the demo);
 //! - [`demo`]: loads all of the above into a database as Quire's demo.
 //!
 //! Inputs are untrusted: every reader caps the size it reads and reports a
 //! bad value as an [`ImportError`] naming the file, the line and the column,
-//! never a panic. Only [`demo`] touches the database.
+//! never a panic. Only [`demo`] and [`text_file`] touch the database.
 
 pub mod demo;
 mod demo_clubs;
@@ -21,6 +23,7 @@ pub mod epub;
 pub mod goodbooks;
 pub mod goodreads;
 pub mod gutenberg;
+pub mod text_file;
 
 mod error;
 

@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use quire_domain::SiteRole;
+use quire_domain::{SiteRole, WorkId};
 use quire_storage::{Db, DbOptions, catalog};
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -70,10 +70,29 @@ enum Command {
         #[arg(long)]
         datasets: Option<PathBuf>,
     },
+    /// Bring outside data in.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Administration.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Attach a book's full text to a work: an EPUB (2 or 3) or a Project
+    /// Gutenberg plain-text file, told apart by content. It replaces the
+    /// work's text; the same file again changes nothing.
+    Text {
+        /// The EPUB or .txt file.
+        file: PathBuf,
+        /// The work's id (as in its address, /books/ID).
+        #[arg(long, value_name = "ID")]
+        book: String,
     },
 }
 
@@ -203,6 +222,71 @@ async fn load_demo(db: &Db, datasets: Option<PathBuf>) -> Result<()> {
     Ok(())
 }
 
+/// `quire import text`: read, attach, and say what was found and how long
+/// it took. Nothing is saved on an error, which names the file.
+async fn import_text(db: &Db, file: &std::path::Path, book: &str) -> Result<()> {
+    let Some(work) = WorkId::parse(book.trim()) else {
+        bail!("\"{book}\" is not a book id; copy the id from the book's address (/books/ID)");
+    };
+    let Some(summary) = catalog::work_summary(db, work).await? else {
+        bail!("no book has the id {work}; copy the id from the book's address (/books/ID)");
+    };
+    let title = summary.title;
+    let started = std::time::Instant::now();
+    let done = quire_import::text_file::attach(db, work, file, None).await?;
+    let v = &done.version;
+    println!(
+        "{} ({}, {} bytes) for \u{201c}{title}\u{201d}: {} sections, {} paragraphs, {} characters.",
+        done.source.file_name,
+        done.source.format,
+        done.source.byte_size,
+        v.sections,
+        v.paragraphs,
+        v.chars
+    );
+    let mut at = 0u64;
+    let len = v.chars.max(1);
+    for (i, s) in done.text.sections.iter().enumerate() {
+        let title = s
+            .title
+            .as_deref()
+            .map(|t| format!(" \u{2014} {t}"))
+            .unwrap_or_default();
+        let part = s
+            .part
+            .as_deref()
+            .map(|p| format!("{p}, "))
+            .unwrap_or_default();
+        println!(
+            "  {:>4}. {part}{}{title}  ({}%)",
+            i + 1,
+            s.label,
+            at * 100 / len
+        );
+        at += s
+            .paragraphs
+            .iter()
+            .map(quire_text::Paragraph::chars)
+            .sum::<u64>();
+    }
+    if v.changed {
+        println!(
+            "Attached as version {} in {:.2} s (read {:.2} s, saved {:.2} s).",
+            v.version,
+            started.elapsed().as_secs_f64(),
+            done.read.as_secs_f64(),
+            done.saved.as_secs_f64()
+        );
+    } else {
+        println!(
+            "This file is already the book's text (version {}); nothing changed ({:.2} s).",
+            v.version,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
 /// The queue as the host reads it: failed jobs first, with their errors.
 fn jobs_table(rows: &[quire_storage::jobs::JobRow]) -> String {
     use std::fmt::Write;
@@ -252,6 +336,12 @@ async fn main() -> Result<()> {
         Command::Migrate => {
             open(&cli.database).await?;
             eprintln!("The database {} is up to date.", cli.database);
+        }
+        Command::Import {
+            command: ImportCommand::Text { file, book },
+        } => {
+            let db = open(&cli.database).await?;
+            import_text(&db, &file, &book).await?;
         }
         Command::Demo { datasets } => {
             let db = open(&cli.database).await?;

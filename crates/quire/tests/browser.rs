@@ -14,6 +14,10 @@
 //! proposal (`add-edit.mjs`); and the accessibility harness (`pages.mjs`:
 //! axe-core on every page of its list, both themes, both widths).
 //! Screenshots go to `target/screenshots/`.
+//!
+//! Also here, without a browser (one test binary per crate):
+//! `import_text` runs `quire demo` and `quire import text` on the shared
+//! Gutenberg files.
 
 use anyhow::{Context, Result, bail, ensure};
 use std::ffi::OsStr;
@@ -23,6 +27,8 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+mod import_text;
 
 const QUIRE: &str = env!("CARGO_BIN_EXE_quire");
 const SHARED_DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");

@@ -20,7 +20,7 @@
 //! start. A signed-in visitor of a public club who is not a member is
 //! placed by their own readings like a member.
 
-use super::selections::Selection;
+use super::selections::{Selection, text_chapters};
 use crate::db::{Db, now};
 use crate::{Result, StorageError};
 use quire_domain::position::{Anchor, Chapters, Point};
@@ -28,6 +28,20 @@ use quire_domain::{
     ClubId, ClubQuestionId, MilestoneId, PostId, ReportId, SelectionId, ThreadId, UserId, WorkId,
 };
 use time::{Date, OffsetDateTime};
+
+/// Whether the work of selection `s` has a text: then its chapters are
+/// the text's sections (`text_sections`, chapter n at `section_index`
+/// n - 1) and the selection's own chapter count is not used, as
+/// `chapters_of` does in Rust.
+macro_rules! has_text {
+    ($s:literal) => {
+        concat!(
+            "EXISTS (SELECT 1 FROM work_texts xt WHERE xt.work_id = ",
+            $s,
+            ".work_id)"
+        )
+    };
+}
 
 /// The point of one reading `r` (a `readings` row) with its edition `e`
 /// (LEFT JOINed `editions`) in selection `s`: the SQL twin of
@@ -68,6 +82,19 @@ macro_rules! reading_point {
             ".progress_value AS BIGINT) * 10000 / ",
             $e,
             ".pages END
+              WHEN ",
+            $r,
+            ".progress_unit = 'chapter' AND ",
+            has_text!($s),
+            " THEN CASE WHEN ",
+            $r,
+            ".progress_value < 1 THEN 0
+                     ELSE COALESCE((SELECT xs.start_point FROM text_sections xs
+                                    WHERE xs.work_id = ",
+            $s,
+            ".work_id AND xs.section_index = ",
+            $r,
+            ".progress_value - 1), 10000) END
               WHEN ",
             $r,
             ".progress_unit = 'chapter' AND ",
@@ -124,6 +151,16 @@ macro_rules! anchor_point {
             $t,
             ".anchor_value * 100 END
                WHEN 'chapter' THEN CASE WHEN ",
+            has_text!($s),
+            " THEN COALESCE((SELECT xs.start_point FROM text_sections xs
+                                   WHERE xs.work_id = ",
+            $s,
+            ".work_id AND xs.section_index = ",
+            $t,
+            ".anchor_value AND ",
+            $t,
+            ".anchor_value >= 1), 10000)
+                                    WHEN ",
             $s,
             ".chapter_count > 0 AND ",
             $t,
@@ -173,9 +210,20 @@ pub const POSTS_MAX: i64 = 1_000;
 pub const QUESTIONS_SHOWN: i64 = 200;
 pub const RECENT_SHOWN: i64 = 8;
 
-/// The chapters a selection's book is divided into, as far as Quire knows.
+/// The chapters a selection's book is divided into, as far as Quire knows:
+/// where the sections of the work's text start when it has a text, else
+/// the organiser's count in even slices.
 pub fn chapters_of(s: &Selection) -> Option<Chapters> {
-    s.chapter_count
+    chapters_from(s.text_chapters.as_deref(), s.chapter_count)
+}
+
+/// [`chapters_of`] from the stored values: `work_texts.section_starts`
+/// and the selection's `chapter_count`.
+fn chapters_from(text_starts: Option<&str>, chapter_count: Option<i64>) -> Option<Chapters> {
+    if let Some(exact) = text_starts.and_then(crate::texts::parse_starts) {
+        return Some(exact);
+    }
+    chapter_count
         .and_then(|n| u32::try_from(n).ok())
         .filter(|n| *n > 0)
         .map(Chapters::Even)
@@ -717,6 +765,7 @@ pub async fn reply(
         anchor_unit: String,
         anchor_value: i64,
         chapter_count: Option<i64>,
+        text_chapters: Option<String>,
         locked: bool,
         hidden: bool,
         posts: i64,
@@ -727,7 +776,9 @@ pub async fn reply(
         db,
         &mut tx,
         sqlx::query_as(concat!(
-            "SELECT t.anchor_unit, t.anchor_value, s.chapter_count, t.locked, t.hidden, t.posts, ",
+            "SELECT t.anchor_unit, t.anchor_value, s.chapter_count, ",
+            text_chapters!("s"),
+            " AS text_chapters, t.locked, t.hidden, t.posts, ",
             spoiler_gate!("t", "s", "$3"),
             " AS open
              FROM club_threads t JOIN club_selections s ON s.id = t.selection_id
@@ -759,10 +810,7 @@ pub async fn reply(
             "This thread has {POSTS_MAX} posts, the most one thread holds. Start a new thread to go on."
         )));
     }
-    let chapters = row
-        .chapter_count
-        .and_then(|n| u32::try_from(n).ok())
-        .map(Chapters::Even);
+    let chapters = chapters_from(row.text_chapters.as_deref(), row.chapter_count);
     let moved = match anchor {
         Some(a) if a != current => {
             let (from, to) = (current.point(chapters.as_ref()), a.point(chapters.as_ref()));

@@ -20,6 +20,10 @@ pub struct Selection {
     pub starts_on: Option<Date>,
     pub ends_on: Option<Date>,
     pub chapter_count: Option<i64>,
+    /// Where the sections of the work's text start (`work_texts.
+    /// section_starts`), when the work has a text: then they are the
+    /// club's chapters (`discussion::chapters_of`).
+    pub text_chapters: Option<String>,
     pub finished_at: Option<OffsetDateTime>,
 }
 
@@ -33,10 +37,26 @@ pub struct NewSelection {
     pub chapter_count: Option<i64>,
 }
 
+/// The section starts of the text of selection `s`'s work, or NULL.
+macro_rules! text_chapters {
+    ($s:literal) => {
+        concat!(
+            "(SELECT xt.section_starts FROM work_texts xt WHERE xt.work_id = ",
+            $s,
+            ".work_id)"
+        )
+    };
+}
+pub(crate) use text_chapters;
+
 /// Columns of [`Selection`] for `club_selections s JOIN works w`.
 macro_rules! selection_columns {
     () => {
-        "s.id, s.club_id, s.work_id, w.title, s.status, s.starts_on, s.ends_on, s.chapter_count, s.finished_at"
+        concat!(
+            "s.id, s.club_id, s.work_id, w.title, s.status, s.starts_on, s.ends_on, s.chapter_count, ",
+            $crate::clubs::selections::text_chapters!("s"),
+            " AS text_chapters, s.finished_at"
+        )
     };
 }
 pub(crate) use selection_columns;

@@ -5,7 +5,8 @@
 //! (`quire_domain::position`) lets through, through every read that can
 //! return it (thread list, thread page, recent discussion on the club
 //! page, questions); and the SQL's position for each reader must equal the
-//! domain's.
+//! domain's. Some works carry a text, whose sections are then the
+//! chapters (`Chapters::Exact`) in Rust and in SQL alike.
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -16,7 +17,7 @@ use quire_domain::{
 };
 use quire_storage::clubs::discussion::{self as d, NewThread};
 use quire_storage::clubs::{self, NewClub, members, page, selections};
-use quire_storage::{Db, StorageError, shelves};
+use quire_storage::{Db, StorageError, shelves, texts};
 use quire_testkit::{BookBuilder, both_backends, member};
 use time::macros::date;
 
@@ -32,6 +33,9 @@ enum Place {
 #[derive(Clone, Debug)]
 struct Scenario {
     chapters: Option<u32>,
+    /// The work carries a text of this many sections (of unequal
+    /// lengths): they are the chapters, whatever the organiser's count.
+    text: Option<u32>,
     places: Vec<Place>,
     /// Each thread: its anchor and its replies' anchors (None: no move).
     threads: Vec<(Anchor, Vec<Option<Anchor>>)>,
@@ -51,33 +55,40 @@ fn anchor(chapters: Option<u32>) -> BoxedStrategy<Anchor> {
 }
 
 fn scenario() -> impl Strategy<Value = Scenario> {
-    prop::option::of(1u32..40).prop_flat_map(|chapters| {
-        let place = prop_oneof![
-            Just(Place::Nothing),
-            Just(Place::Finished),
-            (0..=PAGES).prop_map(|p| Place::At(Progress::Page(p))),
-            (0u8..=100).prop_map(|p| Place::At(Progress::Percent(p))),
-            (1u32..45).prop_map(|c| Place::At(Progress::Chapter(c))),
-        ];
-        (
-            Just(chapters),
-            prop::collection::vec(place, 1..5),
-            prop::collection::vec(
-                (
-                    anchor(chapters),
-                    prop::collection::vec(prop::option::of(anchor(chapters)), 0..3),
+    (
+        prop::option::of(1u32..40),
+        prop_oneof![3 => Just(None), 1 => (1u32..12).prop_map(Some)],
+    )
+        .prop_flat_map(|(count, text)| {
+            // Anchors are made in the range the book's chapters allow.
+            let chapters = text.or(count);
+            let place = prop_oneof![
+                Just(Place::Nothing),
+                Just(Place::Finished),
+                (0..=PAGES).prop_map(|p| Place::At(Progress::Page(p))),
+                (0u8..=100).prop_map(|p| Place::At(Progress::Percent(p))),
+                (1u32..45).prop_map(|c| Place::At(Progress::Chapter(c))),
+            ];
+            (
+                Just(chapters),
+                prop::collection::vec(place, 1..5),
+                prop::collection::vec(
+                    (
+                        anchor(chapters),
+                        prop::collection::vec(prop::option::of(anchor(chapters)), 0..3),
+                    ),
+                    1..5,
                 ),
-                1..5,
-            ),
-            prop::collection::vec(anchor(chapters), 0..3),
-        )
-            .prop_map(|(chapters, places, threads, questions)| Scenario {
-                chapters,
-                places,
-                threads,
-                questions,
-            })
-    })
+                prop::collection::vec(anchor(chapters), 0..3),
+            )
+                .prop_map(move |(_, places, threads, questions)| Scenario {
+                    chapters: count,
+                    text,
+                    places,
+                    threads,
+                    questions,
+                })
+        })
 }
 
 fn tag() -> String {
@@ -122,8 +133,27 @@ async fn run_scenario(db: &Db, n: usize, sc: &Scenario) {
     )
     .await
     .unwrap();
-    let chapters = sc.chapters.map(Chapters::Even);
+    let chapters = match sc.text {
+        Some(n) => {
+            let t = quire_testkit::texts::text(n as usize, 3);
+            let source = texts::SourceInfo::of(
+                texts::SourceFormat::GutenbergTxt,
+                "t.txt",
+                format!("{n}").as_bytes(),
+            );
+            texts::attach(db, book.work, &t, &source, None)
+                .await
+                .unwrap();
+            let exact = texts::chapter_starts(db, book.work).await.unwrap();
+            assert!(matches!(&exact, Some(Chapters::Exact(s)) if s.len() == n as usize));
+            exact
+        }
+        None => sc.chapters.map(Chapters::Even),
+    };
     let ch = chapters.as_ref();
+    // The selection as Rust reads it places chapters the same way.
+    let read_back = selections::get(db, club, selection).await.unwrap().unwrap();
+    assert_eq!(d::chapters_of(&read_back), chapters);
     // The organiser has finished, so every reply of theirs is allowed.
     shelves::finish(
         db,
@@ -166,8 +196,9 @@ async fn run_scenario(db: &Db, n: usize, sc: &Scenario) {
         assert_eq!(
             d::point_in_sql(db, selection, u).await.unwrap(),
             expected,
-            "{place:?} {:?}",
-            sc.chapters
+            "{place:?} {:?} {:?}",
+            sc.chapters,
+            sc.text
         );
         readers.push((Some(u), expected));
     }
@@ -251,8 +282,8 @@ async fn run_scenario(db: &Db, n: usize, sc: &Scenario) {
             assert_eq!(row.anchor, *anchor);
             assert_eq!(
                 row.open, open,
-                "reader at {at:?}, anchor {anchor:?}, chapters {:?}",
-                sc.chapters
+                "reader at {at:?}, anchor {anchor:?}, chapters {:?}, text {:?}",
+                sc.chapters, sc.text
             );
             assert_eq!(row.title.as_deref() == Some(title.as_str()), open);
             let (_, posts) = d::thread(db, club, *t, *who, false).await.unwrap().unwrap();
@@ -291,7 +322,7 @@ both_backends! {
             proptest::test_runner::TestRng::deterministic_rng(proptest::test_runner::RngAlgorithm::ChaCha),
         );
         let strategy = scenario();
-        for n in 0..24 {
+        for n in 0..32 {
             let sc = strategy.new_tree(&mut runner).unwrap().current();
             run_scenario(&db, n, &sc).await;
         }

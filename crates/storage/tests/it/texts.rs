@@ -119,6 +119,41 @@ both_backends! {
         assert_eq!(sections[1].kind, SectionKind::Chapter);
     }
 
+    async fn a_club_reading_a_book_with_a_text_counts_its_sections_as_chapters(db: Db) {
+        use quire_storage::clubs::{discussion as d, page, selections};
+        let b = BookBuilder::new("Club Text").build(&db).await;
+        let owner = member(&db, "organiser").await;
+        let club = quire_testkit::club_book(&db, owner, "Text club", b.work, "current").await;
+        let sel = page::load(&db, club, None).await.unwrap().current.unwrap().selection.id;
+        // The organiser said 10 chapters; the text has 4, of unequal lengths.
+        let s = selections::get(&db, club, sel).await.unwrap().unwrap();
+        selections::reschedule(&db, club, sel, None, None, Some(10)).await.unwrap();
+        let reader = member(&db, "reader").await;
+        quire_storage::shelves::set_progress(&db, reader, b.work, Some(b.edition),
+            quire_domain::Progress::Chapter(3), time::macros::date!(2026 - 11 - 02)).await.unwrap();
+        let even = d::point_in_sql(&db, sel, reader).await.unwrap();
+        assert_eq!(Some(even), position::in_chapter(3, Some(&Chapters::Even(10))).ok());
+        assert_eq!(d::chapters_of(&s), None, "no count and no text yet");
+
+        texts::attach(&db, b.work, &text(4, 2), &source(b"club"), None).await.unwrap();
+        let sections = texts::sections(&db, b.work).await.unwrap();
+        let s = selections::get(&db, club, sel).await.unwrap().unwrap();
+        let chapters = d::chapters_of(&s).unwrap();
+        assert_eq!(chapters, Chapters::Exact(sections.iter().map(|s| s.start).collect()));
+        // In SQL too: chapter 3 starts where the third section does.
+        let exact = d::point_in_sql(&db, sel, reader).await.unwrap();
+        assert_eq!(exact, sections[2].start);
+        assert_ne!(exact, even);
+        // Past the text's last section is the end, whatever the count said.
+        quire_storage::shelves::set_progress(&db, reader, b.work, Some(b.edition),
+            quire_domain::Progress::Chapter(5), time::macros::date!(2026 - 11 - 03)).await.unwrap();
+        assert_eq!(d::point_in_sql(&db, sel, reader).await.unwrap(), Point::FINISHED);
+        // Without the text, the organiser's count is back.
+        texts::remove(&db, b.work).await.unwrap();
+        let s = selections::get(&db, club, sel).await.unwrap().unwrap();
+        assert_eq!(d::chapters_of(&s), Some(Chapters::Even(10)));
+    }
+
     async fn passages_stop_where_the_reader_is(db: Db) {
         let b = BookBuilder::new("Passages").build(&db).await;
         let t = text(5, 4);

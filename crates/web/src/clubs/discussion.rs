@@ -313,7 +313,10 @@ pub async fn thread_page(
         can_reply: t.open && !t.locked && club.allows(ClubPermission::Participate),
         organiser,
         member: club.access.is_member(),
-        chapter_count: s.and_then(|s| s.chapter_count),
+        chapter_count: s
+            .as_ref()
+            .and_then(d::chapters_of)
+            .map(|c| i64::from(c.count())),
         posts: posts
             .iter()
             .map(|p| PostView {

@@ -238,7 +238,9 @@ pub async fn selection_page(
             (None, Some(b)) => Some(format!("Until {}", date(b))),
             (None, None) => None,
         },
-        chapter_count: s.chapter_count,
+        // The chapters the gate uses: the text's sections when the work
+        // has a text, else the organiser's count.
+        chapter_count: chapters.as_ref().map(|c| i64::from(c.count())),
         member: club.access.is_member(),
         organiser,
         signed_in: club.viewer.is_some(),
