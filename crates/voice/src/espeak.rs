@@ -152,12 +152,13 @@ impl Espeak {
                 .filter(|line| !line.is_empty())
                 .collect())
         };
-        let clauses = clauses(text);
+        let text = paragraphs(text);
+        let clauses = clauses(&text);
         // espeak-ng prints one line per clause but drops the punctuation
         // that ended it. When its clauses are ours, one run does; when they
         // differ (an abbreviation, a very long clause), each of ours is
         // spoken on its own so every terminator stays with its clause.
-        let lines = ipa(text)?;
+        let lines = ipa(&text)?;
         let phonemes: Vec<String> = if lines.len() == clauses.len() {
             lines
         } else {
@@ -267,8 +268,8 @@ pub(crate) struct Clause {
 }
 
 /// Splits a text where espeak-ng ends its clauses: at punctuation followed
-/// by a space (closing quotes and brackets may come between), and at blank
-/// lines. A full stop followed by a small letter is an abbreviation
+/// by a space (closing quotes and brackets may come between), and at line
+/// breaks (which [`paragraphs`] leaves only between paragraphs). A full stop followed by a small letter is an abbreviation
 /// ("e.g. yesterday"), as espeak-ng reads it. Clauses with nothing to say
 /// are dropped, since espeak-ng prints no line for them.
 pub(crate) fn clauses(text: &str) -> Vec<Clause> {
@@ -309,21 +310,34 @@ pub(crate) fn clauses(text: &str) -> Vec<Clause> {
             continue;
         }
         if c == '\n' {
-            // A blank line ends a paragraph, and espeak-ng ends the clause.
-            let mut j = i + 1;
-            while j < chars.len() && chars[j] != '\n' && chars[j].is_whitespace() {
-                j += 1;
-            }
-            if j < chars.len() && chars[j] == '\n' {
-                push(start, i, Stop::Period, &mut out);
-                start = j;
-                i = j;
-            }
+            push(start, i, Stop::Period, &mut out);
+            start = i + 1;
         }
         i += 1;
     }
     push(start, chars.len(), Stop::None, &mut out);
     out
+}
+
+/// The text with one line per paragraph. espeak-ng's command line ends a
+/// clause at every line break, where Piper's phonemizer (the library) sees
+/// a space; a blank line ends a paragraph for both.
+fn paragraphs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push('\n');
+            }
+        } else {
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push(' ');
+            }
+            out.push_str(line);
+        }
+    }
+    out.replace('\t', " ")
 }
 
 fn is_stop(c: char) -> bool {
@@ -405,7 +419,13 @@ mod tests {
         );
         assert_eq!(stops("It cost 3.5 pounds, e.g. yesterday.").len(), 2);
         assert_eq!(stops("\"Go!\" she said.")[0].1, Stop::Exclamation);
-        assert_eq!(stops("One\n\nTwo").len(), 2);
+        assert_eq!(
+            stops(&paragraphs("One\ntwo\n\n\nThree")),
+            vec![
+                ("One two".into(), Stop::Period),
+                ("Three".into(), Stop::None)
+            ]
+        );
         assert!(stops(" ... ").is_empty());
     }
 
@@ -413,5 +433,45 @@ mod tests {
     fn language_switches_are_dropped() {
         assert_eq!(strip_language_switches("(fr)kafe(en) ɪz"), "kafe ɪz");
         assert_eq!(strip_language_switches("a (b c)"), "a (b c)");
+    }
+
+    fn phonemes(text: &str) -> Vec<String> {
+        let espeak = Espeak::discover(Path::new("espeak-ng"));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        espeak
+            .phonemize("joe", "en-us", text, deadline, &Limits::default())
+            .unwrap()
+    }
+
+    #[test]
+    fn phonemes_keep_each_clause_punctuation_and_split_sentences() {
+        assert_eq!(
+            phonemes("Hello, world. How are you?"),
+            vec!["həlˈoʊ, wˈɜːld.", "hˈaʊ ɑːɹ juː?"]
+        );
+        // An abbreviation before a capital ends espeak-ng's clause, and ours.
+        let text = "“My dear Mr. Bennet,” said his lady, “have you heard that Netherfield Park is let at last?”";
+        let sentences = phonemes(text);
+        assert_eq!(sentences.len(), 2, "{sentences:?}");
+        assert_eq!(sentences[0], "maɪ dˈɪɹ mˈɪstɚ.");
+        assert!(sentences[1].ends_with("lˈæst?"), "{sentences:?}");
+        assert_eq!(sentences[1].matches(", ").count(), 2, "{sentences:?}");
+        assert_eq!(
+            phonemes("I like fruit, e.g. Apples."),
+            vec!["aɪ lˈaɪk fɹˈuːt, ˌiːdʒˈiː.", "ˈæpəlz."]
+        );
+        // espeak-ng cuts a very long clause where we do not: each of ours is
+        // then read on its own, and the punctuation stays where it was.
+        let long = format!("{}, and then? Nothing.", ["and the cat sat"; 100].join(" "));
+        let sentences = phonemes(&long);
+        assert_eq!(sentences.len(), 2, "{sentences:?}");
+        assert!(sentences[0].ends_with("sˈæt, ænd ðˈɛn?"), "{sentences:?}");
+        assert_eq!(sentences[0].matches(", ").count(), 1);
+        assert_eq!(sentences[1], "nˈʌθɪŋ.");
+        // A line break inside a paragraph is a space; a blank line ends one.
+        assert_eq!(
+            phonemes("It was\ncold.\n\nChapter 1\n\nIt"),
+            vec!["ɪt wʌz kˈoʊld.", "tʃˈæptɚ wˈʌn.", "ˈɪt"]
+        );
     }
 }
