@@ -181,8 +181,8 @@ impl Neural {
 
         let max_samples = limits.max_bytes.saturating_sub(44) / 2;
         let mut audio: Vec<f32> = Vec::new();
-        for sentence in &sentences {
-            let ids = phoneme_ids(sentence, &config.phoneme_id_map);
+        for piece in sentences.iter().flat_map(|s| pieces(s, MAX_PHONEMES)) {
+            let ids = phoneme_ids(piece, &config.phoneme_id_map);
             if ids.len() <= 3 {
                 continue;
             }
@@ -275,6 +275,37 @@ fn infer(
         Err(_) if Instant::now() >= deadline => Err(timed_out()),
         Err(e) => Err(ort_error(e)),
     }
+}
+
+/// The most phonemes given to the model at once. Its text encoder's
+/// attention takes memory in the square of the length: a sentence of
+/// 20,000 characters without a stop would want gigabytes, while 400
+/// phonemes (a long sentence, about 25 seconds) want a few megabytes.
+const MAX_PHONEMES: usize = 400;
+
+/// A sentence's phonemes in pieces of at most `max` characters, cut
+/// between words, after a clause's punctuation where one is near the end.
+fn pieces(sentence: &str, max: usize) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = sentence.trim();
+    while rest.chars().count() > max {
+        let limit = rest.char_indices().nth(max).map_or(rest.len(), |(i, _)| i);
+        let head = &rest[..limit];
+        let clause = [", ", "; ", ": "]
+            .iter()
+            .filter_map(|p| head.rfind(p).map(|i| i + 1))
+            .max();
+        let cut = match clause {
+            Some(i) if i > limit / 2 => i,
+            _ => head.rfind(' ').filter(|&i| i > 0).unwrap_or(limit),
+        };
+        out.push(rest[..cut].trim());
+        rest = rest[cut..].trim_start();
+    }
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
 }
 
 /// Piper's framing of a sentence's phonemes: `^`, then each phoneme's id
@@ -405,6 +436,24 @@ fn find(config: &Config) -> Found {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_sentences_are_cut_between_words_after_a_clause_if_near() {
+        let words = ["ænd ðə kˈæt sˈæt"; 20].join(" ");
+        let sentence = format!("{words}, {words}.");
+        let parts = pieces(&sentence, 400);
+        assert_eq!(parts.len(), 2, "{parts:?}");
+        assert!(parts.iter().all(|p| p.chars().count() <= 400));
+        assert!(
+            parts[0].ends_with(","),
+            "cut after the comma: {:?}",
+            parts[0]
+        );
+        assert_eq!(parts.join(" "), sentence);
+        assert_eq!(pieces("ɪt ɪz.", 400), vec!["ɪt ɪz."]);
+        let word = "a".repeat(900);
+        assert!(pieces(&word, 400).iter().all(|p| p.len() <= 400));
+    }
 
     #[test]
     fn ids_are_framed_and_padded_as_piper_does() {

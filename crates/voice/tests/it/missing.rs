@@ -83,3 +83,10 @@ fn an_unknown_voice_is_named() {
         "{err:?}"
     );
 }
+
+#[test]
+fn voices_can_be_shared_between_request_threads() {
+    fn shared<T: Send + Sync + 'static>() {}
+    shared::<Voices>();
+    shared::<VoiceError>();
+}
