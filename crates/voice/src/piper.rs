@@ -143,6 +143,7 @@ impl Neural {
                 why,
             });
         }
+        // `missing` has answered for every other case.
         let Found::Ready {
             model,
             runtime,
@@ -150,20 +151,19 @@ impl Neural {
             threads,
         } = &self.found
         else {
-            return Err(VoiceError::Missing {
-                voice: ID.to_owned(),
-                install: INSTALL_NEURAL.to_owned(),
-                why: String::new(),
-            });
+            return Err(failed("the voice's files were not found"));
         };
         let sentences = self
             .espeak
             .phonemize(ID, &config.espeak.voice, text, deadline, limits)?;
 
+        // One synthesis at a time per model (a run needs the session to
+        // itself); a waiting caller's deadline is already running. A panic
+        // in an earlier run leaves the session itself intact.
         let mut guard = self
             .session
             .lock()
-            .map_err(|_| failed("an earlier synthesis panicked"))?;
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if guard.is_none() {
             let env = environment(runtime)?;
             let session = Session::builder(&env)
