@@ -72,7 +72,7 @@ impl Loaded {
 
     /// The guard for a reader at `point`: the first sentence that starts
     /// at or after it is the first one withheld.
-    fn guard_at(&self, point: Point) -> Guard {
+    pub fn guard_at(&self, point: Point) -> Guard {
         if point == Point::FINISHED {
             return Guard::Lifted;
         }
@@ -84,22 +84,22 @@ impl Loaded {
     }
 
     /// Sections wholly before the guard.
-    fn sections_read(&self, guard: Guard) -> usize {
+    pub fn sections_read(&self, guard: Guard) -> usize {
         match guard {
             Guard::Lifted => self.text.sections.len(),
             Guard::Before(p) => p.section as usize,
         }
     }
 
-    fn chapters(&self) -> Chapters {
+    pub fn chapters(&self) -> Chapters {
         Chapters::Exact(self.text.section_starts())
     }
 }
 
 /// The catalog's side, kept for [`FACTS_FOR`].
-struct Facts {
-    facts: BookFacts,
-    reviews: ReviewInsights,
+pub(crate) struct Facts {
+    pub facts: BookFacts,
+    pub reviews: ReviewInsights,
     /// Review id → the book-page address that shows it.
     review_links: Vec<(String, String)>,
     by_star: [u64; 5],
@@ -132,20 +132,20 @@ impl Default for InsightCache {
 }
 
 /// Where a book's insights stand.
-enum Stage {
+pub(crate) enum Stage {
     NoText,
     Pending { progress: f64 },
     Failed { reason: String },
     Ready(TextInfo, Arc<Loaded>),
 }
 
-fn no_such_book(work: WorkId) -> AppError {
+pub(crate) fn no_such_book(work: WorkId) -> AppError {
     AppError::NotFound(format!(
         "There is no book with the id \"{work}\" in Quire. Search for it by title, author or ISBN."
     ))
 }
 
-async fn state_of(st: &AppState, work: WorkId) -> Result<Stage, AppError> {
+pub(crate) async fn state_of(st: &AppState, work: WorkId) -> Result<Stage, AppError> {
     let Some(info) = texts::info(&st.db, work).await? else {
         return Ok(Stage::NoText);
     };
@@ -194,7 +194,7 @@ async fn state_of(st: &AppState, work: WorkId) -> Result<Stage, AppError> {
 }
 
 /// The reader's place in the book, and the guard it sets.
-async fn guard_for(
+pub(crate) async fn guard_for(
     st: &AppState,
     work: WorkId,
     viewer: &Viewer,
@@ -216,7 +216,7 @@ async fn guard_for(
     Ok((guard, point))
 }
 
-async fn facts_of(st: &AppState, work: WorkId) -> Result<Arc<Facts>, AppError> {
+pub(crate) async fn facts_of(st: &AppState, work: WorkId) -> Result<Arc<Facts>, AppError> {
     let db = st.db.clone();
     let per_page = st.config.reviews_per_page.max(1);
     st.insights
@@ -317,7 +317,7 @@ fn assemble_facts(
 
 /// The story so far for a guard, from the sentences before the start of
 /// the reader's section (so one cached answer serves a whole chapter).
-async fn story(
+pub(crate) async fn story(
     st: &AppState,
     work: WorkId,
     sha: &str,
@@ -406,7 +406,7 @@ pub fn passage_href(work: WorkId, p: Place) -> String {
     )
 }
 
-fn line_view(work: WorkId, text: &Text, facts: &Facts, l: &Line) -> LineView {
+pub(crate) fn line_view(work: WorkId, text: &Text, facts: &Facts, l: &Line) -> LineView {
     let (href, source) = match &l.source {
         Source::Passage { place } => (
             passage_href(work, *place),
@@ -480,7 +480,7 @@ pub struct ReadingView {
     pub ease: String,
 }
 
-fn build(
+pub(crate) fn build(
     work: WorkId,
     loaded: &Loaded,
     facts: &Facts,
