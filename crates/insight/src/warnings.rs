@@ -204,7 +204,6 @@ const KINDS: &[Kind] = &[
             "prostitute",
             "whore",
             "brothel",
-            "mistress of",
             "illegitimate",
             "bastard",
         ],

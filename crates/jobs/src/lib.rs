@@ -15,7 +15,7 @@ mod purge;
 mod registry;
 mod runner;
 
-pub use analyse::{AnalyseText, analysis_version};
+pub use analyse::{AnalyseText, Analysed, analyse_text, analysis_version};
 pub use covers::MakeCoverThumbnails;
 pub use polls::ClosePoll;
 pub use purge::PurgeSessions;

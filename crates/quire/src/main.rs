@@ -219,6 +219,10 @@ async fn load_demo(db: &Db, datasets: Option<PathBuf>) -> Result<()> {
         .await
         .with_context(|| format!("loading the demo data from {}", dir.display()))?;
     eprintln!("{report}");
+    // The novels' texts: analysed now, so their insight pages are ready.
+    for (work, title) in quire_storage::insights::works_with_text(db).await? {
+        analyse(db, work, &title).await?;
+    }
     Ok(())
 }
 
@@ -269,6 +273,7 @@ async fn import_text(db: &Db, file: &std::path::Path, book: &str) -> Result<()> 
             .map(quire_text::Paragraph::chars)
             .sum::<u64>();
     }
+    analyse(db, work, &title).await?;
     if v.changed {
         println!(
             "Attached as version {} in {:.2} s (read {:.2} s, saved {:.2} s).",
@@ -285,6 +290,36 @@ async fn import_text(db: &Db, file: &std::path::Path, book: &str) -> Result<()> 
         );
     }
     Ok(())
+}
+
+/// Analyse a work's text now (unless done), with a bar on the terminal:
+/// what the insight page's job does, so the page is ready at once.
+async fn analyse(db: &Db, work: WorkId, title: &str) -> Result<quire_jobs::Analysed> {
+    let bar = indicatif::ProgressBar::new(100).with_style(
+        indicatif::ProgressStyle::with_template("{msg:40!} [{bar:30}] {pos:>3}%")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(format!("Reading {title}"));
+    let shown = bar.clone();
+    let started = std::time::Instant::now();
+    let done = quire_jobs::analyse_text(db, work, move |p| {
+        shown.set_position((p * 100.0).round() as u64);
+    })
+    .await
+    .with_context(|| format!("analysing the text of \u{201c}{title}\u{201d}"))?;
+    bar.finish_and_clear();
+    match done {
+        quire_jobs::Analysed::Done => eprintln!(
+            "Analysed \u{201c}{title}\u{201d} in {:.1} s: its insights are at /books/{work}/insights.",
+            started.elapsed().as_secs_f64()
+        ),
+        quire_jobs::Analysed::AlreadyDone => {
+            eprintln!("\u{201c}{title}\u{201d} was already analysed: /books/{work}/insights.")
+        }
+        quire_jobs::Analysed::NoText => {}
+    }
+    Ok(done)
 }
 
 /// The queue as the host reads it: failed jobs first, with their errors.

@@ -44,6 +44,8 @@ pub struct Work {
     /// When the work was locked against edits, and by whom (display name).
     pub locked_at: Option<OffsetDateTime>,
     pub locked_by: Option<String>,
+    /// The work carries its full text, so it has an insight page.
+    pub has_text: bool,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -215,6 +217,7 @@ struct WorkRow {
     revision: i64,
     locked_at: Option<OffsetDateTime>,
     locked_by: Option<String>,
+    has_text: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -313,7 +316,8 @@ pub async fn load_core(db: &Db, work: WorkId) -> Result<Option<CorePart>> {
         sqlx::query_as(
             "SELECT w.id, w.slug, w.title, w.subtitle, w.original_title, w.first_published,
                     s.name AS series, w.series_id, w.series_position, w.revision,
-                    w.locked_at, u.display_name AS locked_by
+                    w.locked_at, u.display_name AS locked_by,
+                    EXISTS (SELECT 1 FROM work_texts t WHERE t.work_id = w.id) AS has_text
              FROM works w LEFT JOIN series s ON s.id = w.series_id
              LEFT JOIN users u ON u.id = w.locked_by WHERE w.id = $1"
         )
@@ -399,6 +403,7 @@ pub async fn load_core(db: &Db, work: WorkId) -> Result<Option<CorePart>> {
             revision: w.revision,
             locked_at: w.locked_at,
             locked_by: w.locked_by,
+            has_text: w.has_text,
         },
         editions: editions
             .into_iter()

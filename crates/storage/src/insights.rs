@@ -262,3 +262,39 @@ pub async fn reader_place(
         pages: r.pages.and_then(|p| u32::try_from(p).ok()),
     }))
 }
+
+/// Every work that has a text, with its title, by title.
+pub async fn works_with_text(db: &Db) -> Result<Vec<(WorkId, String)>> {
+    let rows: Vec<(Uuid, String)> = read!(
+        db,
+        sqlx::query_as(
+            "SELECT w.id, w.title FROM work_texts t JOIN works w ON w.id = t.work_id
+             ORDER BY w.title, w.id"
+        ),
+        fetch_all
+    )?;
+    Ok(rows.into_iter().map(|(w, t)| (WorkId(w), t)).collect())
+}
+
+/// Whether `user` organises (or owns) a club whose current or upcoming
+/// selection is `work`: such an organiser may attach the book's text.
+pub async fn organises_selection_of(
+    db: &Db,
+    user: quire_domain::UserId,
+    work: WorkId,
+) -> Result<bool> {
+    let row: Option<(i64,)> = read!(
+        db,
+        sqlx::query_as(
+            "SELECT 1 FROM club_selections s
+             JOIN club_members m ON m.club_id = s.club_id
+             WHERE s.work_id = $1 AND m.user_id = $2
+               AND m.role IN ('owner', 'organiser') AND s.status IN ('current', 'upcoming')
+             LIMIT 1"
+        )
+        .bind(work.0)
+        .bind(user),
+        fetch_optional
+    )?;
+    Ok(row.is_some())
+}

@@ -412,6 +412,7 @@ pub async fn attach(
     )?;
     insert_sections(db, &mut tx, work, &text.sections, &starts, &start_points).await?;
     insert_paragraphs(db, &mut tx, work, &text.sections, &starts).await?;
+    bump_core(db, &mut tx, work).await?;
     tx.commit().await?;
     Ok(TextVersion {
         work,
@@ -863,6 +864,18 @@ pub async fn passages(db: &Db, work: WorkId, up_to: Point) -> Result<Vec<Passage
     Ok(out)
 }
 
+/// The book page shows whether a work has a text (its link to the
+/// insights): its cached core is redrawn when that changes.
+async fn bump_core(db: &Db, tx: &mut crate::db::Tx, work: WorkId) -> Result<(), StorageError> {
+    tx!(
+        db,
+        tx,
+        sqlx::query("UPDATE works SET revision = revision + 1 WHERE id = $1").bind(work),
+        execute
+    )?;
+    Ok(())
+}
+
 /// Take the work's text away (its analyses with it). Not found when it
 /// has none.
 pub async fn remove(db: &Db, work: WorkId) -> Result<(), StorageError> {
@@ -881,6 +894,7 @@ pub async fn remove(db: &Db, work: WorkId) -> Result<(), StorageError> {
         execute
     )?;
     done.found("text")?;
+    bump_core(db, &mut tx, work).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -163,6 +163,16 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/books/{id}/insights",
             get(books::insights::insights_api),
         )
+        .route(
+            "/books/{id}/text",
+            post(books::text_upload::form_upload)
+                .layer(DefaultBodyLimit::max(books::text_upload::MAX_TEXT_BODY)),
+        )
+        .route(
+            "/api/v1/books/{id}/text",
+            put(books::text_upload::api_upload)
+                .layer(DefaultBodyLimit::max(books::text_upload::MAX_TEXT_BODY)),
+        )
         .route("/books/{id}/rating", post(books::actions::rate))
         .route("/books/{id}/queue", post(books::actions::queue))
         .route("/books/{id}/reading", post(books::actions::reading))

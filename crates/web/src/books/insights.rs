@@ -354,6 +354,8 @@ pub(crate) async fn story(
 pub struct InsightQuery {
     /// "all" lifts the spoiler guard for this request.
     reveal: Option<String>,
+    /// What was just done, for the confirmation line.
+    done: Option<String>,
 }
 
 impl InsightQuery {
@@ -607,6 +609,9 @@ struct InsightsTemplate {
     mood_rows: Vec<(String, String)>,
     spread_svg: String,
     spread_rows: Vec<(u8, u64)>,
+    /// The visitor may attach or replace the book's text.
+    can_attach: bool,
+    flash: Option<&'static str>,
 }
 
 fn place_words(point: Point, loaded: &Loaded, guard: Guard) -> String {
@@ -654,6 +659,15 @@ pub async fn insights_page(
         mood_rows: Vec::new(),
         spread_svg: String::new(),
         spread_rows: Vec::new(),
+        can_attach: match &viewer.0 {
+            Some(u) => super::text_upload::may_attach(&st, u, work).await.is_ok(),
+            None => false,
+        },
+        flash: match q.done.as_deref() {
+            Some("text") => Some("The text is attached. Quire is reading it now."),
+            Some("text-same") => Some("That file is already this book's text; nothing changed."),
+            _ => None,
+        },
         href,
     };
     if facts.by_star.iter().sum::<u64>() > 0 {

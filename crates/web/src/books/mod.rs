@@ -8,3 +8,4 @@ pub mod insights;
 pub mod material;
 pub mod merge;
 pub mod page;
+pub mod text_upload;

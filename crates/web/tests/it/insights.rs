@@ -181,3 +181,99 @@ quire_testkit::both_backends! {
         assert_eq!(r.status(), 404);
     }
 }
+
+/// An EPUB-shaped zip of `entries` (name, bytes), deflated.
+fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut z = zip::ZipWriter::new(&mut out);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in entries {
+        z.start_file(*name, opts).unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap();
+    out.into_inner()
+}
+
+const CONTAINER: &str = r#"<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles></container>"#;
+
+/// Hostile files, each with words its refusal must say.
+fn hostile() -> Vec<(&'static str, Vec<u8>, &'static str)> {
+    let bomb = zip_of(&[
+        ("mimetype", b"application/epub+zip".to_vec()),
+        ("META-INF/container.xml", CONTAINER.as_bytes().to_vec()),
+        ("OEBPS/content.opf", vec![b' '; 40 * 1024 * 1024]),
+    ]);
+    let traversal = zip_of(&[
+        ("mimetype", b"application/epub+zip".to_vec()),
+        (
+            "META-INF/container.xml",
+            CONTAINER
+                .replace("OEBPS/content.opf", "../../etc/passwd")
+                .into_bytes(),
+        ),
+    ]);
+    let entities = zip_of(&[
+        ("mimetype", b"application/epub+zip".to_vec()),
+        ("META-INF/container.xml", br#"<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><container>&lol2;</container>"#.to_vec()),
+    ]);
+    let mut truncated = std::fs::read(data().join("gutenberg/epub/pg84-images-3.epub")).unwrap();
+    truncated.truncate(truncated.len() / 2);
+    let junk: Vec<u8> = (0..300_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    vec![
+        ("bomb.epub", bomb, "zip bomb"),
+        ("traversal.epub", traversal, "archive"),
+        ("entities.epub", entities, "entit"),
+        ("truncated.epub", truncated, "epub"),
+        ("junk.txt", junk, "binary data"),
+    ]
+}
+
+quire_testkit::both_backends! {
+    async fn hostile_texts_are_refused_with_their_reason_while_the_server_serves(db: Db) {
+        let b = BookBuilder::new("Frankenstein").build(&db).await;
+        let site = Site::start(db.clone()).await;
+        site.join("libby").await;
+        let u = quire_storage::users::by_username(&db, "libby").await.unwrap().unwrap();
+        quire_storage::users::set_role(&db, u.user_id(), quire_domain::SiteRole::Librarian).await.unwrap();
+        let api = site.url(&format!("/api/v1/books/{}/text", b.work));
+        for (name, bytes, says) in hostile() {
+            let r = site.client.put(&api).header("sec-fetch-site", "same-origin").header("x-file-name", name).body(bytes).send().await.unwrap();
+            let status = r.status().as_u16();
+            let body = r.text().await.unwrap();
+            assert!(status == 422 || status == 413, "{name}: {status} {body}");
+            assert!(body.to_lowercase().contains(says), "{name}: the reason does not say {says:?}: {body}");
+            assert!(texts::info(&db, b.work).await.unwrap().is_none(), "{name}: something was saved");
+            let (status, _) = site.get_text("/").await;
+            assert_eq!(status, 200, "the server stopped serving after {name}");
+        }
+        // A 200 MB file is refused before it is read.
+        let big = vec![b'a'; 200 * 1024 * 1024];
+        match site.client.put(&api).header("sec-fetch-site", "same-origin").body(big).send().await {
+            Ok(r) => assert_eq!(r.status(), 413),
+            // The server answered 413 and closed the connection before the
+            // client had written it all: it did not read the file.
+            Err(e) => assert!(e.is_request(), "{e}"),
+        }
+        assert!(texts::info(&db, b.work).await.unwrap().is_none());
+        assert_eq!(site.get_text("/").await.0, 200);
+        // The real file is taken, and its analysis queued.
+        let bytes = std::fs::read(data().join("gutenberg/epub/pg84-images-3.epub")).unwrap();
+        let r = site.client.put(&api).header("sec-fetch-site", "same-origin").header("x-file-name", "pg84.epub").body(bytes).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["sections"], 28, "4 letters and 24 chapters");
+        let ran = quire_jobs::run_due(&db, &quire_jobs::registry(), quire_storage::now()).await.unwrap();
+        assert_eq!(ran.as_deref(), Some("analyse_text"));
+
+        // A member who organises no club reading it may not attach one.
+        let member = Site { base: site.base.clone(), client: reqwest::Client::builder().cookie_store(true).build().unwrap() };
+        member.join("plain").await;
+        let r = member.client.put(&api).header("sec-fetch-site", "same-origin").body(b"Some text".to_vec()).send().await.unwrap();
+        assert_eq!(r.status(), 403);
+    }
+}
