@@ -20,9 +20,13 @@ const CSS: &str = concat!(
     include_str!("../assets/css/discussion.css"),
     include_str!("../assets/css/members.css"),
     include_str!("../assets/css/insights.css"),
+    include_str!("../assets/css/flashcards.css"),
 );
 /// htmx 2.0.11 (Zero-Clause BSD), from the npm package `htmx.org`.
 const HTMX: &str = include_str!("../assets/htmx.min.js");
+/// The review screen's keys (Space or Enter shows the answer, 1 to 4
+/// rate): our own, loaded only by that page; the page works without it.
+const FLASHCARDS: &str = include_str!("../assets/flashcards.js");
 /// Quire's mark, our own drawing: an open quire of pages on an oxblood tile.
 const FAVICON: &str = include_str!("../assets/favicon.svg");
 const SVG: &str = "image/svg+xml";
@@ -31,6 +35,7 @@ pub async fn asset(Path(file): Path<String>) -> Response {
     let (body, kind) = match file.as_str() {
         "quire.css" => (CSS, "text/css; charset=utf-8"),
         "htmx.min.js" => (HTMX, "text/javascript; charset=utf-8"),
+        "flashcards.js" => (FLASHCARDS, "text/javascript; charset=utf-8"),
         "favicon.svg" => (FAVICON, SVG),
         _ => return (StatusCode::NOT_FOUND, "no such file").into_response(),
     };

@@ -107,6 +107,7 @@ pub struct AppState {
     home: Arc<home::HomeCache>,
     covers: Arc<cover::CoverWork>,
     insights: Arc<books::insights::InsightCache>,
+    cards: Arc<books::cards::CardCache>,
 }
 
 impl AppState {
@@ -126,6 +127,7 @@ impl AppState {
             pages: Arc::new(books::cache::PageCache::default()),
             home: Arc::new(home::HomeCache::default()),
             insights: Arc::new(books::insights::InsightCache::default()),
+            cards: Arc::new(books::cards::CardCache::default()),
         }
     }
 }
@@ -192,6 +194,7 @@ pub fn router(state: AppState) -> Router {
         .route("/books/{id}/material", post(books::material::post_form))
         .route("/contributors/search", get(contributors::search))
         .merge(clubs::routes())
+        .merge(books::cards::routes())
         // Browsing: a contributor's, a series' and a subject's books.
         .route("/authors/{id}", get(browse::authors::author_page))
         .route("/authors/{id}/{slug}", get(browse::authors::author_page))

@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod add;
 pub mod cache;
+pub mod cards;
 pub mod charts;
 pub mod insights;
 pub mod material;

@@ -10,6 +10,7 @@ mod bad_input;
 mod book_actions;
 mod book_page;
 mod browse;
+mod cards;
 mod club_invitations;
 mod club_permissions;
 mod club_polls;
