@@ -107,6 +107,8 @@ pub struct AppState {
     home: Arc<home::HomeCache>,
     covers: Arc<cover::CoverWork>,
     insights: Arc<books::insights::InsightCache>,
+    ask: Arc<books::ask::AskCache>,
+    audio: Arc<books::audio::AudioWork>,
 }
 
 impl AppState {
@@ -126,6 +128,8 @@ impl AppState {
             pages: Arc::new(books::cache::PageCache::default()),
             home: Arc::new(home::HomeCache::default()),
             insights: Arc::new(books::insights::InsightCache::default()),
+            ask: Arc::new(books::ask::AskCache::default()),
+            audio: Arc::new(books::audio::AudioWork::default()),
         }
     }
 }
@@ -182,6 +186,8 @@ pub fn router(state: AppState) -> Router {
         .route("/books/{id}/material", post(books::material::post_form))
         .route("/contributors/search", get(contributors::search))
         .merge(clubs::routes())
+        .merge(books::ask::routes())
+        .merge(books::audio::routes())
         // Browsing: a contributor's, a series' and a subject's books.
         .route("/authors/{id}", get(browse::authors::author_page))
         .route("/authors/{id}/{slug}", get(browse::authors::author_page))
