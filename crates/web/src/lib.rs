@@ -108,6 +108,8 @@ pub struct AppState {
     covers: Arc<cover::CoverWork>,
     insights: Arc<books::insights::InsightCache>,
     cards: Arc<books::cards::CardCache>,
+    ask: Arc<books::ask::AskCache>,
+    audio: Arc<books::audio::AudioWork>,
 }
 
 impl AppState {
@@ -128,6 +130,8 @@ impl AppState {
             home: Arc::new(home::HomeCache::default()),
             insights: Arc::new(books::insights::InsightCache::default()),
             cards: Arc::new(books::cards::CardCache::default()),
+            ask: Arc::new(books::ask::AskCache::default()),
+            audio: Arc::new(books::audio::AudioWork::default()),
         }
     }
 }
@@ -195,6 +199,8 @@ pub fn router(state: AppState) -> Router {
         .route("/contributors/search", get(contributors::search))
         .merge(clubs::routes())
         .merge(books::cards::routes())
+        .merge(books::ask::routes())
+        .merge(books::audio::routes())
         // Browsing: a contributor's, a series' and a subject's books.
         .route("/authors/{id}", get(browse::authors::author_page))
         .route("/authors/{id}/{slug}", get(browse::authors::author_page))

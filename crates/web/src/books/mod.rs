@@ -2,6 +2,8 @@
 
 pub mod actions;
 pub mod add;
+pub mod ask;
+pub mod audio;
 pub mod cache;
 pub mod cards;
 pub mod charts;

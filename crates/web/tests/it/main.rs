@@ -6,6 +6,7 @@
 mod accounts;
 mod add_book;
 mod add_cover;
+mod ask_audio;
 mod bad_input;
 mod book_actions;
 mod book_page;
@@ -18,6 +19,7 @@ mod clubs;
 mod covers;
 mod edit;
 mod insights;
+mod listen;
 mod look;
 mod meetings;
 mod merge;
