@@ -175,6 +175,16 @@ const NOT_CATALOG: &[(&str, &str, &str)] = &[
     ),
     ("POST", "/books/{}/shelves", "a reader's own shelves"),
     ("POST", "/questions/{}/vote", "a reader's vote"),
+    (
+        "POST",
+        "/books/{}/text",
+        "a book's full text: librarians and the organisers of a club reading it (insights::hostile_texts_are_refused_with_their_reason_while_the_server_serves)",
+    ),
+    (
+        "PUT",
+        "/api/v1/books/{}/text",
+        "a book's full text: librarians and the organisers of a club reading it (insights::hostile_texts_are_refused_with_their_reason_while_the_server_serves)",
+    ),
 ];
 
 /// A path with every `{name}` made `{}`, to compare the router's patterns
