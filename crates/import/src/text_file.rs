@@ -25,9 +25,6 @@ pub struct Attached {
     pub saved: Duration,
 }
 
-/// The first bytes of every zip archive (a local file header).
-const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
-
 /// Read `path` as a book's text: its parsed [`Text`] and its
 /// [`SourceInfo`]. Refused, naming the file, when it is over the limits,
 /// not an EPUB nor UTF-8 text, or has no body.
@@ -58,17 +55,10 @@ pub fn read(path: &Path, limits: &Limits) -> Result<(Text, SourceInfo), ImportEr
         }
         .into());
     }
-    let says_epub = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("epub"));
-    let format = if bytes.starts_with(ZIP_MAGIC) || says_epub {
-        SourceFormat::Epub
-    } else {
-        SourceFormat::GutenbergTxt
-    };
-    let text = match format {
-        SourceFormat::Epub => quire_text::from_epub(&bytes, &name, limits)?,
-        SourceFormat::GutenbergTxt => quire_text::from_gutenberg_bytes(&bytes, &name, limits)?,
+    let (text, kind) = quire_text::from_file_bytes(&bytes, &name, limits)?;
+    let format = match kind {
+        quire_text::FileKind::Epub => SourceFormat::Epub,
+        quire_text::FileKind::GutenbergText => SourceFormat::GutenbergTxt,
     };
     let source = SourceInfo::of(format, &name, &bytes);
     Ok((text, source))

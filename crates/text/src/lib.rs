@@ -44,6 +44,32 @@ pub use gutenberg::{from_gutenberg, from_gutenberg_bytes};
 pub use heading::normalise;
 pub use limits::Limits;
 
+/// The two kinds of file a book's text comes in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    Epub,
+    GutenbergText,
+}
+
+/// Read a book's file of either kind. An EPUB is told by its bytes (a zip
+/// archive); a name ending in `.epub` also goes to the EPUB reader, so a
+/// file that claims to be one but is not is told why.
+pub fn from_file_bytes(
+    bytes: &[u8],
+    name: &str,
+    limits: &Limits,
+) -> Result<(Text, FileKind), TextError> {
+    let says_epub = name.to_lowercase().ends_with(".epub");
+    if bytes.starts_with(b"PK\x03\x04") || says_epub {
+        Ok((from_epub(bytes, name, limits)?, FileKind::Epub))
+    } else {
+        Ok((
+            from_gutenberg_bytes(bytes, name, limits)?,
+            FileKind::GutenbergText,
+        ))
+    }
+}
+
 /// What kind of section a heading opens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -94,17 +94,11 @@ async fn attach(
     let name = name.rsplit(['/', '\\']).next().unwrap_or(name).to_string();
     let owned = name.clone();
     let (text, source) = tokio::task::spawn_blocking(move || {
-        let limits = Limits::default();
-        let format = if bytes.starts_with(b"PK\x03\x04") || owned.to_lowercase().ends_with(".epub")
-        {
-            SourceFormat::Epub
-        } else {
-            SourceFormat::GutenbergTxt
+        let (text, kind) = quire_text::from_file_bytes(&bytes, &owned, &Limits::default())?;
+        let format = match kind {
+            quire_text::FileKind::Epub => SourceFormat::Epub,
+            quire_text::FileKind::GutenbergText => SourceFormat::GutenbergTxt,
         };
-        let text = match format {
-            SourceFormat::Epub => quire_text::from_epub(&bytes, &owned, &limits),
-            SourceFormat::GutenbergTxt => quire_text::from_gutenberg_bytes(&bytes, &owned, &limits),
-        }?;
         Ok::<_, quire_text::TextError>((text, SourceInfo::of(format, &owned, &bytes)))
     })
     .await
