@@ -479,6 +479,8 @@ async fn start_server(
         db.clone(),
         quire_web::Config {
             page_cache,
+            // Statements are counted a request: no background upkeep.
+            search_sync: false,
             ..Default::default()
         },
     );

@@ -424,6 +424,10 @@ async fn meeting_and_poll(
             agenda: "We talk about the first half of the book, up to the ball at Netherfield. Bring the passage you would read aloud.".into(),
             capacity: Some(8),
             questions: Vec::new(),
+            // Pride and Prejudice carries its text in the demo: members see
+            // the pack and the story so far up to their own place.
+            shares_pack: true,
+            shares_story: true,
         },
     )
     .await?;

@@ -280,8 +280,11 @@ pub fn faq(input: &FaqInput) -> Vec<FaqAnswer> {
     // Who wrote it.
     if !facts.authors.is_empty() {
         let mut lead = format!("{title} is by {}.", list(&facts.authors));
-        if let Some(year) = &facts.first_published {
-            lead.push_str(&format!(" It was first published in {year}."));
+        if let Some(date) = &facts.first_published {
+            // "in 1813", "in January 1813", but "on 28 January 1813".
+            let on = date.split_whitespace().count() == 3;
+            let prep = if on { "on" } else { "in" };
+            lead.push_str(&format!(" It was first published {prep} {date}."));
         }
         answer(
             FaqKey::WhoWrote,
@@ -381,12 +384,16 @@ pub fn faq(input: &FaqInput) -> Vec<FaqAnswer> {
     if let Some(rt) = facts.ratings.as_ref().filter(|r| r.count > 0) {
         let high = rt.by_star[3] + rt.by_star[4];
         let total: u64 = rt.by_star.iter().sum();
-        let mut lead = format!(
-            "{} ratings average {:.2} out of 5",
-            thousands_u64(rt.count),
-            rt.average
-        );
-        if let Some(share) = (high * 100).checked_div(total) {
+        let mut lead = if rt.count == 1 {
+            format!("The one rating here is {:.1} out of 5", rt.average)
+        } else {
+            format!(
+                "{} ratings average {:.2} out of 5",
+                thousands_u64(rt.count),
+                rt.average
+            )
+        };
+        if let Some(share) = (high * 100).checked_div(total).filter(|_| total > 1) {
             lead.push_str(&format!("; {share}% of them are four or five stars"));
         }
         lead.push('.');
@@ -399,10 +406,21 @@ pub fn faq(input: &FaqInput) -> Vec<FaqAnswer> {
     }
     if reviews.club_answers > 0 {
         worth.push(plain(
-            format!(
-                "{} of {} reviewers who answered recommend it to book clubs.",
-                reviews.club_yes, reviews.club_answers
-            ),
+            if reviews.club_answers == 1 {
+                format!(
+                    "The one reviewer who answered {} it to book clubs.",
+                    if reviews.club_yes == 1 {
+                        "recommends"
+                    } else {
+                        "does not recommend"
+                    }
+                )
+            } else {
+                format!(
+                    "{} of {} reviewers who answered recommend it to book clubs.",
+                    reviews.club_yes, reviews.club_answers
+                )
+            },
             Source::Catalog {
                 field: Fact::Reviews,
             },

@@ -20,8 +20,20 @@ struct Cli {
     /// sqlite://PATH (created when missing) or postgres://USER@HOST/DB
     #[arg(long, global = true, env = "QUIRE_DATABASE_URL", default_value = DEFAULT_DATABASE)]
     database: String,
+    /// The search index's folder (default: beside a SQLite file,
+    /// `quire.db.search`; in memory for PostgreSQL, rebuilt at every start).
+    #[arg(long, global = true, env = "QUIRE_SEARCH_DIR")]
+    search_dir: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
+}
+
+impl Cli {
+    fn search_dir(&self) -> Option<std::path::PathBuf> {
+        self.search_dir
+            .clone()
+            .or_else(|| quire_web::search::default_dir(&self.database))
+    }
 }
 
 #[derive(Subcommand)]
@@ -65,6 +77,11 @@ enum Command {
     Jobs,
     /// Bring the database schema up to date.
     Migrate,
+    /// Build the search index again from the database (a running server
+    /// keeps it current by itself; use this after restoring a backup, or
+    /// when the index was deleted or damaged). Stop the server first: the
+    /// index has one writer.
+    Reindex,
     /// Load the demo data (idempotent: loading twice adds nothing).
     Demo {
         #[arg(long)]
@@ -367,10 +384,37 @@ async fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    let search_dir = cli.search_dir();
     match cli.command {
         Command::Migrate => {
             open(&cli.database).await?;
             eprintln!("The database {} is up to date.", cli.database);
+        }
+        Command::Reindex => {
+            let db = open(&cli.database).await?;
+            let Some(dir) = search_dir else {
+                bail!(
+                    "the search index of {} lives in memory and is rebuilt at every start; give --search-dir DIR (or QUIRE_SEARCH_DIR) to keep one on disk",
+                    cli.database
+                );
+            };
+            // Start from nothing: an index of an older layout is not opened.
+            if dir.join("meta.json").exists() {
+                std::fs::remove_dir_all(&dir)
+                    .with_context(|| format!("removing the old index in {}", dir.display()))?;
+            }
+            let search = quire_web::search::Search::open(Some(&dir));
+            let r = quire_web::search::rebuild(&db, &search)
+                .await
+                .with_context(|| format!("rebuilding the search index in {}", dir.display()))?;
+            eprintln!(
+                "The search index in {} holds {} books, {} authors and {} public clubs (built in {:.1} s).",
+                dir.display(),
+                r.books,
+                r.authors,
+                r.clubs,
+                r.took.as_secs_f64()
+            );
         }
         Command::Import {
             command: ImportCommand::Text { file, book },
@@ -416,6 +460,7 @@ async fn main() -> Result<()> {
                 secure_cookies,
                 page_cache: !no_page_cache,
                 trusted_proxy_header,
+                search_dir,
                 ..Default::default()
             };
             let worker =

@@ -64,9 +64,19 @@ pub struct DbOptions {
     pub max_connections: u32,
 }
 
+/// Connections when `QUIRE_DB_CONNECTIONS` does not say.
+pub const DEFAULT_CONNECTIONS: u32 = 8;
+
 impl Default for DbOptions {
+    /// [`DEFAULT_CONNECTIONS`], or `QUIRE_DB_CONNECTIONS` (1 to 256) when
+    /// the environment sets it: a host tunes it to its database server.
     fn default() -> Self {
-        Self { max_connections: 8 }
+        let max_connections = std::env::var("QUIRE_DB_CONNECTIONS")
+            .ok()
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .filter(|n| (1..=256).contains(n))
+            .unwrap_or(DEFAULT_CONNECTIONS);
+        Self { max_connections }
     }
 }
 

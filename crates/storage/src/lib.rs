@@ -23,6 +23,7 @@ pub mod ratings;
 pub mod reading_stats;
 pub mod reviews;
 pub mod roles;
+pub mod search_docs;
 pub mod shelves;
 pub mod texts;
 pub mod users;

@@ -3,6 +3,7 @@
 //! migrated database per test on either backend ([`db`]), and fixture
 //! builders ([`fixtures`]).
 pub mod db;
+pub mod documents;
 pub mod fixtures;
 pub mod pg;
 pub mod texts;

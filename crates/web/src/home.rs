@@ -13,17 +13,13 @@ use crate::AppState;
 use crate::auth::Viewer;
 use crate::books::cache::{Shell, Slot};
 use crate::error::AppError;
-use crate::input::Query;
 use crate::view::{Layout, Stars, page, plural};
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use moka::future::Cache;
-use quire_domain::Isbn13;
-use quire_storage::catalog::{self, WorkSummary};
+use quire_storage::catalog::WorkSummary;
 use quire_storage::home;
-use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -206,87 +202,6 @@ pub async fn home(State(st): State<AppState>, Viewer(v): Viewer) -> Result<Respo
     Ok(Html(html).into_response())
 }
 
-#[derive(Deserialize)]
-pub struct SearchQuery {
-    #[serde(default)]
-    q: String,
-}
-
-#[derive(Template)]
-#[template(path = "search.html")]
-struct SearchPage {
-    layout: Layout,
-    q: String,
-    results: Vec<Card>,
-    error: Option<String>,
-    searched: bool,
-}
-
-/// Whether a query is meant as an ISBN: digits (and X, hyphens, spaces),
-/// at least nine digits.
-pub fn looks_like_isbn(q: &str) -> bool {
-    let q = q.trim();
-    q.chars().filter(char::is_ascii_digit).count() >= 9
-        && q.chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '-' | ' ' | 'x' | 'X'))
-}
-
-pub async fn search(
-    State(st): State<AppState>,
-    Query(q): Query<SearchQuery>,
-    Viewer(v): Viewer,
-) -> Result<Response, AppError> {
-    let layout = Layout::for_user(v.as_ref());
-    // Control characters (a NUL, say) mean nothing in a title or a name.
-    let text: String = q.q.chars().filter(|c| !c.is_control()).collect();
-    let text = text.trim().to_string();
-    if text.chars().count() > 200 {
-        return Err(AppError::bad(
-            "q",
-            "A search can be at most 200 characters.",
-        ));
-    }
-    let mut error = None;
-    let mut results = Vec::new();
-    if looks_like_isbn(&text) {
-        match Isbn13::parse(&text) {
-            Ok(isbn) => match catalog::find_by_isbn(&st.db, isbn).await? {
-                Some(w) => {
-                    return Ok(Redirect::to(&format!("/books/{}/{}", w.id, w.slug)).into_response());
-                }
-                None => error = Some(format!("No book with ISBN {isbn} is in Quire yet.")),
-            },
-            Err(e) => {
-                let body = page(&SearchPage {
-                    layout,
-                    q: text,
-                    results,
-                    error: Some(format!(
-                        "{}. Check the number on the book's back cover or copyright page.",
-                        crate::books::actions::capitalise(&e.to_string()).trim_end_matches('.')
-                    )),
-                    searched: true,
-                })?;
-                return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
-            }
-        }
-    } else if !text.is_empty() {
-        results = catalog::search(&st.db, &text, 30)
-            .await?
-            .iter()
-            .map(|w| Card::from(w, None))
-            .collect();
-    }
-    Ok(page(&SearchPage {
-        layout,
-        searched: !text.is_empty(),
-        q: text,
-        results,
-        error,
-    })?
-    .into_response())
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
@@ -297,13 +212,5 @@ mod tests {
             ),
             "Before All Clear by Connie Willis and "
         );
-    }
-
-    #[test]
-    fn isbn_like_queries() {
-        assert!(super::looks_like_isbn("978-0-7352-1983-5"));
-        assert!(super::looks_like_isbn("080442957X"));
-        assert!(!super::looks_like_isbn("1984"));
-        assert!(!super::looks_like_isbn("Catch-22"));
     }
 }

@@ -22,6 +22,8 @@ mod input;
 mod paths;
 mod people;
 mod permissions;
+pub mod search;
+mod search_page;
 mod security;
 mod server;
 mod view;
@@ -75,6 +77,12 @@ pub struct Config {
     pub request_timeout: Duration,
     /// How many covers may be decoded at once; about the number of cores.
     pub cover_workers: usize,
+    /// Where the search index lives; `None` keeps it in memory (rebuilt
+    /// from the database at every start). See [`search::default_dir`].
+    pub search_dir: Option<std::path::PathBuf>,
+    /// Build and keep the search index current in the background while
+    /// serving (off only for tests that count every statement).
+    pub search_sync: bool,
 }
 
 impl Default for Config {
@@ -93,6 +101,8 @@ impl Default for Config {
             cover_workers: std::thread::available_parallelism()
                 .map(usize::from)
                 .unwrap_or(2),
+            search_dir: None,
+            search_sync: true,
         }
     }
 }
@@ -110,6 +120,9 @@ pub struct AppState {
     cards: Arc<books::cards::CardCache>,
     ask: Arc<books::ask::AskCache>,
     audio: Arc<books::audio::AudioWork>,
+    packs: Arc<books::pack::PackWork>,
+    /// The search index and how far it has caught up with the database.
+    pub search: Arc<search::Search>,
 }
 
 impl AppState {
@@ -125,6 +138,7 @@ impl AppState {
                 config.cover_workers,
                 quire_covers::Limits::default(),
             )),
+            search: Arc::new(search::Search::open(config.search_dir.as_deref())),
             config: Arc::new(config),
             pages: Arc::new(books::cache::PageCache::default()),
             home: Arc::new(home::HomeCache::default()),
@@ -132,6 +146,7 @@ impl AppState {
             cards: Arc::new(books::cards::CardCache::default()),
             ask: Arc::new(books::ask::AskCache::default()),
             audio: Arc::new(books::audio::AudioWork::default()),
+            packs: Arc::new(books::pack::PackWork::default()),
         }
     }
 }
@@ -149,7 +164,6 @@ pub fn router(state: AppState) -> Router {
     let request_timeout = state.config.request_timeout;
     Router::new()
         .route("/", get(home::home))
-        .route("/search", get(home::search))
         .route("/healthz", get(|| async { "ok" }))
         .route(
             "/books/new",
@@ -201,6 +215,8 @@ pub fn router(state: AppState) -> Router {
         .merge(books::cards::routes())
         .merge(books::ask::routes())
         .merge(books::audio::routes())
+        .merge(books::pack::routes())
+        .merge(search_page::routes())
         // Browsing: a contributor's, a series' and a subject's books.
         .route("/authors/{id}", get(browse::authors::author_page))
         .route("/authors/{id}/{slug}", get(browse::authors::author_page))
@@ -373,6 +389,9 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         header_read: state.config.header_read_timeout,
         idle: state.config.idle_timeout,
     };
+    if state.config.search_sync {
+        tokio::spawn(search::run(state.db.clone(), state.search.clone()));
+    }
     server::run(listener, router(state), timeouts, shutdown_signal()).await
 }
 

@@ -75,6 +75,11 @@ const PAGES = [
   { name: 'club', path: '/clubs/the-lamplight-readers' },
   { name: 'club-private', path: '/clubs/slow-readers-circle' },
   { name: 'club-new', path: '/clubs/new', as: 'member' },
+  // Reading insights (issue 8): the demo attaches Pride and Prejudice's text.
+  { name: 'insights', path: '/books/{book}/insights' },
+  { name: 'insights-everything', path: '/books/{book}/insights?reveal=all', as: 'member' },
+  { name: 'flashcards', path: '/books/{book}/cards', as: 'member' },
+  { name: 'meeting', via: ['/clubs/the-lamplight-readers', '/clubs/the-lamplight-readers/meetings/'] },
 ];
 
 const WIDTHS = [

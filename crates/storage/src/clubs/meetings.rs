@@ -14,7 +14,7 @@
 use crate::db::{Db, Tx, now};
 use crate::{Result, StorageError};
 use quire_domain::meeting::{MeetingStatus, RsvpAnswer, RsvpState};
-use quire_domain::{ClubId, MeetingId, SelectionId, UserId};
+use quire_domain::{ClubId, MeetingId, SelectionId, UserId, WorkId};
 use std::collections::HashMap;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -36,6 +36,12 @@ pub struct Meeting {
     pub selection_id: Option<SelectionId>,
     /// The title of the selection's book.
     pub book_title: Option<String>,
+    /// The selection's book.
+    pub work_id: Option<WorkId>,
+    /// The organiser attached the book's insight pack and "the story so
+    /// far"; each member sees them up to their own place.
+    pub shares_pack: bool,
+    pub shares_story: bool,
     pub starts_at: OffsetDateTime,
     pub ends_at: OffsetDateTime,
     /// The IANA zone the organiser set it in.
@@ -60,7 +66,8 @@ pub struct Meeting {
 /// Columns of [`Meeting`], for `FROM` [`MEETING_FROM`].
 macro_rules! meeting_columns {
     () => {
-        "m.id, m.club_id, m.selection_id, w.title AS book_title, m.starts_at, m.ends_at, m.zone,
+        "m.id, m.club_id, m.selection_id, w.title AS book_title, s.work_id AS work_id,
+         m.shares_pack, m.shares_story, m.starts_at, m.ends_at, m.zone,
          m.duration_minutes, m.place, m.video_url, m.host_id, hu.username AS host_username,
          hu.display_name AS host_name, m.agenda, m.capacity, m.status, m.sequence, m.created_at,
          m.updated_at,
@@ -96,6 +103,10 @@ pub struct MeetingFields {
     pub capacity: Option<i64>,
     /// Question ids of the selection's book, in agenda order.
     pub questions: Vec<Uuid>,
+    /// Attach the book's insight pack and "the story so far" (they need a
+    /// book; without one they are kept off).
+    pub shares_pack: bool,
+    pub shares_story: bool,
 }
 
 /// What the refusal of a meeting in the past says.
@@ -186,8 +197,8 @@ pub async fn create(db: &Db, club: ClubId, by: UserId, f: &MeetingFields) -> Res
         sqlx::query(
             "INSERT INTO meetings (id, club_id, selection_id, starts_at, ends_at, zone, duration_minutes,
                                    place, video_url, host_id, agenda, capacity, created_by,
-                                   created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)"
+                                   created_at, updated_at, shares_pack, shares_story)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16)"
         )
         .bind(id)
         .bind(club)
@@ -202,7 +213,9 @@ pub async fn create(db: &Db, club: ClubId, by: UserId, f: &MeetingFields) -> Res
         .bind(&f.agenda)
         .bind(f.capacity)
         .bind(by)
-        .bind(at),
+        .bind(at)
+        .bind(f.shares_pack && f.selection.is_some())
+        .bind(f.shares_story && f.selection.is_some()),
         execute
     )?;
     set_questions(db, &mut tx, id, f).await?;
@@ -251,7 +264,8 @@ pub async fn update(db: &Db, club: ClubId, id: MeetingId, f: &MeetingFields) -> 
         sqlx::query(
             "UPDATE meetings SET selection_id = $3, starts_at = $4, ends_at = $5, zone = $6,
                 duration_minutes = $7, place = $8, video_url = $9, host_id = $10, agenda = $11,
-                capacity = $12, sequence = sequence + 1, updated_at = $13
+                capacity = $12, sequence = sequence + 1, updated_at = $13, shares_pack = $14,
+                shares_story = $15
              WHERE id = $1 AND club_id = $2"
         )
         .bind(id)
@@ -266,7 +280,9 @@ pub async fn update(db: &Db, club: ClubId, id: MeetingId, f: &MeetingFields) -> 
         .bind(f.host)
         .bind(&f.agenda)
         .bind(f.capacity)
-        .bind(now()),
+        .bind(now())
+        .bind(f.shares_pack && f.selection.is_some())
+        .bind(f.shares_story && f.selection.is_some()),
         execute
     )?;
     set_questions(db, &mut tx, id, f).await?;

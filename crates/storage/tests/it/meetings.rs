@@ -22,6 +22,8 @@ fn fields(starts_at: OffsetDateTime, capacity: Option<i64>) -> MeetingFields {
         agenda: String::new(),
         capacity,
         questions: Vec::new(),
+        shares_pack: false,
+        shares_story: false,
     }
 }
 

@@ -10,7 +10,7 @@
 //! a blocking thread, and kept (bounded) under the work and the text's
 //! digest, so a new text is never answered from an old index.
 
-use super::insights::{self, Facts, Loaded, Stage, passage_href};
+use super::insights::{self, Ready, passage_href};
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::AppError;
@@ -26,7 +26,6 @@ use axum::routing::get;
 use axum_htmx::HxRequest;
 use moka::future::Cache;
 use quire_domain::WorkId;
-use quire_domain::position::Point;
 use quire_insight::{AskIndex, Guard, Hit, Recap};
 use quire_text::{Place, Text};
 use serde::{Deserialize, Serialize};
@@ -65,27 +64,6 @@ impl Default for AskCache {
     }
 }
 
-/// A book whose text is analysed, and the reader's guard on it.
-pub(crate) struct Ready {
-    pub work: WorkId,
-    pub sha: String,
-    pub loaded: Arc<Loaded>,
-    pub facts: Arc<Facts>,
-    pub guard: Guard,
-    pub point: Point,
-}
-
-impl Ready {
-    /// Where the index and the recap must stop: `None` once the guard is
-    /// lifted.
-    pub fn up_to(&self) -> Option<Place> {
-        match self.guard {
-            Guard::Before(p) => Some(p),
-            Guard::Lifted => None,
-        }
-    }
-}
-
 /// The book, its analysis and the reader's guard, or the reason there is
 /// nothing to ask yet.
 pub(crate) async fn ready(
@@ -94,34 +72,7 @@ pub(crate) async fn ready(
     viewer: &Viewer,
     reveal: bool,
 ) -> Result<Ready, AppError> {
-    let facts = insights::facts_of(st, work).await?;
-    match insights::state_of(st, work).await? {
-        Stage::Ready(info, loaded) => {
-            let (guard, point) = insights::guard_for(st, work, viewer, &loaded, reveal).await?;
-            Ok(Ready {
-                work,
-                sha: info.version.sha256.clone(),
-                loaded,
-                facts,
-                guard,
-                point,
-            })
-        }
-        Stage::NoText => Err(AppError::NotFound(
-            "This book has no text in Quire yet, so there is nothing to search or read aloud. A librarian can attach one (quire import text FILE --book ID).".into(),
-        )),
-        Stage::Pending { progress } => Err(AppError::Unavailable {
-            message: format!(
-                "Quire is still reading this book ({:.0}% done). Ask again in a few seconds.",
-                progress * 100.0
-            ),
-            retry_after: 2,
-        }),
-        Stage::Failed { reason } => Err(AppError::internal(
-            format!("The analysis of this book failed: {reason}"),
-            quire_storage::StorageError::Corrupt(reason.clone()),
-        )),
-    }
+    insights::ready(st, work, viewer, reveal, "passages to search or read aloud").await
 }
 
 pub(crate) async fn index_of(st: &AppState, r: &Ready) -> Result<Arc<AskIndex>, AppError> {

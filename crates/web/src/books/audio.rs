@@ -14,8 +14,9 @@
 //! next one. The cache is keyed by work, text digest, part, guard and
 //! voice, and bounded by bytes.
 
-use super::ask::{self, Ready};
+use super::ask;
 use super::insights;
+use super::insights::Ready;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::AppError;

@@ -19,7 +19,7 @@
 //! reviews a day (a UTC day) per book, as Anki's default; then nothing
 //! until the next is due.
 
-use super::insights::{Loaded, Stage, facts_of, guard_for, passage_href, state_of};
+use super::insights::{Loaded, passage_href};
 use crate::AppState;
 use crate::auth::{Member, Viewer};
 use crate::error::AppError;
@@ -83,37 +83,16 @@ struct Drawn {
     deck: Deck,
 }
 
-fn no_text() -> AppError {
-    AppError::NotFound(
-        "This book has no text in Quire yet, so it has no flashcards. A librarian can attach one (quire import text FILE --book ID).".into(),
-    )
-}
-
-fn not_ready(progress: f64) -> AppError {
-    AppError::Unavailable {
-        message: format!(
-            "Quire is still reading this book ({}% done); its flashcards will be ready in a moment.",
-            (progress * 100.0).round()
-        ),
-        retry_after: 5,
-    }
-}
-
 /// The cards up to the viewer's place, and (for a member) their states.
 async fn draw(st: &AppState, work: WorkId, viewer: &Viewer) -> Result<Drawn, AppError> {
-    let facts = facts_of(st, work).await?;
-    let (info, loaded) = match state_of(st, work).await? {
-        Stage::Ready(info, loaded) => (info, loaded),
-        Stage::NoText => return Err(no_text()),
-        Stage::Pending { progress } => return Err(not_ready(progress)),
-        Stage::Failed { reason } => {
-            return Err(AppError::internal(
-                format!("The analysis of this book failed, so it has no flashcards: {reason}"),
-                quire_storage::StorageError::Corrupt(reason.clone()),
-            ));
-        }
-    };
-    let (guard, point) = guard_for(st, work, viewer, &loaded, false).await?;
+    let super::insights::Ready {
+        info,
+        loaded,
+        facts,
+        guard,
+        point,
+        ..
+    } = super::insights::ready(st, work, viewer, false, "flashcards").await?;
     let l = loaded.clone();
     let all = st
         .cards
@@ -292,14 +271,7 @@ async fn review(
     }
     let schedule = Schedule::new(quire_insight::DEFAULT_RETENTION)
         .map_err(|e| AppError::internal("The review scheduler could not start.", e))?;
-    let before = current.map(|s| CardState {
-        stability: s.stability as f32,
-        difficulty: s.difficulty as f32,
-        last_review: s.last_review,
-        due: s.due,
-        reviews: s.reps,
-        lapses: s.lapses,
-    });
+    let before = current.map(card_state);
     let next = schedule.review(before.as_ref(), rating, at).map_err(|e| {
         AppError::internal(
             format!("Card {} could not be scheduled: {e}", card.id),
@@ -469,16 +441,21 @@ pub struct ReviewQuery {
     rated: Option<String>,
 }
 
-/// When each rating would bring the card back, shown on its button.
-fn previews(state: Option<&ReviewState>, at: OffsetDateTime) -> Vec<String> {
-    let before = state.map(|s| CardState {
+/// A stored review state as the scheduler reads it.
+fn card_state(s: &ReviewState) -> CardState {
+    CardState {
         stability: s.stability as f32,
         difficulty: s.difficulty as f32,
         last_review: s.last_review,
         due: s.due,
         reviews: s.reps,
         lapses: s.lapses,
-    });
+    }
+}
+
+/// When each rating would bring the card back, shown on its button.
+fn previews(state: Option<&ReviewState>, at: OffsetDateTime) -> Vec<String> {
+    let before = state.map(card_state);
     let Ok(schedule) = Schedule::new(quire_insight::DEFAULT_RETENTION) else {
         return vec![String::new(); 4];
     };

@@ -103,6 +103,9 @@ pub(crate) struct Facts {
     /// Review id → the book-page address that shows it.
     review_links: Vec<(String, String)>,
     by_star: [u64; 5],
+    /// The book's language as a BCP 47 tag (its main edition's, else
+    /// English).
+    pub language: String,
 }
 
 /// The insight page's caches.
@@ -248,6 +251,14 @@ fn assemble_facts(
     per_page: u32,
 ) -> Facts {
     let stats = &activity.stats;
+    let language = core
+        .editions
+        .iter()
+        .find(|e| e.is_primary)
+        .or(core.editions.first())
+        .and_then(|e| e.language.as_deref())
+        .map(language_tag)
+        .unwrap_or_else(|| "en".into());
     let by_star = stats.by_star().map(|n| u64::try_from(n).unwrap_or(0));
     let description = core
         .materials
@@ -312,6 +323,39 @@ fn assemble_facts(
         reviews: quire_insight::reviews(&inputs, 5),
         review_links,
         by_star,
+        language,
+    }
+}
+
+/// A catalog language ("en", "en-GB", or the three-letter "eng" of many
+/// imports) as a BCP 47 tag; anything unusable counts as English.
+fn language_tag(raw: &str) -> String {
+    let raw = raw.trim();
+    let two = match raw.to_ascii_lowercase().as_str() {
+        "eng" => "en",
+        "fre" | "fra" => "fr",
+        "ger" | "deu" => "de",
+        "spa" => "es",
+        "ita" => "it",
+        "por" => "pt",
+        "dut" | "nld" => "nl",
+        _ => "",
+    };
+    if !two.is_empty() {
+        return two.into();
+    }
+    let well_formed = raw.split('-').enumerate().all(|(i, part)| {
+        let n = part.len();
+        if i == 0 {
+            (2..=3).contains(&n) && part.bytes().all(|b| b.is_ascii_alphabetic())
+        } else {
+            (1..=8).contains(&n) && part.bytes().all(|b| b.is_ascii_alphanumeric())
+        }
+    });
+    if well_formed {
+        raw.to_string()
+    } else {
+        "en".into()
     }
 }
 
@@ -348,6 +392,69 @@ pub(crate) async fn story(
             .unwrap_or_default()
         })
         .await
+}
+
+/// A book whose text is analysed, and the reader's guard on it.
+pub(crate) struct Ready {
+    pub work: WorkId,
+    pub info: TextInfo,
+    pub sha: String,
+    pub loaded: Arc<Loaded>,
+    pub facts: Arc<Facts>,
+    pub guard: Guard,
+    pub point: Point,
+}
+
+impl Ready {
+    /// Where drawing from the text must stop: `None` once the guard is
+    /// lifted.
+    pub fn up_to(&self) -> Option<Place> {
+        match self.guard {
+            Guard::Before(p) => Some(p),
+            Guard::Lifted => None,
+        }
+    }
+}
+
+/// The book, its analysis and the reader's guard; or, when the book has no
+/// analysed text, the reason it has no `what` ("flashcards", "insight
+/// pack") yet.
+pub(crate) async fn ready(
+    st: &AppState,
+    work: WorkId,
+    viewer: &Viewer,
+    reveal: bool,
+    what: &str,
+) -> Result<Ready, AppError> {
+    let facts = facts_of(st, work).await?;
+    match state_of(st, work).await? {
+        Stage::Ready(info, loaded) => {
+            let (guard, point) = guard_for(st, work, viewer, &loaded, reveal).await?;
+            Ok(Ready {
+                work,
+                sha: info.version.sha256.clone(),
+                info,
+                loaded,
+                facts,
+                guard,
+                point,
+            })
+        }
+        Stage::NoText => Err(AppError::NotFound(format!(
+            "This book has no text in Quire yet, so it has no {what}. A librarian can attach one (quire import text FILE --book ID)."
+        ))),
+        Stage::Pending { progress } => Err(AppError::Unavailable {
+            message: format!(
+                "Quire is still reading this book ({:.0}% done); its {what} will be ready in a few seconds.",
+                progress * 100.0
+            ),
+            retry_after: 2,
+        }),
+        Stage::Failed { reason } => Err(AppError::internal(
+            format!("The analysis of this book failed, so it has no {what}: {reason}"),
+            quire_storage::StorageError::Corrupt(reason.clone()),
+        )),
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -612,9 +719,11 @@ struct InsightsTemplate {
     /// The visitor may attach or replace the book's text.
     can_attach: bool,
     flash: Option<&'static str>,
+    /// The licence the text's file came with, shown apart from the text.
+    licence: Option<String>,
 }
 
-fn place_words(point: Point, loaded: &Loaded, guard: Guard) -> String {
+pub(crate) fn place_words(point: Point, loaded: &Loaded, guard: Guard) -> String {
     match guard {
         Guard::Lifted if point == Point::FINISHED => {
             "You have finished this book, so everything is shown.".into()
@@ -668,6 +777,7 @@ pub async fn insights_page(
             Some("text-same") => Some("That file is already this book's text; nothing changed."),
             _ => None,
         },
+        licence: None,
         href,
     };
     if facts.by_star.iter().sum::<u64>() > 0 {
@@ -694,6 +804,7 @@ pub async fn insights_page(
             let shown = i.sections_shown;
             let n = loaded.text.sections.len();
             t.state = "ready";
+            t.licence = loaded.text.licence.clone();
             t.source_line = format!(
                 "Drawn from the book's text ({}, {} {}) and from {} {} here.",
                 match info.source.format {

@@ -10,5 +10,6 @@ pub mod charts;
 pub mod insights;
 pub mod material;
 pub mod merge;
+pub mod pack;
 pub mod page;
 pub mod text_upload;

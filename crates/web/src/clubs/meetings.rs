@@ -106,6 +106,9 @@ pub struct MeetingInput {
     pub capacity: String,
     /// Question ids, in agenda order.
     pub questions: Vec<String>,
+    /// Attach the book's insight pack and the story so far.
+    pub shares_pack: bool,
+    pub shares_story: bool,
 }
 
 impl MeetingInput {
@@ -136,6 +139,8 @@ impl MeetingInput {
             agenda: m.agenda.clone(),
             capacity: m.capacity.map(|c| c.to_string()).unwrap_or_default(),
             questions: questions.iter().map(|q| q.id.to_string()).collect(),
+            shares_pack: m.shares_pack,
+            shares_story: m.shares_story,
         }
     }
 
@@ -157,6 +162,8 @@ impl MeetingInput {
                 "question" if f.questions.len() <= meetings::MAX_AGENDA_QUESTIONS => {
                     f.questions.push(v)
                 }
+                "shares_pack" => f.shares_pack = v == "on",
+                "shares_story" => f.shares_story = v == "on",
                 _ => {}
             }
         }
@@ -326,6 +333,12 @@ async fn check(st: &AppState, cx: &Context, f: &MeetingInput) -> Result<MeetingF
             found.map(|(id, _, _)| *id)
         }
     };
+    if selection.is_none() && (f.shares_pack || f.shares_story) {
+        bad(
+            "shares",
+            "The insight pack and the story so far are drawn from the meeting's book; choose the book first.".into(),
+        );
+    }
     let mut questions = Vec::new();
     if f.questions.len() > meetings::MAX_AGENDA_QUESTIONS {
         bad(
@@ -372,6 +385,8 @@ async fn check(st: &AppState, cx: &Context, f: &MeetingInput) -> Result<MeetingF
                 agenda,
                 capacity,
                 questions,
+                shares_pack: f.shares_pack,
+                shares_story: f.shares_story,
             })
         }
         _ => Err(AppError::Invalid(errors)),
@@ -543,6 +558,65 @@ struct MeetingTemplate {
     came: Option<String>,
     zones: &'static [String],
     sign_in_href: String,
+    insights: Option<MeetingInsights>,
+}
+
+/// The book's insights an organiser attached to a meeting, drawn for the
+/// reader looking at it: nothing past their own place.
+pub struct MeetingInsights {
+    pub insights_href: String,
+    pub pack: bool,
+    /// The story so far: the book's own sentences and their passages.
+    pub story: Option<Vec<(String, String)>>,
+    /// Where the reader is, and so where everything here stops.
+    pub guard_line: String,
+    /// Why there is nothing to show yet (no text, still being read).
+    pub note: Option<String>,
+}
+
+async fn meeting_insights(
+    st: &AppState,
+    m: &Meeting,
+    viewer: Option<&User>,
+) -> Result<Option<MeetingInsights>, AppError> {
+    use crate::books::insights;
+    let Some(work) = m.work_id.filter(|_| m.shares_pack || m.shares_story) else {
+        return Ok(None);
+    };
+    let mut out = MeetingInsights {
+        insights_href: format!("/books/{work}/insights"),
+        pack: m.shares_pack,
+        story: None,
+        guard_line: String::new(),
+        note: None,
+    };
+    let viewer = crate::auth::Viewer(viewer.cloned());
+    match insights::ready(st, work, &viewer, false, "insights").await {
+        Ok(r) => {
+            out.guard_line = insights::place_words(r.point, &r.loaded, r.guard);
+            if m.shares_story {
+                let story = insights::story(st, work, &r.sha, &r.loaded, r.guard).await;
+                let text = &r.loaded.text;
+                out.story = Some(
+                    story
+                        .iter()
+                        .filter(|p| r.guard.allows(**p))
+                        .filter_map(|p| {
+                            Some((
+                                quire_insight::sentence_at(text, *p)?.to_string(),
+                                insights::passage_href(work, *p),
+                            ))
+                        })
+                        .collect(),
+                );
+            }
+        }
+        Err(AppError::NotFound(message) | AppError::Unavailable { message, .. }) => {
+            out.note = Some(message)
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(Some(out))
 }
 
 /// What a member reads about their own answer.
@@ -639,7 +713,9 @@ pub async fn meeting_page(
         position: r.position,
     };
     let meeting_href = format!("{}/meetings/{}", club.href(), m.id);
+    let insights = meeting_insights(&st, &m, club.viewer.as_ref()).await?;
     let body = page(&MeetingTemplate {
+        insights,
         layout: Layout::for_user(club.viewer.as_ref()),
         flash: q.done.as_deref().and_then(done_message),
         club_href: club.href(),
@@ -1444,6 +1520,13 @@ pub struct MeetingJson {
     pub book_title: Option<String>,
     pub agenda: String,
     pub capacity: Option<i64>,
+    /// The book's insight pack and "the story so far" are attached: each
+    /// reader fetches them from the book's insight routes, which stop at
+    /// their own place.
+    pub shares_pack: bool,
+    pub shares_story: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insights: Option<String>,
     pub going: i64,
     pub waiting: i64,
     pub maybe: i64,
@@ -1482,6 +1565,12 @@ fn meeting_json(slug: &str, m: &Meeting, member: bool) -> MeetingJson {
         book_title: m.book_title.clone(),
         agenda: m.agenda.clone(),
         capacity: m.capacity,
+        shares_pack: m.shares_pack,
+        shares_story: m.shares_story,
+        insights: m
+            .work_id
+            .filter(|_| m.shares_pack || m.shares_story)
+            .map(|w| format!("/api/v1/books/{w}/insights")),
         going: m.going,
         waiting: m.waiting,
         maybe: m.maybe,
@@ -1583,6 +1672,10 @@ pub struct MeetingBody {
     #[serde(default, deserialize_with = "present")]
     capacity: Option<serde_json::Value>,
     questions: Option<Vec<String>>,
+    /// Attach the book's insight pack to the meeting.
+    shares_pack: Option<bool>,
+    /// Attach "the story so far".
+    shares_story: Option<bool>,
 }
 
 impl MeetingBody {
@@ -1606,6 +1699,12 @@ impl MeetingBody {
         set(&mut f.agenda, self.agenda);
         if let Some(q) = self.questions {
             f.questions = q;
+        }
+        if let Some(b) = self.shares_pack {
+            f.shares_pack = b;
+        }
+        if let Some(b) = self.shares_story {
+            f.shares_story = b;
         }
         match self.capacity {
             None => {}

@@ -4,29 +4,12 @@
 //! file served from the cache the second time.
 
 use super::site::Site;
+use super::texts::{place, pride};
 use quire_domain::position::Point;
-use quire_storage::texts::{self, SourceFormat, SourceInfo};
+use quire_storage::texts;
 use quire_testkit::BookBuilder;
 use quire_text::{Place, Text};
 use serde_json::Value;
-
-fn data() -> std::path::PathBuf {
-    std::env::var_os("QUIRE_DATA").map_or_else(
-        || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        std::path::PathBuf::from,
-    )
-}
-
-fn pride() -> (Text, SourceInfo) {
-    let path = data().join("gutenberg/txt/pg1342.txt");
-    let bytes = std::fs::read(&path).unwrap();
-    let text =
-        quire_text::gutenberg::from_gutenberg_file(&path, &quire_text::Limits::default()).unwrap();
-    (
-        text,
-        SourceInfo::of(SourceFormat::GutenbergTxt, "pg1342.txt", &bytes),
-    )
-}
 
 /// Pride and Prejudice attached and analysed, and a reader signed in with
 /// their place set by `unit` and `value` (as the book page's form sets it).
@@ -60,10 +43,6 @@ pub(super) async fn reader_of_pride(
         .await;
     assert!(r.status().is_success(), "{}", r.status());
     (site, b.work.to_string(), text)
-}
-
-fn place(v: &Value) -> Place {
-    serde_json::from_value(v.clone()).unwrap()
 }
 
 pub(super) async fn json(site: &Site, path: &str) -> (u16, Value) {

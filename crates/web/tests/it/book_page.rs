@@ -1,4 +1,4 @@
-use super::site::{Site, count};
+use super::site::{Site, count, counted_config};
 use quire_storage::book_page::{BOOK_PAGE_QUERIES, READER_VIEW_QUERIES};
 use quire_testkit::BookBuilder;
 
@@ -104,7 +104,7 @@ quire_testkit::both_backends! {
         // Small still has a second page of reviews: a page past the last is an error.
         let small = BookBuilder::new("Small").with_reviews(11).with_ratings(1).build(&db).await;
         let big = BookBuilder::new("Big").with_reviews(40).with_ratings(60).with_questions(11).with_material().build(&db).await;
-        let config = quire_web::Config { page_cache: false, ..Default::default() };
+        let config = quire_web::Config { page_cache: false, ..counted_config() };
         let site = Site::start_with(db.clone(), config).await;
         let mut anonymous = Vec::new();
         for w in [small.work, big.work] {
@@ -126,7 +126,7 @@ quire_testkit::both_backends! {
 
     async fn a_cached_page_costs_one_query_and_never_goes_stale(db: Db) {
         let b = BookBuilder::new("Cached").with_reviews(3).with_ratings(3).build(&db).await;
-        let site = Site::start(db.clone()).await;
+        let site = Site::start_with(db.clone(), counted_config()).await;
         let path = format!("/books/{}", b.work);
         site.get(&path).await;
         let before = db.queries_run();

@@ -7,55 +7,15 @@
 //! review.
 
 use super::site::Site;
+use super::texts::{place, pride, sentence, unescape};
 use quire_domain::position::Point;
 use quire_storage::cards::{self as store, CardRating, ReviewState};
-use quire_storage::texts::{self, SourceFormat, SourceInfo};
+use quire_storage::texts;
 use quire_testkit::BookBuilder;
-use quire_text::{Place, Text};
+use quire_text::Text;
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use time::{Duration, OffsetDateTime};
-
-fn data() -> std::path::PathBuf {
-    std::env::var_os("QUIRE_DATA").map_or_else(
-        || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        std::path::PathBuf::from,
-    )
-}
-
-fn pride() -> (Text, SourceInfo) {
-    let path = data().join("gutenberg/txt/pg1342.txt");
-    let bytes = std::fs::read(&path).unwrap();
-    let text =
-        quire_text::gutenberg::from_gutenberg_file(&path, &quire_text::Limits::default()).unwrap();
-    (
-        text,
-        SourceInfo::of(SourceFormat::GutenbergTxt, "pg1342.txt", &bytes),
-    )
-}
-
-fn place(v: &Value) -> Place {
-    Place {
-        section: v["section"].as_u64().unwrap() as u32,
-        paragraph: v["paragraph"].as_u64().unwrap() as u32,
-        sentence: v["sentence"].as_u64().unwrap() as u32,
-    }
-}
-
-fn sentence(text: &Text, p: Place) -> &str {
-    text.sections[p.section as usize].paragraphs[p.paragraph as usize]
-        .sentence(p.sentence as usize)
-        .unwrap()
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&#39;", "'")
-        .replace("&quot;", "\"")
-        .replace("&#34;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
 
 /// The value of `attr="…"` after `after` in `html`.
 fn attr(html: &str, after: &str, attr: &str) -> String {

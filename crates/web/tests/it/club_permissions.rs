@@ -561,6 +561,8 @@ async fn fixture(db: &Db, n: usize, v: Visibility, people: &People) -> Fixture {
             agenda: String::new(),
             capacity: None,
             questions: Vec::new(),
+            shares_pack: false,
+            shares_story: false,
         },
     )
     .await
@@ -594,6 +596,8 @@ async fn fixture(db: &Db, n: usize, v: Visibility, people: &People) -> Fixture {
             agenda: String::new(),
             capacity: None,
             questions: Vec::new(),
+            shares_pack: false,
+            shares_story: false,
         },
     )
     .await

@@ -4,26 +4,11 @@
 //! or on a passage page, and every source link working.
 
 use super::site::Site;
-use quire_storage::texts::{self, SourceFormat, SourceInfo};
+use super::texts::{data, pride, sentence, unescape};
+use quire_storage::texts;
 use quire_testkit::BookBuilder;
-use quire_text::{Place, Text};
+use quire_text::Place;
 use serde_json::Value;
-
-fn data() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
-}
-
-/// Pride and Prejudice as the shared Gutenberg file gives it.
-fn pride() -> (Text, SourceInfo) {
-    let path = data().join("gutenberg/txt/pg1342.txt");
-    let bytes = std::fs::read(&path).unwrap();
-    let text =
-        quire_text::gutenberg::from_gutenberg_file(&path, &quire_text::Limits::default()).unwrap();
-    (
-        text,
-        SourceInfo::of(SourceFormat::GutenbergTxt, "pg1342.txt", &bytes),
-    )
-}
 
 /// Every `href` of the page's main content.
 fn links(html: &str) -> Vec<String> {
@@ -56,12 +41,6 @@ fn place_of(href: &str) -> Option<Place> {
     })
 }
 
-fn sentence(text: &Text, p: Place) -> &str {
-    text.sections[p.section as usize].paragraphs[p.paragraph as usize]
-        .sentence(p.sentence as usize)
-        .unwrap()
-}
-
 /// Each quote of the page (`<q>…</q>`) with the passage link after it.
 fn quoted(html: &str) -> Vec<(String, Option<Place>)> {
     html.split("<q>")
@@ -76,15 +55,6 @@ fn quoted(html: &str) -> Vec<(String, Option<Place>)> {
             (unescape(q), link.as_deref().and_then(place_of))
         })
         .collect()
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&#39;", "'")
-        .replace("&quot;", "\"")
-        .replace("&#34;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
 }
 
 quire_testkit::both_backends! {

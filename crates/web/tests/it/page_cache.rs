@@ -2,7 +2,7 @@
 //! part by part, correct across servers; the signed-in book page and the
 //! home page in a fixed, small number of queries.
 
-use super::site::{Site, count};
+use super::site::{Site, count, counted_config};
 use quire_domain::{Rating, SiteRole};
 use quire_storage::book_page::{
     self, ACTIVITY_QUERIES, BOOK_PAGE_QUERIES, QUESTIONS_QUERIES, READER_VIEW_QUERIES,
@@ -13,7 +13,7 @@ use quire_testkit::BookBuilder;
 quire_testkit::both_backends! {
     async fn concurrent_misses_load_the_page_once(db: Db) {
         let b = BookBuilder::new("Crowded").with_reviews(12).with_ratings(5).with_questions(3).build(&db).await;
-        let site = Site::start(db.clone()).await;
+        let site = Site::start_with(db.clone(), counted_config()).await;
         let path = format!("/books/{}", b.work);
         let before = db.queries_run();
         let gets: Vec<_> = (0..8)
@@ -30,7 +30,7 @@ quire_testkit::both_backends! {
 
     async fn a_write_is_seen_by_the_next_request_while_revision_reads_are_shared(db: Db) {
         let b = BookBuilder::new("Busy").with_ratings(2).build(&db).await;
-        let site = Site::start(db.clone()).await;
+        let site = Site::start_with(db.clone(), counted_config()).await;
         let path = format!("/books/{}", b.work);
         let plain = reqwest::Client::new();
         // Readers keep the page busy, so revision reads are shared, while a
@@ -52,7 +52,7 @@ quire_testkit::both_backends! {
 
     async fn a_vote_or_a_rating_refreshes_only_the_part_it_changes(db: Db) {
         let b = BookBuilder::new("Parted").with_reviews(3).with_ratings(3).with_questions(2).build(&db).await;
-        let site = Site::start(db.clone()).await;
+        let site = Site::start_with(db.clone(), counted_config()).await;
         let path = format!("/books/{}", b.work);
         site.get(&path).await;
 
@@ -78,7 +78,7 @@ quire_testkit::both_backends! {
 
     async fn a_signed_in_page_costs_one_query_and_shows_the_readers_own_state(db: Db) {
         let b = BookBuilder::new("Own box").with_reviews(3).with_questions(2).build(&db).await;
-        let site = Site::start(db.clone()).await;
+        let site = Site::start_with(db.clone(), counted_config()).await;
         let path = format!("/books/{}", b.work);
         site.join("boxer").await;
         site.post(&format!("/books/{}/rating", b.work), &[("stars", "4.5")]).await;
@@ -110,8 +110,8 @@ quire_testkit::both_backends! {
 
     async fn two_servers_on_one_database_never_show_a_stale_page(db: Db) {
         let b = BookBuilder::new("Shared").with_ratings(2).build(&db).await;
-        let a = Site::start(db.clone()).await;
-        let other = Site::start(db.clone()).await;
+        let a = Site::start_with(db.clone(), counted_config()).await;
+        let other = Site::start_with(db.clone(), counted_config()).await;
         let path = format!("/books/{}", b.work);
         assert!(other.get_text(&path).await.1.contains("2 ratings"));
         a.join("writer").await;
@@ -121,7 +121,7 @@ quire_testkit::both_backends! {
 
     async fn nobody_has_answered_the_book_club_question_says_so_and_asks(db: Db) {
         let b = BookBuilder::new("Unasked").build(&db).await;
-        let site = Site::start(db).await;
+        let site = Site::start_with(db, counted_config()).await;
         let (_, html) = site.get_text(&format!("/books/{}", b.work)).await;
         assert!(html.contains("No member has said yet whether they recommend this book to book clubs."));
         assert!(html.contains("#your-review\">Have you read it? Say so in your review.</a>"));
@@ -130,7 +130,7 @@ quire_testkit::both_backends! {
 
     async fn the_home_page_is_drawn_once_for_everyone(db: Db) {
         BookBuilder::new("Homely").with_readers(2, 0).build(&db).await;
-        let site = Site::start(db.clone()).await;
+        let site = Site::start_with(db.clone(), counted_config()).await;
         let (_, first) = site.get_text("/").await;
         assert!(first.contains("Homely"));
         let before = db.queries_run();
@@ -151,7 +151,7 @@ quire_testkit::both_backends! {
 
     async fn sign_out_and_expiry_show_the_signed_out_page_at_once_in_one_query(db: Db) {
         let b = BookBuilder::new("Leaving").with_ratings(2).build(&db).await;
-        let site = Site::start(db.clone()).await;
+        let site = Site::start_with(db.clone(), counted_config()).await;
         site.join("leaver").await;
         let u = users::by_username(&db, "leaver").await.unwrap().unwrap();
         let later = time::OffsetDateTime::now_utc() + time::Duration::days(1);
@@ -195,7 +195,7 @@ quire_testkit::both_backends! {
 
     async fn each_role_sees_its_own_tools_on_one_kept_page(db: Db) {
         let b = BookBuilder::new("Tooled").with_questions(1).build(&db).await;
-        let site = Site::start(db.clone()).await;
+        let site = Site::start_with(db.clone(), counted_config()).await;
         let path = format!("/books/{}", b.work);
         let browser = || Site {
             base: site.base.clone(),

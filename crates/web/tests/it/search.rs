@@ -23,3 +23,135 @@ quire_testkit::both_backends! {
         assert!(!html.contains("My Ántonia") && !html.contains("Something else"), "a NUL matches nothing");
     }
 }
+
+/// Waits for the server's first build of the search index.
+async fn index_ready(site: &Site) {
+    for _ in 0..200 {
+        let v: serde_json::Value = site
+            .client
+            .get(site.url("/api/v1/search?q=x"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if v["index"] == "ready" {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the search index was not built within 10 s");
+}
+
+async fn api(site: &Site, q: &str) -> serde_json::Value {
+    site.client
+        .get(site.url("/api/v1/search"))
+        .query(&[("q", q)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+fn titles(v: &serde_json::Value, kind: &str) -> Vec<String> {
+    v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["kind"] == kind)
+        .map(|h| h["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+quire_testkit::both_backends! {
+    async fn the_index_forgives_typos_ranks_an_authors_own_books_first_and_keeps_up(db: Db) {
+        BookBuilder::new("Pride and Prejudice").author("Jane Austen").isbn("9780141439518").with_ratings(12).build(&db).await;
+        BookBuilder::new("Emma").author("Jane Austen").with_ratings(8).build(&db).await;
+        BookBuilder::new("Sense and Sensibility").author("Jane Austen").with_ratings(6).build(&db).await;
+        // More popular than any of hers, and "Austen" is in its title.
+        BookBuilder::new("Austenland").author("Shannon Hale").with_ratings(20).build(&db).await;
+        BookBuilder::new("Prejudice and Pride in Boston").author("Someone Else").build(&db).await;
+        let site = Site::start(db.clone()).await;
+        index_ready(&site).await;
+
+        // A typo finds the book, first.
+        let (status, html) = site.get_text("/search?q=pride%20and%20prejudce").await;
+        assert_eq!(status, 200);
+        let first = html.split("<ul class=\"cards\">").nth(1).unwrap();
+        assert!(first.trim_start().contains("Pride and Prejudice"), "{html}");
+        let first_card = first.split("</li>").next().unwrap();
+        assert!(first_card.contains("Pride and Prejudice"), "the first card is {first_card}");
+        assert!(html.contains("matched with a letter or two changed"), "the page says a typo was forgiven");
+
+        // The author's own books before a book with her name in its title.
+        let v = api(&site, "austen").await;
+        let books = titles(&v, "book");
+        let hale = books.iter().position(|t| t == "Austenland").expect("Austenland is found");
+        for t in ["Pride and Prejudice", "Emma", "Sense and Sensibility"] {
+            let at = books.iter().position(|b| b == t).unwrap_or_else(|| panic!("{t} is not found: {books:?}"));
+            assert!(at < hale, "{t} ranks after Austenland: {books:?}");
+        }
+        assert_eq!(titles(&v, "author").first().map(String::as_str), Some("Jane Austen"), "{v}");
+
+        // Completion as you type, and an ISBN straight to its book.
+        let s: serde_json::Value = site.client.get(site.url("/api/v1/search/suggest")).query(&[("q", "pride and prej")]).send().await.unwrap().json().await.unwrap();
+        assert_eq!(s[0]["text"], "Pride and Prejudice", "{s}");
+        let (_, options) = site.get_text("/search/suggest?q=sense%20and%20sen").await;
+        assert!(options.contains("<option value=\"Sense and Sensibility\">"), "{options}");
+        let r = site.get("/search?q=978-0-14-143951-8").await;
+        assert!(r.url().path().starts_with("/books/"), "{}", r.url());
+
+        // A book added after the start is found within a few seconds.
+        BookBuilder::new("Northanger Abbey").author("Jane Austen").build(&db).await;
+        let mut found = false;
+        for _ in 0..100 {
+            if titles(&api(&site, "northanger").await, "book").contains(&"Northanger Abbey".to_string()) {
+                found = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(found, "a new book never reached the index");
+
+        // A facet narrows the results and says how many each value has.
+        let v = api(&site, "jane austen").await;
+        let decades = v["facets"]["decade"].as_array().unwrap();
+        assert!(!decades.is_empty(), "{v}");
+        let kind_filter = site.client.get(site.url("/api/v1/search")).query(&[("q", "austen"), ("kind", "club")]).send().await.unwrap();
+        assert_eq!(kind_filter.status(), 200);
+        let bad = site.client.get(site.url("/api/v1/search")).query(&[("q", "austen"), ("kind", "everything")]).send().await.unwrap();
+        assert_eq!(bad.status(), 422);
+    }
+}
+
+quire_testkit::both_backends! {
+    async fn the_index_follows_new_books_and_merges(db: Db) {
+        let a = BookBuilder::new("The Left Hand of Darkness").author("Ursula K. Le Guin").build(&db).await;
+        let search = quire_web::search::Search::open(None);
+        let built = quire_web::search::rebuild(&db, &search).await.unwrap();
+        assert_eq!((built.books, built.authors), (1, 1));
+        let find = |q: &str| {
+            let r = search.index().search(&quire_search::Query::new(q)).unwrap();
+            r.hits.iter().filter(|h| h.kind == quire_search::Kind::Book).map(|h| h.id.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(find("left hand darknes"), vec![a.work.to_string()]);
+
+        // A new book, and the first merged into it.
+        let b = BookBuilder::new("The Dispossessed").author("Ursula K. Le Guin").build(&db).await;
+        assert!(find("dispossessed").is_empty());
+        // (The first may come again: changes are kept to the second, and it
+        // was made in the second the rebuild started.)
+        let n = quire_web::search::sync_works(&db, &search).await.unwrap();
+        assert!((1..=2).contains(&n), "{n}");
+        assert_eq!(find("dispossessed"), vec![b.work.to_string()]);
+        let librarian = quire_testkit::member(&db, "libby").await;
+        quire_storage::catalog::merge_works(&db, a.work, b.work, librarian).await.unwrap();
+        quire_web::search::sync_works(&db, &search).await.unwrap();
+        assert!(find("left hand darkness").is_empty(), "a merged-away work stays in the index");
+        // Nothing new: nothing is written.
+        assert_eq!(quire_web::search::sync_works(&db, &search).await.unwrap(), 0);
+    }
+}

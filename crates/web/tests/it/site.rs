@@ -92,6 +92,16 @@ pub fn test_config() -> quire_web::Config {
     }
 }
 
+/// The test settings for tests that count every statement the database
+/// runs: the search index's upkeep, which reads the catalog in the
+/// background, stays off.
+pub fn counted_config() -> quire_web::Config {
+    quire_web::Config {
+        search_sync: false,
+        ..test_config()
+    }
+}
+
 /// How many times `needle` occurs in `hay`.
 pub fn count(hay: &str, needle: &str) -> usize {
     hay.matches(needle).count()
