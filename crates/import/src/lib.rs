@@ -10,12 +10,14 @@
 //!   archive reader);
 //! - [`text_file`]: a book's full text from an EPUB or a Gutenberg text
 //!   file, attached to a work (`quire import text`, the demo);
+//! - [`archive`]: the zip of a member's or a club's tables (JSON and CSV);
 //! - [`demo`]: loads all of the above into a database as Quire's demo.
 //!
 //! Inputs are untrusted: every reader caps the size it reads and reports a
 //! bad value as an [`ImportError`] naming the file, the line and the column,
 //! never a panic. Only [`demo`] and [`text_file`] touch the database.
 
+pub mod archive;
 pub mod demo;
 mod demo_clubs;
 mod demo_text;

@@ -8,6 +8,7 @@
 
 #[macro_use]
 mod db;
+pub mod archive;
 pub mod book_page;
 pub mod browse;
 pub mod cards;

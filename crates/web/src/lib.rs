@@ -26,6 +26,7 @@ pub mod search;
 mod search_page;
 mod security;
 mod server;
+mod transfer;
 mod view;
 
 use axum::Router;
@@ -121,6 +122,7 @@ pub struct AppState {
     ask: Arc<books::ask::AskCache>,
     audio: Arc<books::audio::AudioWork>,
     packs: Arc<books::pack::PackWork>,
+    archive_turns: transfer::ArchiveTurns,
     /// The search index and how far it has caught up with the database.
     pub search: Arc<search::Search>,
 }
@@ -147,6 +149,7 @@ impl AppState {
             ask: Arc::new(books::ask::AskCache::default()),
             audio: Arc::new(books::audio::AudioWork::default()),
             packs: Arc::new(books::pack::PackWork::default()),
+            archive_turns: transfer::ArchiveTurns::default(),
         }
     }
 }
@@ -217,6 +220,7 @@ pub fn router(state: AppState) -> Router {
         .merge(books::audio::routes())
         .merge(books::pack::routes())
         .merge(search_page::routes())
+        .merge(transfer::routes())
         // Browsing: a contributor's, a series' and a subject's books.
         .route("/authors/{id}", get(browse::authors::author_page))
         .route("/authors/{id}/{slug}", get(browse::authors::author_page))

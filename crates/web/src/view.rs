@@ -16,6 +16,29 @@ pub fn page<T: Template>(t: &T) -> Result<Html<String>, AppError> {
 }
 
 /// "5 May 2024".
+/// A file name for a download (`Content-Disposition`): lower-case ASCII
+/// letters and digits joined by dashes, at most 60 characters; `fallback`
+/// when nothing of `s` is left.
+pub fn file_stem(s: &str, fallback: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= 60 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-');
+    if out.is_empty() {
+        fallback.into()
+    } else {
+        out.to_string()
+    }
+}
+
 pub fn day(t: OffsetDateTime) -> String {
     quire_domain::date::human_date(t.date())
 }
@@ -136,6 +159,19 @@ pub fn edition_form(e: &quire_storage::book_page::Edition) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_stems_are_plain() {
+        assert_eq!(
+            file_stem("Pride and Prejudice", "book"),
+            "pride-and-prejudice"
+        );
+        assert_eq!(
+            file_stem("Moby-Dick; or, The Whale", "book"),
+            "moby-dick-or-the-whale"
+        );
+        assert_eq!(file_stem("«»", "book"), "book");
+    }
 
     #[test]
     fn thousands_are_separated() {

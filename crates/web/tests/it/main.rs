@@ -34,3 +34,4 @@ mod security_pages;
 mod site;
 mod spoilers;
 mod texts;
+mod transfer;

@@ -1,0 +1,241 @@
+//! Taking data away: a member's account archive and a club's archive,
+//! downloaded over HTTP and opened as a zip, checked for what a member
+//! would look for (their review word for word, their ratings in stars, the
+//! club's posts) and for what must never be in them (password hashes,
+//! who cast which ballot), and refused to anyone who may not have them.
+
+use super::site::Site;
+use quire_domain::{Anchor, ClubName, JoinPolicy, Rating, SelectionStatus, UserId, Visibility};
+use quire_storage::Db;
+use quire_storage::clubs::{self, NewClub, discussion, members, selections};
+use quire_storage::reviews::{self, ReviewInput};
+use quire_storage::{ratings, shelves};
+use quire_testkit::BookBuilder;
+use serde_json::Value;
+use std::io::Read;
+
+/// Another browser on the same server, signed in as a new account.
+async fn browser(site: &Site, username: &str) -> Site {
+    let other = Site {
+        base: site.base.clone(),
+        client: reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()
+            .unwrap(),
+    };
+    other.join(username).await;
+    other
+}
+
+async fn user_id(db: &Db, username: &str) -> UserId {
+    quire_storage::users::by_username(db, username)
+        .await
+        .unwrap()
+        .unwrap()
+        .user_id()
+}
+
+/// The files of a zip, by name.
+fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("the download is a zip");
+    let mut out = std::collections::BTreeMap::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let mut buf = Vec::new();
+        f.read_to_end(&mut buf).unwrap();
+        out.insert(f.name().to_string(), buf);
+    }
+    out
+}
+
+/// Rows of one CSV file as maps from header to value.
+fn csv_rows(bytes: &[u8]) -> Vec<std::collections::HashMap<String, String>> {
+    let mut r = csv::Reader::from_reader(bytes);
+    let head = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            head.iter()
+                .map(str::to_string)
+                .zip(rec.iter().map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+const REVIEW: &str = "A slow start, then *impossible* to put down.\n\nThe letters chapter is the heart of it, \"quoted\", with commas, and a line break.";
+
+quire_testkit::both_backends! {
+    async fn a_member_downloads_everything_they_made(db: Db) {
+        let site = Site::start(db.clone()).await;
+        site.join("ada").await;
+        let ada = user_id(&db, "ada").await;
+        let book = BookBuilder::new("The Tenant of Wildfell Hall").build(&db).await;
+        let other = BookBuilder::new("Agnes Grey").build(&db).await;
+        ratings::set(&db, ada, book.work, Rating::from_halves(9).unwrap()).await.unwrap();
+        ratings::set(&db, ada, other.work, Rating::from_halves(4).unwrap()).await.unwrap();
+        reviews::upsert(
+            &db,
+            ada,
+            book.work,
+            &ReviewInput {
+                headline: Some("Worth the patience"),
+                body: REVIEW,
+                body_html: &quire_markup::render(REVIEW),
+                spoiler: false,
+                recommends: Some(true),
+            },
+        )
+        .await
+        .unwrap();
+        let slug = shelves::create_shelf(&db, ada, "Brontës, all of them").await.unwrap();
+        shelves::shelve(&db, ada, &slug, book.work).await.unwrap();
+        // Someone else's rating must not come along.
+        let bob = browser(&site, "bob").await;
+        ratings::set(&db, user_id(&db, "bob").await, other.work, Rating::from_halves(2).unwrap())
+            .await
+            .unwrap();
+
+        // The page offers it; the download is a zip named for the member.
+        let (status, html) = site.get_text("/account/data").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("/account/export/archive.zip"), "{html}");
+        let r = site.get("/account/export/archive.zip").await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "application/zip");
+        assert!(r.headers()["content-disposition"].to_str().unwrap().contains("quire-ada.zip"));
+        let bytes = r.bytes().await.unwrap();
+        let files = unzip(&bytes);
+        for name in ["README.txt", "account.json", "csv/ratings.csv", "csv/reviews.csv", "csv/shelves.csv"] {
+            assert!(files.contains_key(name), "{name} missing from {:?}", files.keys());
+        }
+        let readme = String::from_utf8(files["README.txt"].clone()).unwrap();
+        assert!(readme.contains("- ratings (2 rows)"), "{readme}");
+
+        let doc: Value = serde_json::from_slice(&files["account.json"]).unwrap();
+        assert_eq!(doc["archive_of"], "the account of @ada");
+        let tables = &doc["tables"];
+        assert_eq!(tables["profile"][0]["username"], "ada");
+        let mut stars: Vec<(String, f64)> = tables["ratings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["book_title"].as_str().unwrap().to_string(), r["stars"].as_f64().unwrap()))
+            .collect();
+        stars.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            stars,
+            vec![("Agnes Grey".to_string(), 2.0), ("The Tenant of Wildfell Hall".to_string(), 4.5)]
+        );
+        let review = &tables["reviews"][0];
+        assert_eq!(review["body"], REVIEW);
+        assert_eq!(review["headline"], "Worth the patience");
+        assert_eq!(review["recommends_to_clubs"], true);
+        // The same review, word for word, in the spreadsheet.
+        let rows = csv_rows(&files["csv/reviews.csv"]);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0]["body"], REVIEW);
+        assert_eq!(rows[0]["book_title"], "The Tenant of Wildfell Hall");
+        let shelf = csv_rows(&files["csv/shelves.csv"]);
+        assert_eq!(shelf[0]["shelf"], "Brontës, all of them");
+        assert_eq!(shelf[0]["book_title"], "The Tenant of Wildfell Hall");
+
+        // No secret of the account is in any file.
+        let all: Vec<u8> = files.values().flatten().copied().collect();
+        let text = String::from_utf8_lossy(&all);
+        assert!(!text.contains("$argon2"), "a password hash is in the archive");
+        assert!(!text.contains("bob"), "another member's data is in the archive");
+
+        // Bob's archive holds his one rating, not Ada's.
+        let files = unzip(&bob.get("/account/export/archive.zip").await.bytes().await.unwrap());
+        let doc: Value = serde_json::from_slice(&files["account.json"]).unwrap();
+        assert_eq!(doc["tables"]["ratings"].as_array().unwrap().len(), 1);
+        assert_eq!(doc["tables"]["reviews"].as_array().unwrap().len(), 0);
+
+        // A visitor is asked to sign in.
+        let visitor = reqwest::Client::new();
+        let r = visitor.get(site.url("/api/v1/me/archive.zip")).send().await.unwrap();
+        assert_eq!(r.status(), 401);
+    }
+
+    async fn organisers_download_the_club_and_members_may_not(db: Db) {
+        let site = Site::start(db.clone()).await;
+        site.join("owner").await;
+        let owner = user_id(&db, "owner").await;
+        let member = browser(&site, "mel").await;
+        let mel = user_id(&db, "mel").await;
+        let (club, slug) = clubs::create(
+            &db,
+            owner,
+            &NewClub {
+                name: &ClubName::parse("Wildfell Readers").unwrap(),
+                description: "Nineteenth-century novels, slowly.",
+                visibility: Visibility::Public,
+                join_policy: JoinPolicy::Open,
+                time_zone: "Europe/London",
+            },
+        )
+        .await
+        .unwrap();
+        members::join(&db, club, mel).await.unwrap();
+        let book = BookBuilder::new("Villette").build(&db).await;
+        let selection = selections::add(
+            &db,
+            club,
+            owner,
+            &selections::NewSelection {
+                work: book.work,
+                status: SelectionStatus::Current,
+                starts_on: None,
+                ends_on: None,
+                chapter_count: None,
+            },
+        )
+        .await
+        .unwrap();
+        discussion::start_thread(
+            &db,
+            club,
+            selection,
+            mel,
+            &discussion::NewThread {
+                title: "Lucy's silence",
+                body: "Why does she keep so much from the reader?",
+                body_html: "<p>Why does she keep so much from the reader?</p>",
+                anchor: Anchor::Chapter(12),
+            },
+        )
+        .await
+        .unwrap();
+
+        // The settings page links it; a member is refused, an organiser served.
+        let (_, html) = site.get_text(&format!("/clubs/{slug}/settings")).await;
+        assert!(html.contains(&format!("/clubs/{slug}/archive.zip")), "{html}");
+        let r = member.get(&format!("/api/v1/clubs/{slug}/archive.zip")).await;
+        assert_eq!(r.status(), 403);
+        let r = site.get(&format!("/clubs/{slug}/archive.zip")).await;
+        assert_eq!(r.status(), 200);
+        let files = unzip(&r.bytes().await.unwrap());
+        let doc: Value = serde_json::from_slice(&files["club.json"]).unwrap();
+        let t = &doc["tables"];
+        assert_eq!(t["club"][0]["name"], "Wildfell Readers");
+        let mut names: Vec<&str> =
+            t["members"].as_array().unwrap().iter().map(|m| m["username"].as_str().unwrap()).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["mel", "owner"]);
+        assert_eq!(t["selections"][0]["book_title"], "Villette");
+        assert_eq!(t["threads"][0]["title"], "Lucy's silence");
+        assert_eq!(t["threads"][0]["anchor_unit"], "chapter");
+        assert_eq!(t["threads"][0]["anchor_value"], 12);
+        let posts = csv_rows(&files["csv/posts.csv"]);
+        assert_eq!(posts.len(), 1);
+        assert_eq!(posts[0]["body"], "Why does she keep so much from the reader?");
+        assert_eq!(posts[0]["posted_by"], "mel");
+        // Ballots are listed as counted, never with who cast them.
+        let ballots = csv_rows(&files["csv/ballots.csv"]);
+        assert!(ballots.is_empty());
+        let head = String::from_utf8(files["csv/ballots.csv"].clone()).unwrap();
+        assert_eq!(head.trim(), "poll_id,choices");
+    }
+}
