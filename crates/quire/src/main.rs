@@ -408,11 +408,12 @@ async fn main() -> Result<()> {
                 .await
                 .with_context(|| format!("rebuilding the search index in {}", dir.display()))?;
             eprintln!(
-                "The search index in {} holds {} books, {} authors and {} public clubs (built in {:.1} s).",
+                "The search index in {} holds {} books, {} authors, {} public clubs and {} members (built in {:.1} s).",
                 dir.display(),
                 r.books,
                 r.authors,
                 r.clubs,
+                r.members,
                 r.took.as_secs_f64()
             );
         }

@@ -33,7 +33,7 @@ fn reindex_builds_the_index_beside_the_database_and_again_from_nothing() {
         let said = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{said}");
         assert!(
-            said.contains("holds 0 books, 0 authors and 0 public clubs"),
+            said.contains("holds 0 books, 0 authors, 0 public clubs and 0 members"),
             "{said}"
         );
         let index = dir.path().join("q.db.search");

@@ -312,3 +312,36 @@ mod tests {
         assert_eq!(super::year_of("unknown"), None);
     }
 }
+
+/// A member whose profile search may list, and how many reviews they wrote
+/// (their weight in ranking).
+#[derive(Clone, Debug, PartialEq)]
+pub struct MemberRow {
+    pub username: String,
+    pub display_name: String,
+    pub reviews: u64,
+}
+
+/// Members who can sign in, and demo readers who wrote reviews. Accounts
+/// made only to carry a data set's ratings (tens of thousands in the demo)
+/// would drown every other name, so they are left out.
+pub async fn members(db: &Db) -> Result<Vec<MemberRow>> {
+    let rows: Vec<(String, String, i64)> = read!(
+        db,
+        sqlx::query_as(
+            "SELECT u.username, u.display_name,
+                    (SELECT COUNT(*) FROM reviews r WHERE r.user_id = u.id)
+             FROM users u
+             WHERE NOT u.is_demo OR EXISTS (SELECT 1 FROM reviews r WHERE r.user_id = u.id)"
+        ),
+        fetch_all
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(username, display_name, n)| MemberRow {
+            username,
+            display_name,
+            reviews: u64::try_from(n).unwrap_or(0),
+        })
+        .collect())
+}

@@ -18,7 +18,7 @@
 use quire_domain::WorkId;
 use quire_search::{BookDoc, ClubDoc, Doc, PersonDoc, PersonKind, SearchIndex};
 use quire_storage::Db;
-use quire_storage::search_docs::{self, AuthorRow, BookRow, ClubRow};
+use quire_storage::search_docs::{self, AuthorRow, BookRow, ClubRow, MemberRow};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -178,6 +178,22 @@ fn author_doc(a: AuthorRow) -> Doc {
 
 /// A club's document id: its address, so a hit links without a lookup.
 pub const CLUB_ID_PREFIX: &str = "club:";
+/// A member's document id: their username after this prefix.
+pub const MEMBER_ID_PREFIX: &str = "member:";
+
+fn member_doc(m: MemberRow) -> Doc {
+    let name = if m.display_name.is_empty() || m.display_name == m.username {
+        m.username.clone()
+    } else {
+        format!("{} (@{})", m.display_name, m.username)
+    };
+    Doc::Person(PersonDoc {
+        id: format!("{MEMBER_ID_PREFIX}{}", m.username),
+        name,
+        kind: PersonKind::Member,
+        popularity: m.reviews,
+    })
+}
 
 fn club_doc(c: ClubRow) -> Doc {
     Doc::Club(ClubDoc {
@@ -194,6 +210,7 @@ pub struct Rebuilt {
     pub books: u64,
     pub authors: u64,
     pub clubs: u64,
+    pub members: u64,
     pub took: Duration,
 }
 
@@ -231,6 +248,11 @@ pub async fn rebuild(db: &Db, search: &Search) -> Result<Rebuilt, SyncError> {
             out.clubs += 1;
             ids.insert(format!("{CLUB_ID_PREFIX}{}", c.slug));
             send(&tx, club_doc(c)).await?;
+        }
+        for m in search_docs::members(db).await? {
+            out.members += 1;
+            ids.insert(format!("{MEMBER_ID_PREFIX}{}", m.username));
+            send(&tx, member_doc(m)).await?;
         }
         Ok(())
     }
@@ -336,14 +358,17 @@ async fn write(search: &Search, docs: Vec<Doc>, gone: Vec<String>) -> Result<(),
     Ok(())
 }
 
-/// Replace the authors and public clubs, and drop those that are gone.
+/// Replace the authors, public clubs and members, and drop those that
+/// are gone.
 pub async fn sync_people(db: &Db, search: &Search) -> Result<usize, SyncError> {
     let authors = search_docs::authors(db).await?;
     let clubs = search_docs::public_clubs(db).await?;
+    let members = search_docs::members(db).await?;
     let docs: Vec<Doc> = authors
         .into_iter()
         .map(author_doc)
         .chain(clubs.into_iter().map(club_doc))
+        .chain(members.into_iter().map(member_doc))
         .collect();
     let now: HashSet<String> = docs.iter().map(|d| d.id().to_string()).collect();
     let gone: Vec<String> = search

@@ -139,7 +139,12 @@ fn href_of(hit: &Hit) -> String {
                 .strip_prefix(crate::search::CLUB_ID_PREFIX)
                 .unwrap_or(&hit.id)
         ),
-        Kind::Member => format!("/people/{}", hit.id),
+        Kind::Member => format!(
+            "/people/{}",
+            hit.id
+                .strip_prefix(crate::search::MEMBER_ID_PREFIX)
+                .unwrap_or(&hit.id)
+        ),
     }
 }
 
@@ -210,6 +215,68 @@ pub struct OtherHit {
     pub note: String,
 }
 
+/// A discussion thread of one of the viewer's clubs that matched.
+pub struct FoundDiscussion {
+    pub title: String,
+    pub href: String,
+    pub club: String,
+    pub book: String,
+    /// The words around the match in a post, when the post matched.
+    pub snippet: Option<String>,
+}
+
+/// Threads searched per query (the first page only).
+const DISCUSSIONS_SHOWN: i64 = 10;
+
+/// About `width` characters of `body` around the first place `needle`
+/// occurs (case aside), with an ellipsis where it was cut.
+fn snippet(body: &str, needle: &str, width: usize) -> String {
+    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let chars: Vec<char> = flat.chars().collect();
+    let lower: Vec<char> = flat.to_lowercase().chars().collect();
+    let wanted: Vec<char> = needle.to_lowercase().chars().collect();
+    // Lower-casing can change a text's length; fall back to the start then.
+    let at = if lower.len() == chars.len() && !wanted.is_empty() {
+        lower
+            .windows(wanted.len())
+            .position(|w| w == wanted.as_slice())
+            .unwrap_or(0)
+    } else {
+        0
+    };
+    let start = at.saturating_sub(width / 3);
+    let end = (start + width).min(chars.len());
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.extend(&chars[start..end]);
+    if end < chars.len() {
+        out.push('…');
+    }
+    out
+}
+
+async fn discussions(
+    st: &AppState,
+    viewer: &quire_storage::users::User,
+    text: &str,
+) -> Result<Vec<FoundDiscussion>, AppError> {
+    let found =
+        quire_storage::clubs::discussion::search(&st.db, viewer.user_id(), text, DISCUSSIONS_SHOWN)
+            .await?;
+    Ok(found
+        .into_iter()
+        .map(|f| FoundDiscussion {
+            title: f.thread.title.clone().unwrap_or_default(),
+            href: format!("/clubs/{}/threads/{}", f.club_slug, f.thread.id),
+            club: f.club_name,
+            book: f.thread.book,
+            snippet: f.matched_post.map(|b| snippet(&b, text, 160)),
+        })
+        .collect())
+}
+
 #[derive(Template)]
 #[template(path = "search.html")]
 struct SearchPage {
@@ -217,6 +284,8 @@ struct SearchPage {
     q: String,
     results: Vec<Card>,
     others: Vec<OtherHit>,
+    /// Threads of the viewer's own clubs, within their spoiler gates.
+    discussions: Vec<FoundDiscussion>,
     facets: Vec<FacetGroup>,
     /// "12 books match", "About 4,000 books match".
     count_line: String,
@@ -328,6 +397,7 @@ pub async fn search(
         q: text.clone(),
         results: Vec::new(),
         others: Vec::new(),
+        discussions: Vec::new(),
         facets: Vec::new(),
         count_line: String::new(),
         notes: Vec::new(),
@@ -350,6 +420,11 @@ pub async fn search(
             crate::books::actions::capitalise(&e.to_string()).trim_end_matches('.')
         ));
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&t)?).into_response());
+    }
+    if let Some(v) = &v
+        && q.page() == 1
+    {
+        t.discussions = discussions(&st, v, &text).await?;
     }
     if !st.search.is_ready() {
         // The index is still being built: the catalog's plain matching.

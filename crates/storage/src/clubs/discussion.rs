@@ -607,6 +607,68 @@ pub async fn recent(db: &Db, club: ClubId, viewer: Option<UserId>) -> Result<Vec
     rows.into_iter().map(ThreadSql::into_row).collect()
 }
 
+/// A thread found by [`search`]: where it is, and the first post that
+/// matched (when the match was in a post rather than the title).
+#[derive(Clone, Debug)]
+pub struct FoundThread {
+    pub club_slug: String,
+    pub club_name: String,
+    pub thread: ThreadRow,
+    pub matched_post: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct FoundSql {
+    club_slug: String,
+    club_name: String,
+    matched_post: Option<String>,
+    #[sqlx(flatten)]
+    thread: ThreadSql,
+}
+
+/// Threads of the clubs `viewer` belongs to whose title or a visible post
+/// holds `text` (case aside), newest activity first. Only threads whose
+/// gate is open for the viewer are searched at all, so a match in a
+/// passage past their place in the book is never revealed, not even as a
+/// hit; hidden threads and posts are left out.
+pub async fn search(db: &Db, viewer: UserId, text: &str, limit: i64) -> Result<Vec<FoundThread>> {
+    let pattern = format!("%{}%", super::like_escape(&text.to_lowercase()));
+    let rows: Vec<FoundSql> = read!(
+        db,
+        sqlx::query_as(concat!(
+            "SELECT c.slug AS club_slug, c.name AS club_name,
+                    (SELECT p.body FROM club_posts p WHERE p.thread_id = x.id AND NOT p.hidden
+                       AND LOWER(p.body) LIKE $1 ESCAPE '\\' ORDER BY p.created_at LIMIT 1) AS matched_post, ",
+            thread_columns!(),
+            " FROM (",
+            thread_inner!(),
+            " WHERE NOT t.hidden
+               AND t.club_id IN (SELECT m.club_id FROM club_members m WHERE m.user_id = $3)) x
+             JOIN club_threads t2 ON t2.id = x.id
+             JOIN clubs c ON c.id = t2.club_id
+             WHERE x.open
+               AND (LOWER(x.title) LIKE $1 ESCAPE '\\'
+                    OR EXISTS (SELECT 1 FROM club_posts p WHERE p.thread_id = x.id AND NOT p.hidden
+                                 AND LOWER(p.body) LIKE $1 ESCAPE '\\'))
+             ORDER BY x.last_post_at DESC, x.id DESC LIMIT $2"
+        ))
+        .bind(pattern)
+        .bind(limit)
+        .bind(viewer),
+        fetch_all
+    )?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(FoundThread {
+                club_slug: r.club_slug,
+                club_name: r.club_name,
+                matched_post: r.matched_post,
+                thread: r.thread.into_row()?,
+            })
+        })
+        .collect()
+}
+
 /// A post of a thread the viewer may read.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct PostRow {

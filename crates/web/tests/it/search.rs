@@ -155,3 +155,125 @@ quire_testkit::both_backends! {
         assert_eq!(quire_web::search::sync_works(&db, &search).await.unwrap(), 0);
     }
 }
+
+/// Another browser on the same server, signed in as a new account.
+async fn browser(site: &Site, username: &str) -> Site {
+    let other = Site {
+        base: site.base.clone(),
+        client: reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()
+            .unwrap(),
+    };
+    other.join(username).await;
+    other
+}
+
+async fn account(db: &quire_storage::Db, username: &str) -> quire_domain::UserId {
+    quire_storage::users::by_username(db, username)
+        .await
+        .unwrap()
+        .unwrap()
+        .user_id()
+}
+
+quire_testkit::both_backends! {
+    async fn members_are_found_by_name(db: Db) {
+        quire_storage::users::create(
+            &db,
+            &quire_storage::users::NewUser {
+                id: quire_domain::UserId::new(),
+                username: "mina",
+                display_name: "Wilhelmina Harker",
+                password_hash: None,
+                role: quire_domain::SiteRole::Member,
+                is_demo: false,
+            },
+        )
+        .await
+        .unwrap();
+        let site = Site::start(db.clone()).await;
+        index_ready(&site).await;
+        let v = api(&site, "wilhelmina").await;
+        let found = titles(&v, "member");
+        assert_eq!(found.len(), 1, "{v}");
+        assert_eq!(found[0], "Wilhelmina Harker (@mina)");
+        let (_, html) = site.get_text("/search?q=harker").await;
+        assert!(html.contains("href=\"/people/mina\""), "{html}");
+    }
+
+    async fn discussions_are_searched_within_each_members_clubs_and_place(db: Db) {
+        use quire_domain::{Anchor, ClubName, JoinPolicy, SelectionStatus, Visibility};
+        use quire_storage::clubs::{self, NewClub, discussion, members, selections};
+
+        let owner = Site::start(db.clone()).await;
+        owner.join("keeper").await;
+        let early = browser(&owner, "early").await;
+        let outsider = browser(&owner, "outsider").await;
+        let keeper = account(&db, "keeper").await;
+        let (club, slug) = clubs::create(
+            &db,
+            keeper,
+            &NewClub {
+                name: &ClubName::parse("Lamplighters").unwrap(),
+                description: "",
+                visibility: Visibility::Public,
+                join_policy: JoinPolicy::Open,
+                time_zone: "UTC",
+            },
+        )
+        .await
+        .unwrap();
+        members::join(&db, club, account(&db, "early").await).await.unwrap();
+        let book = BookBuilder::new("To the Lighthouse").build(&db).await;
+        let sel = selections::add(
+            &db,
+            club,
+            keeper,
+            &selections::NewSelection {
+                work: book.work,
+                status: SelectionStatus::Current,
+                starts_on: None,
+                ends_on: None,
+                chapter_count: Some(20),
+            },
+        )
+        .await
+        .unwrap();
+        for (title, body, anchor) in [
+            ("Opening thoughts", "The lighthouse is there from the first page.", Anchor::Start),
+            ("Ten years pass", "So the lighthouse trip finally happens, and James is grown.", Anchor::Chapter(12)),
+        ] {
+            discussion::start_thread(
+                &db,
+                club,
+                sel,
+                keeper,
+                &discussion::NewThread { title, body, body_html: body, anchor },
+            )
+            .await
+            .unwrap();
+        }
+        let here = format!("/clubs/{slug}/selections/{sel}/position");
+        let r = owner.post(&here, &[("unit", "finished"), ("value", "")]).await;
+        assert_eq!(r.status(), 200);
+        let r = early.post(&here, &[("unit", "chapter"), ("value", "2")]).await;
+        assert_eq!(r.status(), 200);
+
+        // The organiser has finished: both threads, with the words around the match.
+        let (_, html) = owner.get_text("/search?q=LIGHTHOUSE%20trip").await;
+        assert!(html.contains("In your clubs"), "{html}");
+        assert!(html.contains("Ten years pass"), "{html}");
+        assert!(html.contains("So the lighthouse trip finally happens"), "{html}");
+        // A member at chapter 2 finds only what is open to her: not even the
+        // later thread's title comes back.
+        let (_, html) = early.get_text("/search?q=lighthouse").await;
+        assert!(html.contains("Opening thoughts"), "{html}");
+        assert!(!html.contains("Ten years pass"), "{html}");
+        assert!(!html.contains("James is grown"), "{html}");
+        // Someone outside the club finds none of its discussion.
+        let (_, html) = outsider.get_text("/search?q=lighthouse").await;
+        assert!(!html.contains("Opening thoughts") && !html.contains("In your clubs"), "{html}");
+    }
+}
