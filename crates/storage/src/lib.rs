@@ -27,6 +27,7 @@ pub mod roles;
 pub mod search_docs;
 pub mod shelves;
 pub mod texts;
+pub mod uploads;
 pub mod users;
 
 pub use db::{Backend, Db, DbOptions, StorageError, now};
