@@ -51,6 +51,13 @@ impl Runner {
         }
     }
 
+    /// Teach the runner a kind of job defined outside this crate (the
+    /// import of an uploaded library lives with the importers).
+    pub fn register<J: crate::Job>(mut self) -> Self {
+        self.registry = self.registry.register::<J>();
+        self
+    }
+
     /// How many jobs run at once in this process.
     pub fn workers(mut self, n: usize) -> Self {
         self.workers = n.max(1);

@@ -465,7 +465,10 @@ async fn main() -> Result<()> {
                 ..Default::default()
             };
             let worker =
-                (!no_worker).then(|| quire_jobs::runner(db.clone()).workers(workers).start());
+                (!no_worker).then(|| quire_jobs::runner(db.clone())
+                    .register::<quire_import::upload_job::ImportUpload>()
+                    .workers(workers)
+                    .start());
             let served = quire_web::serve(listener, quire_web::AppState::new(db, config)).await;
             if let Some(worker) = worker {
                 worker.shutdown().await;
@@ -474,7 +477,10 @@ async fn main() -> Result<()> {
         }
         Command::Worker { workers } => {
             let db = open(&cli.database).await?;
-            let worker = quire_jobs::runner(db).workers(workers).start();
+            let worker = quire_jobs::runner(db)
+                .register::<quire_import::upload_job::ImportUpload>()
+                .workers(workers)
+                .start();
             eprintln!(
                 "Quire is running background jobs from {}; Ctrl-C stops it.",
                 cli.database

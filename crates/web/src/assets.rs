@@ -13,6 +13,7 @@ const CSS: &str = concat!(
     include_str!("../assets/css/book.css"),
     include_str!("../assets/css/catalog.css"),
     include_str!("../assets/css/profile.css"),
+    include_str!("../assets/css/data.css"),
     include_str!("../assets/css/browse.css"),
     include_str!("../assets/css/clubs.css"),
     include_str!("../assets/css/polls.css"),

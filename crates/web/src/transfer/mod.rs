@@ -17,7 +17,10 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use quire_import::archive::{About, write_zip};
+use quire_import::library;
 use quire_storage::archive::{self, Table};
+use quire_storage::uploads::{self, UploadState};
+use quire_storage::users::User;
 use tokio::sync::Semaphore;
 
 use crate::AppState;
@@ -27,6 +30,8 @@ use crate::error::AppError;
 use crate::permissions::ClubPermission;
 use crate::view::{Layout, file_stem, page};
 
+mod import;
+
 /// Archives written at once, server-wide.
 const AT_ONCE: usize = 2;
 /// How long a download waits for a turn before it is told to retry.
@@ -35,10 +40,13 @@ const WAIT: Duration = Duration::from_secs(20);
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/account/data", get(data_page))
+        .route("/account/export/goodreads.csv", get(goodreads_csv))
+        .route("/account/export/storygraph.csv", get(storygraph_csv))
         .route("/account/export/archive.zip", get(account_archive))
         .route("/api/v1/me/archive.zip", get(account_archive))
         .route("/clubs/{slug}/archive.zip", get(club_archive))
         .route("/api/v1/clubs/{slug}/archive.zip", get(club_archive))
+        .merge(import::routes())
 }
 
 /// Turns for writing archives, shared by every request.
@@ -51,16 +59,102 @@ impl Default for ArchiveTurns {
     }
 }
 
-#[derive(Template)]
-#[template(path = "account/data.html")]
-struct DataPage {
-    layout: Layout,
+/// An earlier upload, as the data page lists it.
+pub struct UploadLine {
+    pub href: String,
+    pub file_name: String,
+    pub when: String,
+    pub state: String,
 }
 
-async fn data_page(Member(u): Member) -> Result<Html<String>, AppError> {
-    page(&DataPage {
-        layout: Layout::for_user(Some(&u)),
-    })
+#[derive(Template)]
+#[template(path = "account/data.html")]
+pub(crate) struct DataPage {
+    layout: Layout,
+    formats: Vec<(&'static str, &'static str)>,
+    uploads: Vec<UploadLine>,
+    /// Why the last upload was refused.
+    error: Option<String>,
+}
+
+impl DataPage {
+    pub(crate) fn new(u: &User, uploads: Vec<UploadLine>, error: Option<String>) -> Self {
+        DataPage {
+            layout: Layout::for_user(Some(u)),
+            formats: import::formats(),
+            uploads,
+            error,
+        }
+    }
+}
+
+async fn data_page(State(st): State<AppState>, Member(u): Member) -> Result<Html<String>, AppError> {
+    let lines = uploads::list(&st.db, u.user_id())
+        .await?
+        .into_iter()
+        .map(|up| UploadLine {
+            href: format!("/account/import/{}", up.id),
+            file_name: up.file_name,
+            when: crate::view::day(up.created_at),
+            state: match up.state {
+                UploadState::Previewed => "Previewed, not imported".into(),
+                UploadState::Queued | UploadState::Running => "Importing…".into(),
+                UploadState::Done => up.summary.unwrap_or_else(|| "Imported".into()),
+                UploadState::Failed => "Failed".into(),
+            },
+        })
+        .collect();
+    page(&DataPage::new(&u, lines, None))
+}
+
+/// The member's library as Goodreads' "Export Library" CSV.
+async fn goodreads_csv(State(st): State<AppState>, Member(u): Member) -> Result<Response, AppError> {
+    library_csv(&st, &u, LibraryCsv::Goodreads).await
+}
+
+/// The member's library as a StoryGraph export CSV.
+async fn storygraph_csv(State(st): State<AppState>, Member(u): Member) -> Result<Response, AppError> {
+    library_csv(&st, &u, LibraryCsv::StoryGraph).await
+}
+
+#[derive(Clone, Copy)]
+enum LibraryCsv {
+    Goodreads,
+    StoryGraph,
+}
+
+/// One library export, as bytes.
+async fn library_bytes(st: &AppState, u: &User, kind: LibraryCsv) -> Result<Vec<u8>, AppError> {
+    let entries = library::export(&st.db, u.user_id())
+        .await
+        .map_err(|e| AppError::internal("Your library could not be read.", e))?;
+    let mut out = Vec::new();
+    match kind {
+        LibraryCsv::Goodreads => library::write_goodreads(&entries, &mut out),
+        LibraryCsv::StoryGraph => library::write_storygraph(&entries, &mut out),
+    }
+    .map_err(|e| AppError::internal("Your library could not be written.", e))?;
+    Ok(out)
+}
+
+async fn library_csv(st: &AppState, u: &User, kind: LibraryCsv) -> Result<Response, AppError> {
+    let bytes = library_bytes(st, u, kind).await?;
+    let name = match kind {
+        LibraryCsv::Goodreads => "goodreads_library_export.csv",
+        LibraryCsv::StoryGraph => "storygraph_export.csv",
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 async fn account_archive(
@@ -70,7 +164,19 @@ async fn account_archive(
     let tables = archive::account(&st.db, u.user_id()).await?;
     let subject = format!("the account of @{}", u.username);
     let name = format!("quire-{}.zip", file_stem(&u.username, "account"));
-    zip_response(&st, &subject, "account.json", tables, name).await
+    let extra = vec![
+        (
+            "goodreads_library_export.csv",
+            library_bytes(&st, &u, LibraryCsv::Goodreads).await?,
+            "your library in Goodreads' export format, which Goodreads-compatible sites (and Quire) import",
+        ),
+        (
+            "storygraph_export.csv",
+            library_bytes(&st, &u, LibraryCsv::StoryGraph).await?,
+            "your library in The StoryGraph's export format",
+        ),
+    ];
+    zip_response(&st, &subject, "account.json", tables, extra, name).await
 }
 
 async fn club_archive(State(st): State<AppState>, club: Club) -> Result<Response, AppError> {
@@ -78,7 +184,7 @@ async fn club_archive(State(st): State<AppState>, club: Club) -> Result<Response
     let tables = archive::club(&st.db, club.club.id).await?;
     let subject = format!("the club {}", club.club.name);
     let name = format!("quire-club-{}.zip", file_stem(&club.club.slug, "club"));
-    zip_response(&st, &subject, "club.json", tables, name).await
+    zip_response(&st, &subject, "club.json", tables, Vec::new(), name).await
 }
 
 /// Write the zip on a blocking thread when a turn is free.
@@ -87,6 +193,7 @@ async fn zip_response(
     subject: &str,
     json_name: &'static str,
     tables: Vec<Table>,
+    extra: Vec<(&'static str, Vec<u8>, &'static str)>,
     file_name: String,
 ) -> Result<Response, AppError> {
     let permit = tokio::time::timeout(WAIT, st.archive_turns.0.clone().acquire_owned())
@@ -106,7 +213,7 @@ async fn zip_response(
             json_name,
             made_at: quire_storage::now(),
         };
-        write_zip(Cursor::new(Vec::new()), &about, &tables, &[]).map(Cursor::into_inner)
+        write_zip(Cursor::new(Vec::new()), &about, &tables, &extra).map(Cursor::into_inner)
     })
     .await
     .map_err(|e| AppError::internal("The archive could not be written.", e))?

@@ -239,3 +239,107 @@ quire_testkit::both_backends! {
         assert_eq!(head.trim(), "poll_id,choices");
     }
 }
+
+const GOODREADS_2020: &str = "goodreads/goodreads_export_2020_31col_MIT.csv";
+
+fn export_file(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/reading-exports")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Upload `bytes` through the form; the status and the page it ends on.
+async fn upload(site: &Site, name: &str, bytes: Vec<u8>, format: &str) -> (u16, String, String) {
+    let form = reqwest::multipart::Form::new()
+        .text("format", format.to_string())
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+    let r = site
+        .client
+        .post(site.url("/account/import"))
+        .header("sec-fetch-site", "same-origin")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let path = r.url().path().to_string();
+    (status, path, r.text().await.unwrap())
+}
+
+async fn run_jobs(db: &Db) -> usize {
+    let registry = quire_jobs::registry().register::<quire_import::upload_job::ImportUpload>();
+    let mut n = 0;
+    while quire_jobs::run_due(db, &registry, quire_storage::now()).await.unwrap() {
+        n += 1;
+    }
+    n
+}
+
+async fn ratings_of(db: &Db, user: UserId) -> i64 {
+    quire_storage::profile::counts(db, user).await.unwrap().ratings
+}
+
+quire_testkit::both_backends! {
+    async fn a_goodreads_export_is_previewed_then_imported_and_reported(db: Db) {
+        let site = Site::start(db.clone()).await;
+        site.join("reader").await;
+        let me = user_id(&db, "reader").await;
+
+        // A file of another kind, said to be a Goodreads export, is refused
+        // on the spot and nothing is kept.
+        let header = export_file("storygraph/storygraph_export_header.csv");
+        let (status, _, html) = upload(&site, "storygraph.csv", header, "goodreads").await;
+        assert_eq!(status, 422, "{html}");
+        assert!(html.contains("looks like a StoryGraph export"), "{html}");
+        let (status, _, html) = upload(&site, "notes.csv", b"just,some\nwords,here\n".to_vec(), "auto").await;
+        assert_eq!(status, 422);
+        assert!(html.contains("not a CSV library export"), "{html}");
+
+        // The real export: a preview, and nothing saved yet.
+        let (status, path, html) = upload(&site, "goodreads_library_export.csv", export_file(GOODREADS_2020), "auto").await;
+        assert_eq!(status, 200, "{html}");
+        assert!(path.starts_with("/account/import/"), "{path}");
+        assert!(html.contains("Nothing is saved yet"), "{html}");
+        assert!(html.contains("326 rows"), "{html}");
+        assert!(html.contains("Goodreads export"), "{html}");
+        assert_eq!(ratings_of(&db, me).await, 0, "the preview saved nothing");
+
+        // Confirmed: the job runs, the page reports, the report lists every row.
+        let r = site.post(&format!("{path}/confirm"), &[("keep", "good")]).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(run_jobs(&db).await, 1);
+        let (_, html) = site.get_text(&path).await;
+        assert!(html.contains("Done. 326 rows:"), "{html}");
+        assert_eq!(ratings_of(&db, me).await, 253, "every rated row of the export");
+        let report = site.get(&format!("{path}/report.csv")).await;
+        assert_eq!(report.status(), 200);
+        let rows = csv_rows(&report.bytes().await.unwrap());
+        assert_eq!(rows.len(), 326, "one report row per data row");
+        assert!(rows.iter().all(|r| !r["work"].is_empty() || r["outcome"] == "skipped"));
+
+        // The same file again: every row recognised, nothing doubled.
+        let (_, path2, html) = upload(&site, "again.csv", export_file(GOODREADS_2020), "goodreads").await;
+        assert!(html.contains("326 imported before (0 changed)"), "{html}");
+        site.post(&format!("{path2}/confirm"), &[("keep", "good")]).await;
+        run_jobs(&db).await;
+        let (_, html) = site.get_text(&path2).await;
+        assert!(html.contains("326 unchanged"), "{html}");
+        assert_eq!(ratings_of(&db, me).await, 253);
+
+        // Someone else cannot see the import.
+        let other = browser(&site, "nosy").await;
+        let r = other.get(&path).await;
+        assert_eq!(r.status(), 404);
+
+        // The data page lists both uploads; the Goodreads export carries
+        // the ratings back out.
+        let (_, html) = site.get_text("/account/data").await;
+        assert!(html.contains("goodreads_library_export.csv") && html.contains("again.csv"), "{html}");
+        let out = site.get("/account/export/goodreads.csv").await;
+        assert_eq!(out.status(), 200);
+        let rows = csv_rows(&out.bytes().await.unwrap());
+        let rated = rows.iter().filter(|r| r["My Rating"] != "0").count();
+        assert_eq!(rated, 253);
+    }
+}
