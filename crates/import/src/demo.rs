@@ -12,16 +12,14 @@
 use crate::ImportError;
 use crate::demo_text::{DEMO_REVIEWS, DEMO_TEXTS};
 use crate::goodbooks::{self, GoodbooksBook, SeriesRef};
-use crate::goodreads::{self, ExclusiveShelf, GoodreadsEntry};
 use crate::gutenberg;
+use crate::library;
 use quire_domain::{
-    ContributorRole, EditionId, Format, MaterialKind, PubDate, Rating, ReadingStatus, Source,
-    UserId, WorkId,
+    ContributorRole, EditionId, Format, MaterialKind, PubDate, Rating, Source, UserId, WorkId,
 };
 use quire_storage::catalog::{self, NewCredit, NewEdition, NewMaterial, NewWork};
 use quire_storage::reviews::ReviewInput;
-use quire_storage::shelves::ImportedReading;
-use quire_storage::{Db, StorageError, questions, ratings, reviews, shelves, users};
+use quire_storage::{Db, StorageError, questions, ratings, reviews, users};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -34,6 +32,8 @@ pub enum DemoError {
     Import(#[from] ImportError),
     #[error(transparent)]
     Storage(#[from] StorageError),
+    #[error(transparent)]
+    Library(#[from] library::LibraryError),
     #[error(
         "{0} is missing: the demo needs the shared data sets (goodbooks-10k, gutenberg, reading-exports)"
     )]
@@ -544,43 +544,25 @@ async fn load_epub_cover(
     Ok(())
 }
 
-fn export_work(reader: &ExportReader, e: &GoodreadsEntry) -> NewWork {
-    let id = WorkId::derived(reader.key, &e.goodreads_id);
-    let mut w = NewWork::new(id, &e.title);
-    w.series = e.series.as_ref().map(SeriesRef::to_pair);
-    w.first_published = e
-        .original_year
-        .or(e.year_published)
-        .and_then(PubDate::known_year);
-    w.credits = std::iter::once(&e.author)
-        .chain(e.additional_authors.iter().take(10))
-        .filter(|a| !a.trim().is_empty())
-        .map(NewCredit::author)
-        .collect();
-    w.identifiers
-        .push(("goodreads".into(), e.goodreads_id.clone()));
-    let mut ed = NewEdition::new(
-        EditionId::derived(reader.key, &e.goodreads_id),
-        &e.title,
-        e.format.unwrap_or(Format::Other),
-    );
-    ed.pages = e.pages;
-    ed.isbn13 = e.isbn13;
-    ed.publisher = e.publisher.clone();
-    ed.published = e.year_published.and_then(PubDate::known_year);
-    ed.is_primary = true;
-    w.editions.push(ed);
-    w
-}
-
 async fn load_export(
     db: &Db,
     path: &Path,
     reader: &ExportReader,
     report: &mut DemoReport,
 ) -> Result<(), DemoError> {
-    let export = goodreads::read_export_file(path)?;
-    report.warnings.extend(export.warnings.iter().cloned());
+    let parsed = library::read_file(path, library::Format::Goodreads)?;
+    report.warnings.extend(
+        parsed
+            .warnings
+            .iter()
+            .map(|w| format!("{}: {w}", parsed.file)),
+    );
+    report.warnings.extend(
+        parsed
+            .skipped
+            .iter()
+            .map(|s| format!("{}: {s} (skipped)", parsed.file)),
+    );
     let user = UserId::derived("demo", reader.key);
     users::insert_demo_readers(
         db,
@@ -592,111 +574,13 @@ async fn load_export(
         )],
     )
     .await?;
-
-    // Each book joins the work the catalog has for it (by Goodreads id,
-    // ISBN, then normalised title and first author), or is added.
-    let mut incoming = Vec::with_capacity(export.entries.len());
-    let mut seen_isbns = HashSet::new();
-    for e in &export.entries {
-        let mut w = export_work(reader, e);
-        // One export can list two books with the same ISBN.
-        if let Some(i) = e.isbn13
-            && !seen_isbns.insert(i)
-        {
-            w.editions[0].isbn13 = None;
-        }
-        incoming.push(w);
-    }
-    let done = catalog::import_works(db, &incoming).await?;
-    report.works += done.added;
-    let works = done.placed;
-
-    let rated: Vec<_> = export
-        .entries
-        .iter()
-        .zip(&works)
-        .filter_map(|(e, w)| e.rating.map(|r| (user, *w, r)))
-        .collect();
-    report.ratings += ratings::insert_many(db, &rated).await?;
-
-    let mut readings = Vec::new();
-    let mut queue: Vec<(u32, WorkId)> = Vec::new();
-    for (e, &work) in export.entries.iter().zip(&works) {
-        let rid = |what: &str| stable_id(&format!("{}:{}:{what}", reader.key, e.goodreads_id));
-        // `n` finished reads; the export dates only the last of them.
-        let finished = |n: u32| -> Vec<ImportedReading> {
-            (0..n)
-                .map(|i| ImportedReading {
-                    id: rid(&format!("read:{i}")),
-                    user,
-                    work,
-                    status: ReadingStatus::Read,
-                    started_on: None,
-                    finished_on: if i + 1 == n { e.date_read } else { None },
-                })
-                .collect()
-        };
-        match &e.exclusive_shelf {
-            ExclusiveShelf::Read => readings.extend(finished(e.read_count.max(1))),
-            ExclusiveShelf::CurrentlyReading => {
-                readings.extend(finished(e.read_count));
-                readings.push(ImportedReading {
-                    id: rid("reading"),
-                    user,
-                    work,
-                    status: ReadingStatus::Reading,
-                    started_on: e.date_added,
-                    finished_on: None,
-                });
-            }
-            ExclusiveShelf::DidNotFinish => readings.push(ImportedReading {
-                id: rid("dnf"),
-                user,
-                work,
-                status: ReadingStatus::DidNotFinish,
-                started_on: None,
-                finished_on: e.date_read.or(e.date_added),
-            }),
-            ExclusiveShelf::ToRead => queue.push((e.queue_position.unwrap_or(u32::MAX), work)),
-            ExclusiveShelf::Other(_) => {}
-        }
-    }
-    shelves::import_readings(db, &readings).await?;
-    queue.sort_by_key(|(pos, _)| *pos);
-    for (_, work) in queue {
-        shelves::queue_add(db, user, work).await?;
-    }
-    for (e, &work) in export.entries.iter().zip(&works) {
-        for shelf in &e.custom_shelves {
-            let slug = shelves::create_shelf(db, user, shelf).await?;
-            shelves::shelve(db, user, &slug, work).await?;
-        }
-        if let Some(body) = &e.review {
-            let html = quire_markup::render(body);
-            let at = e
-                .date_read
-                .or(e.date_added)
-                .map(|d| d.midnight().assume_utc())
-                .unwrap_or_else(quire_storage::now);
-            reviews::upsert_at(
-                db,
-                stable_id(&format!("{}:{}:review", reader.key, e.goodreads_id)),
-                user,
-                work,
-                &ReviewInput {
-                    headline: None,
-                    body,
-                    body_html: &html,
-                    spoiler: e.spoiler,
-                    recommends: None,
-                },
-                at,
-            )
-            .await?;
-            report.reviews += 1;
-        }
-    }
-    report.export_entries += export.entries.len();
+    // The reader's library goes in as any member's import would: books
+    // matched to the catalog's works (or added), shelves, ratings,
+    // readings, queue and reviews, idempotent by row.
+    let done = library::apply(db, user, &parsed, library::Keep::GoodRows, |_| {}).await?;
+    report.works += done.count("created") as u64;
+    report.reviews += parsed.entries.iter().filter(|e| e.review.is_some()).count();
+    report.export_entries += parsed.entries.len();
     Ok(())
 }
 

@@ -3,7 +3,9 @@
 //!
 //! - [`goodbooks`]: the goodbooks-10k data set (books, Goodreads shelves as
 //!   subjects, ratings);
-//! - [`goodreads`]: a member's Goodreads "Export Library" CSV;
+//! - [`library`]: a reader's library exported from Goodreads, The
+//!   StoryGraph, BookWyrm or LibraryThing, into the database for one reader
+//!   and back out as Goodreads or StoryGraph CSV;
 //! - [`gutenberg`]: Project Gutenberg plain-text ebooks (metadata, body and
 //!   an opening excerpt), read by `quire-text`;
 //! - [`epub`]: the cover image of an EPUB (read with `quire-text`'s bounded
@@ -11,11 +13,12 @@
 //! - [`text_file`]: a book's full text from an EPUB or a Gutenberg text
 //!   file, attached to a work (`quire import text`, the demo);
 //! - [`archive`]: the zip of a member's or a club's tables (JSON and CSV);
+//! - [`upload_job`]: the job that imports a library a member uploaded;
 //! - [`demo`]: loads all of the above into a database as Quire's demo.
 //!
 //! Inputs are untrusted: every reader caps the size it reads and reports a
 //! bad value as an [`ImportError`] naming the file, the line and the column,
-//! never a panic. Only [`demo`] and [`text_file`] touch the database.
+//! never a panic. Only [`demo`], [`library`] and [`text_file`] touch the database.
 
 pub mod archive;
 pub mod demo;
@@ -23,9 +26,10 @@ mod demo_clubs;
 mod demo_text;
 pub mod epub;
 pub mod goodbooks;
-pub mod goodreads;
 pub mod gutenberg;
+pub mod library;
 pub mod text_file;
+pub mod upload_job;
 
 mod error;
 

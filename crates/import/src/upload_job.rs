@@ -45,11 +45,10 @@ impl Job for ImportUpload {
         }
         let name = up.file_name.clone();
         let format = Format::parse(&up.format);
-        let parsed = tokio::task::spawn_blocking(move || {
-            library::read(Cursor::new(bytes), &name, format)
-        })
-        .await
-        .map_err(|e| JobError::Failed(format!("reading the upload stopped: {e}")))?;
+        let parsed =
+            tokio::task::spawn_blocking(move || library::read(Cursor::new(bytes), &name, format))
+                .await
+                .map_err(|e| JobError::Failed(format!("reading the upload stopped: {e}")))?;
         let parsed = match parsed {
             Ok(p) => p,
             Err(e) => {

@@ -464,11 +464,12 @@ async fn main() -> Result<()> {
                 search_dir,
                 ..Default::default()
             };
-            let worker =
-                (!no_worker).then(|| quire_jobs::runner(db.clone())
+            let worker = (!no_worker).then(|| {
+                quire_jobs::runner(db.clone())
                     .register::<quire_import::upload_job::ImportUpload>()
                     .workers(workers)
-                    .start());
+                    .start()
+            });
             let served = quire_web::serve(listener, quire_web::AppState::new(db, config)).await;
             if let Some(worker) = worker {
                 worker.shutdown().await;

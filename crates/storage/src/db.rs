@@ -517,6 +517,16 @@ impl Tx {
         }
         Ok(())
     }
+
+    /// Undo everything the transaction did (a read-only look that needed
+    /// the writer's view).
+    pub(crate) async fn rollback(self) -> Result<(), StorageError> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await?,
+            Tx::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
 }
 
 /// A URL with any password hidden, for messages and logs.

@@ -18,6 +18,7 @@ pub mod history;
 pub mod home;
 pub mod insights;
 pub mod jobs;
+pub mod library;
 pub mod profile;
 pub mod questions;
 pub mod ratings;

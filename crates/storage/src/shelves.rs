@@ -385,7 +385,7 @@ pub async fn create_shelf(db: &Db, user: UserId, name: &str) -> Result<String> {
 /// A shelf's address in the reader's profile: letters and digits of any
 /// script in lower case, accents removed, everything else one hyphen; at
 /// most 80 characters. "Summer 2026!" → "summer-2026", "Книги" → "книги".
-fn shelf_slug(name: &str) -> String {
+pub(crate) fn shelf_slug(name: &str) -> String {
     let mut out = String::new();
     let mut dash = false;
     for c in quire_domain::text::fold(name).chars() {

@@ -172,8 +172,12 @@ pub async fn content(db: &Db, id: Uuid) -> Result<Option<(Upload, Vec<u8>)>> {
     let Some(upload) = ({
         let row: Option<UploadSql> = read!(
             db,
-            sqlx::query_as(concat!("SELECT ", columns!(), " FROM library_uploads WHERE id = $1"))
-                .bind(id),
+            sqlx::query_as(concat!(
+                "SELECT ",
+                columns!(),
+                " FROM library_uploads WHERE id = $1"
+            ))
+            .bind(id),
             fetch_optional
         )?;
         row.map(upload_of)

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly on a failed step
 
+mod library;
 mod one_work_per_book;
 
 use quire_import::demo::{DemoSources, load_from};

@@ -32,10 +32,10 @@ pub use material::{NewMaterial, add_material, add_material_with_id, post_materia
 pub use merge::*;
 use works::insert_credit;
 pub use works::{
-    Imported, NewCredit, NewWork, PagePart, Revisions, count_works, import_works, insert_new_works,
-    insert_works, revision,
+    Imported, NewCredit, NewWork, PagePart, Revisions, count_works, find_matches, import_works,
+    insert_new_works, insert_works, revision,
 };
-pub(crate) use works::{bump_part, bump_revision};
+pub(crate) use works::{bump_part, bump_revision, place_work};
 
 use crate::db::{Db, Tx, missing_book, now};
 use crate::{Result, StorageError};

@@ -94,20 +94,43 @@ pub async fn import_works(db: &Db, works: &[NewWork]) -> Result<Imported> {
     let mut tx = db.begin().await?;
     let mut out = Imported::default();
     for w in works {
-        match matching::find_match(db, &mut tx, w).await? {
-            Some(existing) => {
-                if existing != w.id {
-                    add_to_existing(db, &mut tx, existing, w).await?;
-                }
-                out.placed.push(existing);
-            }
-            None => {
-                out.added += insert_work_in(db, &mut tx, w).await?;
-                out.placed.push(w.id);
-            }
-        }
+        let (work, added) = place_work(db, &mut tx, w).await?;
+        out.added += u64::from(added);
+        out.placed.push(work);
     }
     tx.commit().await?;
+    Ok(out)
+}
+
+/// One incoming work of an import, inside the importer's transaction: the
+/// work it is now part of, and whether it was added (true) or matched an
+/// existing one (false). The rules are [`import_works`]'s.
+pub(crate) async fn place_work(db: &Db, tx: &mut Tx, w: &NewWork) -> Result<(WorkId, bool)> {
+    match matching::find_match(db, tx, w).await? {
+        Some(existing) => {
+            if existing != w.id {
+                add_to_existing(db, tx, existing, w).await?;
+            }
+            Ok((existing, false))
+        }
+        None => {
+            let added = insert_work_in(db, tx, w).await?;
+            Ok((w.id, added > 0))
+        }
+    }
+}
+
+/// The existing work each incoming one would join under [`import_works`]'s
+/// rules, or `None` where it would be added; nothing is written (the
+/// lookups run in a transaction that is rolled back). Works earlier in the
+/// list are not seen by later ones.
+pub async fn find_matches(db: &Db, works: &[NewWork]) -> Result<Vec<Option<WorkId>>> {
+    let mut tx = db.begin().await?;
+    let mut out = Vec::with_capacity(works.len());
+    for w in works {
+        out.push(matching::find_match(db, &mut tx, w).await?);
+    }
+    tx.rollback().await?;
     Ok(out)
 }
 

@@ -21,7 +21,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use quire_import::library::{self, Format, LibraryError, Planned};
 use quire_import::upload_job::ImportUpload;
@@ -102,7 +102,12 @@ async fn read_form(mut form: Multipart) -> Result<(String, Bytes, Option<Format>
                 format = match v.trim() {
                     "" | "auto" => None,
                     key => Some(Format::parse(key).ok_or_else(|| {
-                        AppError::bad("format", format!("\"{key}\" is not a format Quire imports; choose one from the list."))
+                        AppError::bad(
+                            "format",
+                            format!(
+                                "\"{key}\" is not a format Quire imports; choose one from the list."
+                            ),
+                        )
                     })?),
                 };
             }
@@ -123,7 +128,11 @@ async fn read_form(mut form: Multipart) -> Result<(String, Bytes, Option<Format>
 }
 
 /// Read an export on a blocking thread, at most [`READING`] at a time.
-async fn parse(name: String, bytes: Bytes, format: Option<Format>) -> Result<library::Parsed, AppError> {
+async fn parse(
+    name: String,
+    bytes: Bytes,
+    format: Option<Format>,
+) -> Result<library::Parsed, AppError> {
     let _turn = tokio::time::timeout(WAIT, READING.acquire())
         .await
         .map_err(|_| AppError::Unavailable {
@@ -208,10 +217,16 @@ struct ImportPage {
     error: Option<String>,
 }
 
-async fn owned(st: &AppState, u: &quire_storage::users::User, id: &str) -> Result<Upload, AppError> {
+async fn owned(
+    st: &AppState,
+    u: &quire_storage::users::User,
+    id: &str,
+) -> Result<Upload, AppError> {
     let gone = || AppError::NotFound("No such import of yours.".into());
     let id = Uuid::parse_str(id).map_err(|_| gone())?;
-    uploads::get(&st.db, u.user_id(), id).await?.ok_or_else(gone)
+    uploads::get(&st.db, u.user_id(), id)
+        .await?
+        .ok_or_else(gone)
 }
 
 async fn status_page(
@@ -268,7 +283,12 @@ async fn preview_into(
     let Some((_, bytes)) = uploads::content(&st.db, up.id).await? else {
         return Err(AppError::NotFound("No such import of yours.".into()));
     };
-    let parsed = parse(up.file_name.clone(), Bytes::from(bytes), Format::parse(&up.format)).await?;
+    let parsed = parse(
+        up.file_name.clone(),
+        Bytes::from(bytes),
+        Format::parse(&up.format),
+    )
+    .await?;
     let rows = library::preview(&st.db, u.user_id(), &parsed)
         .await
         .map_err(|e| match e {
@@ -289,25 +309,41 @@ async fn preview_into(
                 new += 1;
                 (line("A new book in Quire".into(), None), false)
             }
-            Planned::Matches { work, title, author } => {
+            Planned::Matches {
+                work,
+                title,
+                author,
+            } => {
                 matched += 1;
-                let by = author.as_deref().map(|a| format!(" by {a}")).unwrap_or_default();
+                let by = author
+                    .as_deref()
+                    .map(|a| format!(" by {a}"))
+                    .unwrap_or_default();
                 (
-                    line(format!("Joins “{title}”{by}"), Some(format!("/books/{work}"))),
+                    line(
+                        format!("Joins “{title}”{by}"),
+                        Some(format!("/books/{work}")),
+                    ),
                     false,
                 )
             }
             Planned::Unchanged { work } => {
                 unchanged += 1;
                 (
-                    line("Already imported, unchanged".into(), Some(format!("/books/{work}"))),
+                    line(
+                        "Already imported, unchanged".into(),
+                        Some(format!("/books/{work}")),
+                    ),
                     false,
                 )
             }
             Planned::Update { work } => {
                 update += 1;
                 (
-                    line("Imported before; updated from this file".into(), Some(format!("/books/{work}"))),
+                    line(
+                        "Imported before; updated from this file".into(),
+                        Some(format!("/books/{work}")),
+                    ),
                     false,
                 )
             }
@@ -333,7 +369,11 @@ async fn preview_into(
         plural_rows(rows.len()),
         format!("{} new to Quire", thousands(new)),
         format!("{} already in Quire", thousands(matched)),
-        format!("{} imported before ({} changed)", thousands(unchanged + update), thousands(update)),
+        format!(
+            "{} imported before ({} changed)",
+            thousands(unchanged + update),
+            thousands(update)
+        ),
         format!("{} to skip", thousands(skipped)),
     ];
     for w in parsed.warnings.iter().take(PREVIEW_LISTED) {

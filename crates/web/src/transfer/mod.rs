@@ -88,7 +88,10 @@ impl DataPage {
     }
 }
 
-async fn data_page(State(st): State<AppState>, Member(u): Member) -> Result<Html<String>, AppError> {
+async fn data_page(
+    State(st): State<AppState>,
+    Member(u): Member,
+) -> Result<Html<String>, AppError> {
     let lines = uploads::list(&st.db, u.user_id())
         .await?
         .into_iter()
@@ -108,12 +111,18 @@ async fn data_page(State(st): State<AppState>, Member(u): Member) -> Result<Html
 }
 
 /// The member's library as Goodreads' "Export Library" CSV.
-async fn goodreads_csv(State(st): State<AppState>, Member(u): Member) -> Result<Response, AppError> {
+async fn goodreads_csv(
+    State(st): State<AppState>,
+    Member(u): Member,
+) -> Result<Response, AppError> {
     library_csv(&st, &u, LibraryCsv::Goodreads).await
 }
 
 /// The member's library as a StoryGraph export CSV.
-async fn storygraph_csv(State(st): State<AppState>, Member(u): Member) -> Result<Response, AppError> {
+async fn storygraph_csv(
+    State(st): State<AppState>,
+    Member(u): Member,
+) -> Result<Response, AppError> {
     library_csv(&st, &u, LibraryCsv::StoryGraph).await
 }
 
