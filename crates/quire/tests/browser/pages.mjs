@@ -80,6 +80,9 @@ const PAGES = [
   { name: 'insights-everything', path: '/books/{book}/insights?reveal=all', as: 'member' },
   { name: 'flashcards', path: '/books/{book}/cards', as: 'member' },
   { name: 'meeting', via: ['/clubs/the-lamplight-readers', '/clubs/the-lamplight-readers/meetings/'] },
+  // Your data (issue 9): imports and exports.
+  { name: 'your-data', path: '/account/data', as: 'member' },
+  { name: 'import-preview', path: '/account/data', as: 'member', then: uploadExport, check: previewListsRows },
 ];
 
 const WIDTHS = [
@@ -116,6 +119,26 @@ async function joinWithMistakes(page) {
   ]);
   await page.waitForLoadState();
   return res;
+}
+
+// A real Goodreads export from the shared data, uploaded through the form:
+// the page it ends on is the preview.
+const EXPORT = new URL('../../../../../shared/data/reading-exports/goodreads/goodreads_export_2020_31col_MIT.csv', import.meta.url);
+
+async function uploadExport(page) {
+  await page.getByLabel(/^Your export file/).setInputFiles(EXPORT.pathname);
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/account/import/') && r.request().method() === 'GET'),
+    page.getByRole('button', { name: 'Upload and preview' }).click(),
+  ]);
+  await page.waitForLoadState();
+  return res;
+}
+
+async function previewListsRows(page) {
+  await page.getByText('Nothing is saved yet').waitFor();
+  await page.getByText('326 rows').waitFor();
+  await page.getByRole('button', { name: 'Import my books' }).waitFor();
 }
 
 // "Jump to" names the book page's section links; it is not a heading.
