@@ -26,6 +26,7 @@ pub mod roles;
 pub mod search_docs;
 pub mod shelves;
 pub mod texts;
+pub mod tokens;
 pub mod users;
 
 pub use db::{Backend, Db, DbOptions, StorageError, now};
