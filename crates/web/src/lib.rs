@@ -121,6 +121,8 @@ pub struct AppState {
     ask: Arc<books::ask::AskCache>,
     audio: Arc<books::audio::AudioWork>,
     packs: Arc<books::pack::PackWork>,
+    /// Wrong API tokens counted per client address.
+    bad_tokens: Arc<api::bearer::BadTokens>,
     /// The search index and how far it has caught up with the database.
     pub search: Arc<search::Search>,
 }
@@ -147,6 +149,7 @@ impl AppState {
             ask: Arc::new(books::ask::AskCache::default()),
             audio: Arc::new(books::audio::AudioWork::default()),
             packs: Arc::new(books::pack::PackWork::default()),
+            bad_tokens: Arc::new(api::bearer::BadTokens::default()),
         }
     }
 }
@@ -158,8 +161,9 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// Every route, inside the layers every request passes through. Outermost
 /// first: a caller's request id checked, then set if missing; the trace
 /// span (method, path, id); the id copied to the response; the security
-/// headers; the body limit; error shaping; the whole-request timeout; the
-/// CSRF check; then the handler.
+/// headers; the body limit; error shaping; the whole-request timeout; an
+/// API token's member (`api::bearer`); the CSRF check; then, once routed,
+/// a token's scope; then the handler.
 pub fn router(state: AppState) -> Router {
     let request_timeout = state.config.request_timeout;
     Router::new()
@@ -217,6 +221,7 @@ pub fn router(state: AppState) -> Router {
         .merge(books::audio::routes())
         .merge(books::pack::routes())
         .merge(search_page::routes())
+        .merge(api::routes())
         // Browsing: a contributor's, a series' and a subject's books.
         .route("/authors/{id}", get(browse::authors::author_page))
         .route("/authors/{id}/{slug}", get(browse::authors::author_page))
@@ -356,12 +361,19 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/books/{id}/rating", post(api::rate))
         .route("/assets/{file}", get(assets::asset))
         .route("/favicon.ico", get(assets::favicon))
+        // A bearer request's scope, checked once its route is known.
+        .route_layer(from_fn(api::bearer::require_scope))
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             paths::follow_merged,
         ))
         .layer(CsrfLayer::new())
+        // Before the CSRF check: a bearer request is judged by its token.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            api::bearer::authenticate,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             request_timeout,
