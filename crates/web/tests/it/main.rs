@@ -5,6 +5,7 @@
 
 mod accounts;
 mod add_book;
+mod api_tokens;
 mod add_cover;
 mod ask_audio;
 mod bad_input;
