@@ -3,9 +3,9 @@
 //! and revokes only their own.
 
 use quire_domain::UserId;
-use quire_storage::{Db, now};
 use quire_storage::tokens::{self, NewToken};
 use quire_storage::users::{self, NewUser};
+use quire_storage::{Db, now};
 use time::Duration;
 use uuid::Uuid;
 
@@ -30,7 +30,14 @@ async fn make(db: &Db, user: UserId, hash: &str, expires: Option<time::OffsetDat
     let id = Uuid::now_v7();
     tokens::create(
         db,
-        &NewToken { id, user, name: "script", token_hash: hash, scopes: "read shelves:write", expires_at: expires },
+        &NewToken {
+            id,
+            user,
+            name: "script",
+            token_hash: hash,
+            scopes: "read shelves:write",
+            expires_at: expires,
+        },
     )
     .await
     .unwrap();

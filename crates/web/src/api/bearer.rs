@@ -43,7 +43,10 @@ pub fn new_secret() -> String {
 
 fn well_formed(secret: &str) -> bool {
     secret.strip_prefix(TOKEN_PREFIX).is_some_and(|hex| {
-        hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        hex.len() == 64
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     })
 }
 
@@ -106,7 +109,10 @@ pub async fn authenticate(State(st): State<AppState>, req: Request, next: Next) 
     let secret = value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .map(str::to_owned);
     let (mut parts, body) = req.into_parts();

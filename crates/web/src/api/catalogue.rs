@@ -26,11 +26,26 @@ pub struct Op {
 
 /// The groups, in the order the API page shows them.
 pub const TAGS: &[(&str, &str)] = &[
-    ("Books", "The catalog: books, editions, history and proposals."),
-    ("Ratings and reviews", "A member's ratings and the reviews of a book."),
-    ("Reading", "Reading progress in a club's book, and flashcards."),
-    ("Insights", "A book's insights, ask anything, recaps and voices, drawn up to the reader's place."),
-    ("Search", "One search over books, authors, clubs and members."),
+    (
+        "Books",
+        "The catalog: books, editions, history and proposals.",
+    ),
+    (
+        "Ratings and reviews",
+        "A member's ratings and the reviews of a book.",
+    ),
+    (
+        "Reading",
+        "Reading progress in a club's book, and flashcards.",
+    ),
+    (
+        "Insights",
+        "A book's insights, ask anything, recaps and voices, drawn up to the reader's place.",
+    ),
+    (
+        "Search",
+        "One search over books, authors, clubs and members.",
+    ),
     ("Clubs", "Clubs, their members, invitations and settings."),
     ("Selections", "A club's books, nominations and milestones."),
     ("Polls", "Polls and ballots."),
@@ -39,8 +54,23 @@ pub const TAGS: &[(&str, &str)] = &[
     ("Admin", "Site roles and verified links."),
 ];
 
-const fn op(method: &'static str, path: &'static str, tag: &'static str, scope: Scope, summary: &'static str) -> Op {
-    Op { method, path, tag, scope, summary, query: &[], body: None, paged: false }
+const fn op(
+    method: &'static str,
+    path: &'static str,
+    tag: &'static str,
+    scope: Scope,
+    summary: &'static str,
+) -> Op {
+    Op {
+        method,
+        path,
+        tag,
+        scope,
+        summary,
+        query: &[],
+        body: None,
+        paged: false,
+    }
 }
 
 const fn q(mut o: Op, query: &'static [(&'static str, &'static str)]) -> Op {
@@ -70,6 +100,7 @@ const MEETINGS: &str = "Meetings";
 const DISCUSSION: &str = "Discussion";
 const ADMIN: &str = "Admin";
 
+#[rustfmt::skip]
 pub const OPS: &[Op] = &[
     // Books and the catalog.
     q(op("GET", "/api/v1/books", BOOKS, Read, "Look books up by ISBN or title"), &[("isbn", "an ISBN-10 or ISBN-13"), ("title", "words of the title or author, 1 to 200 characters")]),

@@ -38,7 +38,10 @@ impl PageQuery {
                 .ok()
                 .filter(|n| (1..=MAX_LIMIT).contains(n))
                 .ok_or_else(|| {
-                    AppError::bad("limit", format!("limit is a whole number from 1 to {MAX_LIMIT}."))
+                    AppError::bad(
+                        "limit",
+                        format!("limit is a whole number from 1 to {MAX_LIMIT}."),
+                    )
                 }),
         }
     }
@@ -67,7 +70,11 @@ pub fn page_of<R, T, K: Serialize>(
 ) -> Page<T> {
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
-    let next_cursor = if more { rows.last().map(|r| encode(&key(r))) } else { None };
+    let next_cursor = if more {
+        rows.last().map(|r| encode(&key(r)))
+    } else {
+        None
+    };
     Page {
         items: rows.into_iter().map(item).collect(),
         next_cursor,
@@ -97,7 +104,10 @@ mod tests {
     #[test]
     fn cursors_read_back_and_nonsense_does_not() {
         let c = encode(&("2026-11-23T05:00:00Z", 7u32));
-        assert_eq!(decode::<(String, u32)>(&c), Some(("2026-11-23T05:00:00Z".into(), 7)));
+        assert_eq!(
+            decode::<(String, u32)>(&c),
+            Some(("2026-11-23T05:00:00Z".into(), 7))
+        );
         assert_eq!(decode::<(String, u32)>("zz"), None);
         assert_eq!(decode::<(String, u32)>("abc"), None);
         assert_eq!(decode::<(String, u32)>(&encode(&"just text")), None);

@@ -51,11 +51,26 @@ fn error_schema() -> Schema {
             "code",
             string()
                 .enum_values(Some(CODES.iter().copied()))
-                .description(Some("A stable snake_case code; the README lists what each means.")),
+                .description(Some(
+                    "A stable snake_case code; the README lists what each means.",
+                )),
         )
-        .property("message", string().description(Some("What went wrong and what to do, in words for a person.")))
-        .property("field", string().description(Some("The input at fault, when one is.")))
-        .property("scope", string().description(Some("The token scope the operation needs (`insufficient_scope`).")))
+        .property(
+            "message",
+            string().description(Some(
+                "What went wrong and what to do, in words for a person.",
+            )),
+        )
+        .property(
+            "field",
+            string().description(Some("The input at fault, when one is.")),
+        )
+        .property(
+            "scope",
+            string().description(Some(
+                "The token scope the operation needs (`insufficient_scope`).",
+            )),
+        )
         .property("fields", ArrayBuilder::new().items(field_error))
         .property(
             "related",
@@ -104,7 +119,11 @@ pub fn operation_id(op: &Op) -> String {
         .split('/')
         .map(|w| w.trim_start_matches('{').trim_end_matches('}'))
         .collect();
-    format!("{}_{}", op.method.to_lowercase(), words.join("_").replace(['-', ':'], "_"))
+    format!(
+        "{}_{}",
+        op.method.to_lowercase(),
+        words.join("_").replace(['-', ':'], "_")
+    )
 }
 
 fn path_params(path: &str) -> impl Iterator<Item = &str> {
@@ -195,27 +214,41 @@ fn operation(op: &Op) -> utoipa::openapi::path::Operation {
         ));
     }
     let ok = if op.paged {
-        ResponseBuilder::new().description("One page of the list.").content(
-            "application/json",
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("Page")))
-                .build(),
-        )
+        ResponseBuilder::new()
+            .description("One page of the list.")
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Page")))
+                    .build(),
+            )
     } else {
-        ResponseBuilder::new().description("Done; the JSON describes the result.").content(
-            "application/json",
-            ContentBuilder::new().schema(Some(ObjectBuilder::new())).build(),
-        )
+        ResponseBuilder::new()
+            .description("Done; the JSON describes the result.")
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(ObjectBuilder::new()))
+                    .build(),
+            )
     };
     let responses = ResponsesBuilder::new()
         .response("2XX", ok.build())
-        .response("401", error_response("`unauthenticated`: sign in, or send a valid token."))
+        .response(
+            "401",
+            error_response("`unauthenticated`: sign in, or send a valid token."),
+        )
         .response(
             "403",
-            error_response("`forbidden`, or `insufficient_scope` naming the scope the token lacks."),
+            error_response(
+                "`forbidden`, or `insufficient_scope` naming the scope the token lacks.",
+            ),
         )
         .response("404", error_response("`not_found`."))
-        .response("422", error_response("`invalid`, naming the field (e.g. `cursor`)."))
+        .response(
+            "422",
+            error_response("`invalid`, naming the field (e.g. `cursor`)."),
+        )
         .response("429", error_response("`rate_limited`, with `Retry-After`."))
         .response("default", error_response("Any other error, with its code."));
     b = b.responses(responses);

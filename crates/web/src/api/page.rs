@@ -47,12 +47,21 @@ struct ApiPage {
 }
 
 fn text(v: &Value, key: &str) -> String {
-    v.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
+    v.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn anchor(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect()
 }
 
@@ -111,8 +120,12 @@ pub fn groups(doc: &Value) -> Vec<Group> {
 }
 
 pub async fn api_page(Viewer(v): Viewer) -> Result<Html<String>, AppError> {
-    let doc: Value = serde_json::from_str(super::openapi::json())
-        .map_err(|e| AppError::internal("The API document could not be read. This is a bug in Quire.", e))?;
+    let doc: Value = serde_json::from_str(super::openapi::json()).map_err(|e| {
+        AppError::internal(
+            "The API document could not be read. This is a bug in Quire.",
+            e,
+        )
+    })?;
     page(&ApiPage {
         layout: Layout::for_user(v.as_ref()),
         groups: groups(&doc),

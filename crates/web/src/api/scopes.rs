@@ -50,7 +50,9 @@ impl Scope {
     /// One line for the token form and the API page.
     pub fn description(self) -> &'static str {
         match self {
-            Scope::Read => "Read books, clubs, discussions and insights, as you see them signed in.",
+            Scope::Read => {
+                "Read books, clubs, discussions and insights, as you see them signed in."
+            }
             Scope::ReviewsWrite => "Rate books and write or delete your reviews.",
             Scope::ShelvesWrite => {
                 "Change your shelves and reading progress, including your place in a club's book and flashcard reviews."
@@ -86,7 +88,11 @@ pub fn parse_stored(s: &str) -> Vec<Scope> {
 }
 
 pub fn to_stored(scopes: &[Scope]) -> String {
-    scopes.iter().map(|s| s.name()).collect::<Vec<_>>().join(" ")
+    scopes
+        .iter()
+        .map(|s| s.name())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]

@@ -211,7 +211,14 @@ pub async fn create_token(
     )
     .await?;
     let name = draft.name.clone();
-    let mut res = draw(&st, &u, Draft::default(), Some(NewSecret { name, secret }), None).await?;
+    let mut res = draw(
+        &st,
+        &u,
+        Draft::default(),
+        Some(NewSecret { name, secret }),
+        None,
+    )
+    .await?;
     *res.status_mut() = StatusCode::CREATED;
     // The secret is on this page only: never keep it in a cache.
     res.headers_mut().insert(

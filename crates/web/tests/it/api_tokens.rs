@@ -4,10 +4,10 @@
 
 use super::site::Site;
 use quire_domain::{SiteRole, UserId};
+use quire_storage::now;
 use quire_storage::reviews::{self, ReviewInput};
 use quire_storage::tokens::{self, NewToken};
 use quire_storage::users::{self, NewUser};
-use quire_storage::now;
 use quire_testkit::BookBuilder;
 use reqwest::Client;
 use serde_json::{Value, json};
@@ -33,7 +33,13 @@ async fn make_token(site: &Site, name: &str, scopes: &[&str]) -> String {
 
 /// A client with no cookies, as a script would be; `token` empty sends
 /// none (a visitor).
-async fn call(method: &str, site: &Site, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+async fn call(
+    method: &str,
+    site: &Site,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
     let c = Client::new();
     let mut req = c.request(method.parse().unwrap(), site.url(path));
     if !token.is_empty() {
@@ -346,7 +352,9 @@ fn router_api_routes() -> BTreeSet<(String, String)> {
                 }
             }
             let call = &rest[..end];
-            let Some(path) = call.split('"').nth(1) else { continue };
+            let Some(path) = call.split('"').nth(1) else {
+                continue;
+            };
             if !path.starts_with("/api/v1") {
                 continue;
             }

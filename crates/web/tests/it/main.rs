@@ -5,8 +5,8 @@
 
 mod accounts;
 mod add_book;
-mod api_tokens;
 mod add_cover;
+mod api_tokens;
 mod ask_audio;
 mod bad_input;
 mod book_actions;
