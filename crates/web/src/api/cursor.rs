@@ -87,7 +87,7 @@ pub fn encode<K: Serialize>(key: &K) -> String {
 }
 
 pub fn decode<K: DeserializeOwned>(cursor: &str) -> Option<K> {
-    if cursor.len() % 2 != 0 || cursor.len() > 2048 {
+    if !cursor.len().is_multiple_of(2) || cursor.len() > 2048 {
         return None;
     }
     let bytes: Option<Vec<u8>> = (0..cursor.len())
