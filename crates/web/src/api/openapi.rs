@@ -227,8 +227,10 @@ fn operation(op: &Op) -> utoipa::openapi::path::Operation {
             .description("Done; the JSON describes the result.")
             .content(
                 "application/json",
+                // Any JSON: most handlers' bodies are not typed for the
+                // document yet, and some answer arrays.
                 ContentBuilder::new()
-                    .schema(Some(ObjectBuilder::new()))
+                    .schema(Some(ObjectBuilder::new().schema_type(SchemaType::AnyValue)))
                     .build(),
             )
     };

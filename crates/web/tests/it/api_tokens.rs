@@ -253,6 +253,7 @@ quire_testkit::both_backends! {
         assert_eq!(status, 200);
         let doc: Value = serde_json::from_str(&served).unwrap();
         assert_eq!(doc["openapi"], "3.1.0");
+        valid_openapi(&served);
         snapshot(&served);
 
         // Every /api/v1 route of the router's source is documented, and
@@ -291,6 +292,30 @@ quire_testkit::both_backends! {
             }
         }
     }
+}
+
+/// Check the document against the OpenAPI 3.1 schema with an independent
+/// validator (Python's openapi-spec-validator; `.ci/run` installs it).
+fn valid_openapi(served: &str) {
+    use std::io::Write;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", "import json, sys\nfrom openapi_spec_validator import validate\nvalidate(json.load(sys.stdin))"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(served.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "/api/openapi.json is not valid OpenAPI 3.1 (or `pip install openapi-spec-validator` is needed):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Compare the served document with the committed one; with
