@@ -141,7 +141,7 @@ pub const OPS: &[Op] = &[
     q(op("GET", "/api/v1/search", SEARCH, Read, "Search books, authors, clubs and members"), &[("q", "what to look for"), ("kind", "books, people or clubs"), ("page", "the page of results")]),
     q(op("GET", "/api/v1/search/suggest", SEARCH, Read, "Complete a title or name as it is typed"), &[("q", "what has been typed")]),
     // Clubs.
-    paged(q(op("GET", "/api/v1/clubs", CLUBS, Read, "The club directory (public clubs, and the private ones you are in)"), &[("q", "words of a club's name")])),
+    q(op("GET", "/api/v1/clubs", CLUBS, Read, "The club directory (public clubs, and the private ones you are in), most members first"), &[("q", "words of a club's name"), ("page", "the page, from 1")]),
     op("POST", "/api/v1/clubs", CLUBS, ClubsWrite, "Start a club"),
     op("GET", "/api/v1/clubs/{slug}", CLUBS, Read, "A club: about, current and next books, members"),
     op("PATCH", "/api/v1/clubs/{slug}", CLUBS, ClubsWrite, "Change a club's settings (organisers)"),
