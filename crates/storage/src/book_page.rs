@@ -969,3 +969,62 @@ fn assemble_reader_view(
         (user, v)
     }))
 }
+
+/// A page of a work's reviews for the API, newest first, after the review
+/// `(created_at, id)` when given: keyset paging, so reviews written while a
+/// client walks the list neither repeat nor push others past it. `None`
+/// when there is no such work.
+pub async fn reviews_after(
+    db: &Db,
+    work: WorkId,
+    after: Option<(OffsetDateTime, Uuid)>,
+    limit: u32,
+) -> Result<Option<Vec<Review>>> {
+    let (t, id) = match after {
+        Some((t, id)) => (Some(t), Some(id)),
+        None => (None, None),
+    };
+    let rows: Vec<ReviewRow> = read!(
+        db,
+        sqlx::query_as(
+            "SELECT r.id, u.username, u.display_name, r.headline, r.body_html, r.spoiler,
+                    r.recommends, rt.halves, r.created_at, r.updated_at
+             FROM reviews r JOIN users u ON u.id = r.user_id
+             LEFT JOIN ratings rt ON rt.user_id = r.user_id AND rt.work_id = r.work_id
+             WHERE r.work_id = $1
+               AND ($2 IS NULL OR r.created_at < $2 OR (r.created_at = $2 AND r.id < $3))
+             ORDER BY r.created_at DESC, r.id DESC LIMIT $4"
+        )
+        .bind(work.0)
+        .bind(t)
+        .bind(id)
+        .bind(i64::from(limit)),
+        fetch_all
+    )?;
+    if rows.is_empty() {
+        let (n,): (i64,) = read!(
+            db,
+            sqlx::query_as("SELECT COUNT(*) FROM works WHERE id = $1").bind(work.0),
+            fetch_one
+        )?;
+        if n == 0 {
+            return Ok(None);
+        }
+    }
+    Ok(Some(
+        rows.into_iter()
+            .map(|r| Review {
+                id: r.id,
+                reviewer_username: r.username,
+                reviewer_name: r.display_name,
+                headline: r.headline,
+                body_html: r.body_html,
+                spoiler: r.spoiler,
+                recommends: r.recommends,
+                rating: r.halves.and_then(|h| Rating::from_halves(h).ok()),
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            })
+            .collect(),
+    ))
+}

@@ -29,6 +29,7 @@ pub mod search_docs;
 pub mod shelves;
 pub mod texts;
 pub mod uploads;
+pub mod tokens;
 pub mod users;
 
 pub use db::{Backend, Db, DbOptions, StorageError, now};

@@ -1,5 +1,18 @@
 //! The JSON API, version 1. Errors are `{"error": {"code", "message",
 //! "field"}}` with stable snake_case codes (see `error.rs`).
+//!
+//! The API's plumbing lives beside this file: personal access tokens and
+//! their scopes (`bearer`, `scopes`, `tokens_page`), the table of every
+//! operation (`catalogue`), cursor paging (`cursor`), the OpenAPI document
+//! (`openapi`) and the API page (`page`).
+
+pub mod bearer;
+pub mod catalogue;
+pub mod cursor;
+pub mod openapi;
+pub mod page;
+pub mod scopes;
+pub mod tokens_page;
 
 use crate::AppState;
 use crate::auth::Member;
@@ -163,4 +176,84 @@ pub async fn rate(
         "rating_count": p.page.stats.rating_count(),
         "rating_average": p.page.stats.rating_average(),
     })))
+}
+
+/// The API's own routes: the document, the page, the token page and the
+/// paged reviews of a book.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/api", get(page::api_page))
+        .route("/api/openapi.json", get(page::openapi_json))
+        .route(
+            "/account/tokens",
+            get(tokens_page::tokens_page).post(tokens_page::create_token),
+        )
+        .route(
+            "/account/tokens/{id}/revoke",
+            post(tokens_page::revoke_token),
+        )
+        .route("/api/v1/books/{id}/reviews", get(reviews))
+}
+
+/// One review in the API.
+#[derive(serde::Serialize)]
+pub struct ReviewJson {
+    id: uuid::Uuid,
+    reviewer: ReviewerJson,
+    created_at: String,
+    rating: Option<Rating>,
+    headline: Option<String>,
+    html: String,
+    spoiler: bool,
+    recommends_to_clubs: Option<bool>,
+}
+
+#[derive(serde::Serialize)]
+pub struct ReviewerJson {
+    username: String,
+    name: String,
+}
+
+/// `GET /api/v1/books/{id}/reviews?limit=&cursor=`: a book's reviews,
+/// newest first, paged by (written at, id).
+pub async fn reviews(
+    State(st): State<AppState>,
+    WorkPath(work): WorkPath,
+    Query(q): Query<cursor::PageQuery>,
+) -> Result<Json<cursor::Page<ReviewJson>>, AppError> {
+    let limit = q.limit()?;
+    let after: Option<(i64, uuid::Uuid)> = q.after()?;
+    let after = match after {
+        Some((t, id)) => Some((
+            time::OffsetDateTime::from_unix_timestamp(t)
+                .map_err(|_| AppError::bad("cursor", "This cursor is not one Quire gave out."))?,
+            id,
+        )),
+        None => None,
+    };
+    let rows = quire_storage::book_page::reviews_after(&st.db, work, after, limit + 1)
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such book in Quire.".into()))?;
+    Ok(Json(cursor::page_of(
+        rows,
+        limit,
+        |r| (r.created_at.unix_timestamp(), r.id),
+        |r| ReviewJson {
+            id: r.id,
+            reviewer: ReviewerJson {
+                username: r.reviewer_username,
+                name: r.reviewer_name,
+            },
+            created_at: r
+                .created_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            rating: r.rating,
+            headline: r.headline,
+            html: r.body_html,
+            spoiler: r.spoiler,
+            recommends_to_clubs: r.recommends,
+        },
+    )))
 }

@@ -23,6 +23,7 @@ const CSS: &str = concat!(
     include_str!("../assets/css/insights.css"),
     include_str!("../assets/css/flashcards.css"),
     include_str!("../assets/css/askaudio.css"),
+    include_str!("../assets/css/api.css"),
 );
 /// htmx 2.0.11 (Zero-Clause BSD), from the npm package `htmx.org`.
 const HTMX: &str = include_str!("../assets/htmx.min.js");

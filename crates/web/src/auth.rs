@@ -61,6 +61,11 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // A bearer API request acts as the token's member (its cookies
+        // were taken away by `api::bearer::authenticate`).
+        if let Some(b) = parts.extensions.get::<crate::api::bearer::BearerAuth>() {
+            return Ok(Viewer(Some(b.user.clone())));
+        }
         let state = AppState::from_ref(state);
         let jar = CookieJar::from_headers(&parts.headers);
         let Some(hash) = jar.get(SESSION_COOKIE).map(|c| token_hash(c.value())) else {

@@ -39,6 +39,16 @@ pub enum AppError {
     PastLastPage { page: u64, pages: u32, last: String },
     #[error("Sign in to do that.")]
     SignInRequired,
+    /// An API request whose credentials are wrong (a mistyped, expired or
+    /// revoked token); the message says which and what to do.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// A token without the scope an operation needs; `scope` names it.
+    #[error("{message}")]
+    InsufficientScope {
+        scope: &'static str,
+        message: String,
+    },
     /// Signed in, but this account may not do that; the message says who may.
     #[error("{0}")]
     Forbidden(String),
@@ -101,14 +111,15 @@ fn pages_label(n: u32) -> String {
 /// Every code the server sends in a JSON error. README.md lists them all
 /// (a test checks), so clients can rely on the list.
 pub const CODES: &[&str] = &[
-    "invalid_input",
+    "invalid",
     "not_found",
-    "sign_in_required",
+    "unauthenticated",
     "forbidden",
+    "insufficient_scope",
     "conflict",
     "gone",
     "possible_duplicates",
-    "too_many_attempts",
+    "rate_limited",
     "too_large",
     "busy",
     "method_not_allowed",
@@ -138,8 +149,8 @@ impl AppError {
             AppError::BadInput { .. } | AppError::Unreadable { .. } | AppError::Invalid(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            AppError::SignInRequired => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::SignInRequired | AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) | AppError::InsufficientScope { .. } => StatusCode::FORBIDDEN,
             AppError::Conflict(_) | AppError::PossibleDuplicates { .. } => StatusCode::CONFLICT,
             AppError::Gone(_) => StatusCode::GONE,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -156,14 +167,15 @@ impl AppError {
         match self {
             AppError::NotFound(_) | AppError::PastLastPage { .. } => "not_found",
             AppError::BadInput { .. } | AppError::Unreadable { .. } | AppError::Invalid(_) => {
-                "invalid_input"
+                "invalid"
             }
-            AppError::SignInRequired => "sign_in_required",
+            AppError::SignInRequired | AppError::Unauthenticated(_) => "unauthenticated",
             AppError::Forbidden(_) => "forbidden",
+            AppError::InsufficientScope { .. } => "insufficient_scope",
             AppError::Conflict(_) => "conflict",
             AppError::Gone(_) => "gone",
             AppError::PossibleDuplicates { .. } => "possible_duplicates",
-            AppError::TooManyAttempts { .. } => "too_many_attempts",
+            AppError::TooManyAttempts { .. } => "rate_limited",
             AppError::Busy { .. } | AppError::Unavailable { .. } => "busy",
             AppError::TooLarge(_) | AppError::PayloadTooLarge { .. } => "too_large",
             AppError::Internal { .. } => "internal_error",
@@ -223,6 +235,9 @@ pub struct ErrorInfo {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The token scope an operation needs (`insufficient_scope` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<&'static str>,
     /// A way on from the error page: (address, words).
     #[serde(skip)]
     pub link: Option<(String, String)>,
@@ -300,6 +315,10 @@ impl IntoResponse for AppError {
             code: self.code(),
             message: self.to_string(),
             field: self.field(),
+            scope: match &self {
+                AppError::InsufficientScope { scope, .. } => Some(*scope),
+                _ => None,
+            },
             link: match &self {
                 AppError::PastLastPage { pages, last, .. } => {
                     Some((last.clone(), format!("Go to page {pages}, the last")))
@@ -358,9 +377,9 @@ fn layer_error(status: StatusCode) -> ErrorInfo {
             "The server took too long to answer, so it stopped. What you sent may not have been saved: check, then try again.".into(),
         ),
         StatusCode::NOT_FOUND => ("not_found", "There is no page at this address.".into()),
-        StatusCode::UNAUTHORIZED => ("sign_in_required", "Sign in to do that.".into()),
+        StatusCode::UNAUTHORIZED => ("unauthenticated", "Sign in to do that.".into()),
         StatusCode::TOO_MANY_REQUESTS => (
-            "too_many_attempts",
+            "rate_limited",
             "Too many requests; wait a moment and try again.".into(),
         ),
         s if s.is_server_error() => (
@@ -368,7 +387,7 @@ fn layer_error(status: StatusCode) -> ErrorInfo {
             "Something went wrong on the server. Try again in a moment.".into(),
         ),
         _ => (
-            "invalid_input",
+            "invalid",
             "The request could not be read; check what was sent.".into(),
         ),
     };
@@ -376,6 +395,7 @@ fn layer_error(status: StatusCode) -> ErrorInfo {
         code,
         message,
         field: None,
+        scope: None,
         link: None,
         fields: Vec::new(),
         related: Vec::new(),
@@ -478,6 +498,11 @@ mod tests {
                 last: String::new(),
             },
             AppError::SignInRequired,
+            AppError::Unauthenticated(String::new()),
+            AppError::InsufficientScope {
+                scope: "read",
+                message: String::new(),
+            },
             AppError::Forbidden(String::new()),
             AppError::Conflict(String::new()),
             AppError::Gone(String::new()),

@@ -1,5 +1,5 @@
 //! Forms, JSON bodies and query strings read so that a failure names the
-//! field serde was reading ("stars", "page") and answers `invalid_input`,
+//! field serde was reading ("stars", "page") and answers `invalid`,
 //! the way every other input error does. axum's own extractors answer with
 //! plain text that names no field.
 

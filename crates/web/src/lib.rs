@@ -123,6 +123,8 @@ pub struct AppState {
     audio: Arc<books::audio::AudioWork>,
     packs: Arc<books::pack::PackWork>,
     archive_turns: transfer::ArchiveTurns,
+    /// Wrong API tokens counted per client address.
+    bad_tokens: Arc<api::bearer::BadTokens>,
     /// The search index and how far it has caught up with the database.
     pub search: Arc<search::Search>,
 }
@@ -150,6 +152,7 @@ impl AppState {
             audio: Arc::new(books::audio::AudioWork::default()),
             packs: Arc::new(books::pack::PackWork::default()),
             archive_turns: transfer::ArchiveTurns::default(),
+            bad_tokens: Arc::new(api::bearer::BadTokens::default()),
         }
     }
 }
@@ -161,8 +164,9 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// Every route, inside the layers every request passes through. Outermost
 /// first: a caller's request id checked, then set if missing; the trace
 /// span (method, path, id); the id copied to the response; the security
-/// headers; the body limit; error shaping; the whole-request timeout; the
-/// CSRF check; then the handler.
+/// headers; the body limit; error shaping; the whole-request timeout; an
+/// API token's member (`api::bearer`); the CSRF check; then, once routed,
+/// a token's scope; then the handler.
 pub fn router(state: AppState) -> Router {
     let request_timeout = state.config.request_timeout;
     Router::new()
@@ -221,6 +225,7 @@ pub fn router(state: AppState) -> Router {
         .merge(books::pack::routes())
         .merge(search_page::routes())
         .merge(transfer::routes())
+        .merge(api::routes())
         // Browsing: a contributor's, a series' and a subject's books.
         .route("/authors/{id}", get(browse::authors::author_page))
         .route("/authors/{id}/{slug}", get(browse::authors::author_page))
@@ -360,12 +365,19 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/books/{id}/rating", post(api::rate))
         .route("/assets/{file}", get(assets::asset))
         .route("/favicon.ico", get(assets::favicon))
+        // A bearer request's scope, checked once its route is known.
+        .route_layer(from_fn(api::bearer::require_scope))
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             paths::follow_merged,
         ))
         .layer(CsrfLayer::new())
+        // Before the CSRF check: a bearer request is judged by its token.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            api::bearer::authenticate,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             request_timeout,

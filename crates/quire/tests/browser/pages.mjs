@@ -50,6 +50,8 @@ const PAGES = [
   { name: 'join-errors', path: '/register', then: joinWithMistakes, status: 422 },
   { name: 'sign-in', path: '/login' },
   { name: 'password', path: '/account/password', as: 'member' },
+  { name: 'api-tokens', path: '/account/tokens', as: 'member' },
+  { name: 'api', path: '/api' },
   { name: 'add-book', path: '/books/new', as: 'member' },
   { name: 'edit', path: '/books/{book}/edit', as: 'member' },
   { name: 'edit-librarian', path: '/books/{book}/edit', as: 'librarian' },

@@ -23,3 +23,4 @@ mod schema;
 mod search;
 mod spoilers;
 mod texts;
+mod tokens;

@@ -26,7 +26,7 @@ use axum::routing::{get, post};
 use quire_import::library::{self, Format, LibraryError, Planned};
 use quire_import::upload_job::ImportUpload;
 use quire_storage::uploads::{self, Upload, UploadState};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
@@ -34,7 +34,7 @@ use super::DataPage;
 use crate::AppState;
 use crate::auth::Member;
 use crate::error::AppError;
-use crate::input::Form;
+use crate::input::{Form, Json, Query};
 use crate::view::{Layout, page, plural, thousands};
 
 /// The largest request the upload route reads: the readers' byte cap and
@@ -57,6 +57,12 @@ pub fn routes() -> Router<AppState> {
         .route("/account/import/{id}", get(status_page))
         .route("/account/import/{id}/confirm", post(confirm))
         .route("/account/import/{id}/report.csv", get(report_csv))
+        .route(
+            "/api/v1/me/imports",
+            post(api_upload).layer(DefaultBodyLimit::max(MAX_IMPORT_BODY)),
+        )
+        .route("/api/v1/me/imports/{id}", get(api_status))
+        .route("/api/v1/me/imports/{id}/confirm", post(api_confirm))
 }
 
 /// The formats offered in the form, with their keys.
@@ -274,90 +280,77 @@ async fn status_page(
     Ok(resp)
 }
 
-async fn preview_into(
+/// The preview of a previewed upload: the file read again and every row
+/// matched against the catalog, with the file's warnings.
+async fn previewed(
     st: &AppState,
     u: &quire_storage::users::User,
     up: &Upload,
-    t: &mut ImportPage,
-) -> Result<(), AppError> {
+) -> Result<(Vec<library::PreviewRow>, Vec<library::Warning>), AppError> {
     let Some((_, bytes)) = uploads::content(&st.db, up.id).await? else {
         return Err(AppError::NotFound("No such import of yours.".into()));
     };
-    let parsed = parse(
-        up.file_name.clone(),
-        Bytes::from(bytes),
-        Format::parse(&up.format),
-    )
-    .await?;
+    let parsed = parse(up.file_name.clone(), Bytes::from(bytes), Format::parse(&up.format)).await?;
     let rows = library::preview(&st.db, u.user_id(), &parsed)
         .await
         .map_err(|e| match e {
             LibraryError::Storage(s) => AppError::from(s),
             e => AppError::bad(FIELD, e.to_string()),
         })?;
-    let (mut new, mut matched, mut unchanged, mut update, mut skipped) = (0, 0, 0, 0, 0);
+    Ok((rows, parsed.warnings))
+}
+
+/// What will happen to a row, in words, and the book it goes to.
+fn planned_words(p: &Planned) -> (String, Option<String>) {
+    match p {
+        Planned::New => ("A new book in Quire".into(), None),
+        Planned::Matches { work, title, author } => {
+            let by = author.as_deref().map(|a| format!(" by {a}")).unwrap_or_default();
+            (format!("Joins “{title}”{by}"), Some(format!("/books/{work}")))
+        }
+        Planned::Unchanged { work } => (
+            "Already imported, unchanged".into(),
+            Some(format!("/books/{work}")),
+        ),
+        Planned::Update { work } => (
+            "Imported before; updated from this file".into(),
+            Some(format!("/books/{work}")),
+        ),
+        Planned::Skipped { field, reason } if field.is_empty() => (format!("Skipped: {reason}"), None),
+        Planned::Skipped { field, reason } => (format!("Skipped ({field}): {reason}"), None),
+    }
+}
+
+/// The key a preview row's plan has in the JSON.
+fn planned_key(p: &Planned) -> &'static str {
+    match p {
+        Planned::New => "new",
+        Planned::Matches { .. } => "matches",
+        Planned::Unchanged { .. } => "unchanged",
+        Planned::Update { .. } => "update",
+        Planned::Skipped { .. } => "skipped",
+    }
+}
+
+async fn preview_into(
+    st: &AppState,
+    u: &quire_storage::users::User,
+    up: &Upload,
+    t: &mut ImportPage,
+) -> Result<(), AppError> {
+    let (rows, warnings) = previewed(st, u, up).await?;
+    let mut n = std::collections::HashMap::new();
     for r in &rows {
-        let line = |what: String, href: Option<String>| RowLine {
+        *n.entry(planned_key(&r.planned)).or_insert(0i64) += 1;
+        let (what, href) = planned_words(&r.planned);
+        let row = RowLine {
             line: r.line,
             title: r.title.clone(),
             author: r.author.clone(),
             what,
             href,
         };
-        let (row, is_skip) = match &r.planned {
-            Planned::New => {
-                new += 1;
-                (line("A new book in Quire".into(), None), false)
-            }
-            Planned::Matches {
-                work,
-                title,
-                author,
-            } => {
-                matched += 1;
-                let by = author
-                    .as_deref()
-                    .map(|a| format!(" by {a}"))
-                    .unwrap_or_default();
-                (
-                    line(
-                        format!("Joins “{title}”{by}"),
-                        Some(format!("/books/{work}")),
-                    ),
-                    false,
-                )
-            }
-            Planned::Unchanged { work } => {
-                unchanged += 1;
-                (
-                    line(
-                        "Already imported, unchanged".into(),
-                        Some(format!("/books/{work}")),
-                    ),
-                    false,
-                )
-            }
-            Planned::Update { work } => {
-                update += 1;
-                (
-                    line(
-                        "Imported before; updated from this file".into(),
-                        Some(format!("/books/{work}")),
-                    ),
-                    false,
-                )
-            }
-            Planned::Skipped { field, reason } => {
-                skipped += 1;
-                let what = if field.is_empty() {
-                    format!("Skipped: {reason}")
-                } else {
-                    format!("Skipped ({field}): {reason}")
-                };
-                (line(what, None), true)
-            }
-        };
-        if is_skip {
+        if matches!(r.planned, Planned::Skipped { .. }) {
             t.skipped.push(row);
         } else if t.others.len() < PREVIEW_LISTED {
             t.others.push(row);
@@ -365,18 +358,19 @@ async fn preview_into(
             t.more_others += 1;
         }
     }
+    let count = |k: &str| n.get(k).copied().unwrap_or(0);
     t.counts = vec![
         plural_rows(rows.len()),
-        format!("{} new to Quire", thousands(new)),
-        format!("{} already in Quire", thousands(matched)),
+        format!("{} new to Quire", thousands(count("new"))),
+        format!("{} already in Quire", thousands(count("matches"))),
         format!(
             "{} imported before ({} changed)",
-            thousands(unchanged + update),
-            thousands(update)
+            thousands(count("unchanged") + count("update")),
+            thousands(count("update"))
         ),
-        format!("{} to skip", thousands(skipped)),
+        format!("{} to skip", thousands(count("skipped"))),
     ];
-    for w in parsed.warnings.iter().take(PREVIEW_LISTED) {
+    for w in warnings.iter().take(PREVIEW_LISTED) {
         t.skipped.push(RowLine {
             line: w.line,
             title: String::new(),
@@ -472,16 +466,7 @@ async fn confirm(
     Form(f): Form<ConfirmForm>,
 ) -> Result<Response, AppError> {
     let up = owned(&st, &u, &id).await?;
-    let all_or_nothing = match f.keep.as_deref() {
-        None | Some("good") => false,
-        Some("all") => true,
-        Some(other) => {
-            return Err(AppError::bad(
-                "keep",
-                format!("\"{other}\" is neither \"good\" nor \"all\"."),
-            ));
-        }
-    };
+    let all_or_nothing = keep_all(f.keep.as_deref())?;
     let job = quire_jobs::new_job(&ImportUpload { upload: up.id })
         .map_err(|e| AppError::internal("The import could not be queued.", e))?;
     // Confirmed twice (a double click) changes nothing: the page shows
@@ -517,4 +502,224 @@ async fn report_csv(
         text,
     )
         .into_response())
+}
+
+/// One row of an import in the JSON API: what will happen (`plan`, in a
+/// preview) or what happened (`outcome`, in a report).
+#[derive(Serialize)]
+struct RowJson {
+    line: u64,
+    title: String,
+    author: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plan: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcome: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    book: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ImportJson {
+    id: String,
+    href: String,
+    file: String,
+    format: String,
+    /// previewed, queued, running, done or failed.
+    state: &'static str,
+    rows_total: i64,
+    rows_done: i64,
+    summary: Option<String>,
+    error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    preview: Option<Vec<RowJson>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<Vec<RowJson>>,
+}
+
+fn state_key(s: UploadState) -> &'static str {
+    match s {
+        UploadState::Previewed => "previewed",
+        UploadState::Queued => "queued",
+        UploadState::Running => "running",
+        UploadState::Done => "done",
+        UploadState::Failed => "failed",
+    }
+}
+
+fn preview_json(rows: &[library::PreviewRow]) -> Vec<RowJson> {
+    rows.iter()
+        .map(|r| {
+            let (field, reason) = match &r.planned {
+                Planned::Skipped { field, reason } => (Some(field.clone()), Some(reason.clone())),
+                _ => (None, None),
+            };
+            let book = match &r.planned {
+                Planned::Matches { work, .. } | Planned::Unchanged { work } | Planned::Update { work } => {
+                    Some(format!("/books/{work}"))
+                }
+                _ => None,
+            };
+            RowJson {
+                line: r.line,
+                title: r.title.clone(),
+                author: r.author.clone(),
+                plan: Some(planned_key(&r.planned)),
+                outcome: None,
+                book,
+                field: field.filter(|f| !f.is_empty()),
+                reason,
+            }
+        })
+        .collect()
+}
+
+fn report_json(csv_text: &str) -> Vec<RowJson> {
+    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+    let Ok(head) = r.headers().cloned() else {
+        return Vec::new();
+    };
+    let col = |name: &str| head.iter().position(|h| h == name);
+    let cols = [col("line"), col("title"), col("author"), col("outcome"), col("work"), col("field"), col("reason")];
+    r.records()
+        .flatten()
+        .map(|rec| {
+            let get = |i: usize| cols[i].and_then(|c| rec.get(c)).unwrap_or("").to_string();
+            let some = |v: String| Some(v).filter(|v| !v.is_empty());
+            RowJson {
+                line: get(0).parse().unwrap_or(0),
+                title: get(1),
+                author: get(2),
+                plan: None,
+                outcome: some(get(3)),
+                book: some(get(4)).map(|w| format!("/books/{w}")),
+                field: some(get(5)),
+                reason: some(get(6)),
+            }
+        })
+        .collect()
+}
+
+async fn import_json(
+    st: &AppState,
+    u: &quire_storage::users::User,
+    up: &Upload,
+) -> Result<ImportJson, AppError> {
+    let mut out = ImportJson {
+        id: up.id.to_string(),
+        href: format!("/account/import/{}", up.id),
+        file: up.file_name.clone(),
+        format: up.format.clone(),
+        state: state_key(up.state),
+        rows_total: up.rows_total,
+        rows_done: up.rows_done,
+        summary: up.summary.clone(),
+        error: up.error.clone(),
+        preview: None,
+        report: None,
+    };
+    match up.state {
+        UploadState::Previewed => out.preview = Some(preview_json(&previewed(st, u, up).await?.0)),
+        UploadState::Done => {
+            out.report = uploads::report(&st.db, u.user_id(), up.id)
+                .await?
+                .map(|t| report_json(&t))
+        }
+        _ => {}
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize, Default)]
+struct UploadQuery {
+    format: Option<String>,
+}
+
+/// `POST /api/v1/me/imports`: the export as the body; `X-File-Name` names
+/// it for messages. Answers 201 with the preview of every row.
+async fn api_upload(
+    State(st): State<AppState>,
+    Member(u): Member,
+    Query(q): Query<UploadQuery>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let format = match q.format.as_deref().map(str::trim) {
+        None | Some("") | Some("auto") => None,
+        Some(key) => Some(Format::parse(key).ok_or_else(|| {
+            AppError::bad("format", format!("\"{key}\" is not a format Quire imports: goodreads, storygraph, bookwyrm or librarything."))
+        })?),
+    };
+    if body.is_empty() {
+        return Err(AppError::bad(FIELD, "Send the export file as the request body."));
+    }
+    let name: String = headers
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("upload.csv")
+        .chars()
+        .take(120)
+        .collect();
+    let parsed = parse(name.clone(), body.clone(), format).await?;
+    let id = uploads::create(
+        &st.db,
+        u.user_id(),
+        &name,
+        parsed.format.key(),
+        &body,
+        i64::try_from(parsed.rows()).unwrap_or(i64::MAX),
+    )
+    .await?;
+    let up = uploads::get(&st.db, u.user_id(), id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("No such import of yours.".into()))?;
+    let mut json = import_json(&st, &u, &up).await?;
+    json.preview.get_or_insert_with(Vec::new);
+    Ok((StatusCode::CREATED, axum::Json(json)).into_response())
+}
+
+async fn api_status(
+    State(st): State<AppState>,
+    Member(u): Member,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let up = owned(&st, &u, &id).await?;
+    Ok(axum::Json(import_json(&st, &u, &up).await?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct ConfirmJson {
+    keep: Option<String>,
+}
+
+async fn api_confirm(
+    State(st): State<AppState>,
+    Member(u): Member,
+    Path(id): Path<String>,
+    Json(f): Json<ConfirmJson>,
+) -> Result<Response, AppError> {
+    let up = owned(&st, &u, &id).await?;
+    let all_or_nothing = keep_all(f.keep.as_deref())?;
+    let job = quire_jobs::new_job(&ImportUpload { upload: up.id })
+        .map_err(|e| AppError::internal("The import could not be queued.", e))?;
+    let started = uploads::confirm(&st.db, u.user_id(), up.id, all_or_nothing, &job).await?;
+    let up = owned(&st, &u, &id).await?;
+    let status = if started { StatusCode::ACCEPTED } else { StatusCode::OK };
+    Ok((status, axum::Json(import_json(&st, &u, &up).await?)).into_response())
+}
+
+/// `keep`: "good" (the default) or "all".
+fn keep_all(keep: Option<&str>) -> Result<bool, AppError> {
+    match keep {
+        None | Some("good") => Ok(false),
+        Some("all") => Ok(true),
+        Some(other) => Err(AppError::bad(
+            "keep",
+            format!("\"{other}\" is neither \"good\" (import the good rows) nor \"all\" (all or nothing)."),
+        )),
+    }
 }

@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/data", get(data_page))
         .route("/account/export/goodreads.csv", get(goodreads_csv))
         .route("/account/export/storygraph.csv", get(storygraph_csv))
+        .route("/api/v1/me/library.csv", get(library_csv_api))
         .route("/account/export/archive.zip", get(account_archive))
         .route("/api/v1/me/archive.zip", get(account_archive))
         .route("/clubs/{slug}/archive.zip", get(club_archive))
@@ -124,6 +125,30 @@ async fn storygraph_csv(
     Member(u): Member,
 ) -> Result<Response, AppError> {
     library_csv(&st, &u, LibraryCsv::StoryGraph).await
+}
+
+#[derive(serde::Deserialize, Default)]
+struct LibraryQuery {
+    format: Option<String>,
+}
+
+/// `GET /api/v1/me/library.csv?format=goodreads|storygraph`.
+async fn library_csv_api(
+    State(st): State<AppState>,
+    Member(u): Member,
+    crate::input::Query(q): crate::input::Query<LibraryQuery>,
+) -> Result<Response, AppError> {
+    let kind = match q.format.as_deref() {
+        None | Some("goodreads") => LibraryCsv::Goodreads,
+        Some("storygraph") => LibraryCsv::StoryGraph,
+        Some(other) => {
+            return Err(AppError::bad(
+                "format",
+                format!("\"{other}\" is not an export format: goodreads or storygraph."),
+            ));
+        }
+    };
+    library_csv(&st, &u, kind).await
 }
 
 #[derive(Clone, Copy)]

@@ -112,7 +112,7 @@ quire_testkit::both_backends! {
         let r = post(json!({"title": "", "pages": 3, "isbn": "12", "contributors": []})).await.unwrap();
         assert_eq!(r.status(), 422);
         let v: Value = r.json().await.unwrap();
-        assert_eq!(v["error"]["code"], "invalid_input");
+        assert_eq!(v["error"]["code"], "invalid");
         let fields: Vec<&str> = v["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
         assert_eq!(fields, ["title", "contributors", "isbn"]);
 

@@ -15,7 +15,7 @@ quire_testkit::both_backends! {
         assert!(html.contains("aria-invalid=\"true\""));
         let (status, v) = json(site.get("/api/v1/books?isbn=97807352").await).await;
         assert_eq!(status, 422);
-        assert_eq!(v["error"]["code"], "invalid_input");
+        assert_eq!(v["error"]["code"], "invalid");
         assert_eq!(v["error"]["field"], "isbn");
         assert_eq!(v["error"]["message"], "an ISBN has 10 or 13 digits; \"97807352\" has 8");
     }

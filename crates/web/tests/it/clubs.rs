@@ -77,7 +77,7 @@ quire_testkit::both_backends! {
             .unwrap();
         assert_eq!(r.status(), 422);
         let body: serde_json::Value = r.json().await.unwrap();
-        assert_eq!(body["error"]["code"], "invalid_input", "{body}");
+        assert_eq!(body["error"]["code"], "invalid", "{body}");
         let r = site
             .client
             .post(site.url("/api/v1/clubs"))

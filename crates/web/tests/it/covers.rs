@@ -163,7 +163,7 @@ quire_testkit::both_backends! {
             let (got, v, _) = upload_api(&site, &edition, mime, bytes).await;
             assert_eq!(got, status, "{name}: {v}");
             assert_eq!(v["error"]["field"], "cover", "{name}");
-            assert_eq!(v["error"]["code"], if status == 413 { "too_large" } else { "invalid_input" }, "{name}");
+            assert_eq!(v["error"]["code"], if status == 413 { "too_large" } else { "invalid" }, "{name}");
             assert!(v["error"]["message"].as_str().unwrap().contains(message), "{name}: {v}");
         }
         let after = rss_mb();
@@ -189,7 +189,7 @@ quire_testkit::both_backends! {
 
         // A visitor may not upload, and sees no form.
         let (status, v, _) = upload_api(&site, &edition, "image/jpeg", jpeg(60, 90)).await;
-        assert_eq!((status, v["error"]["code"].as_str()), (401, Some("sign_in_required")));
+        assert_eq!((status, v["error"]["code"].as_str()), (401, Some("unauthenticated")));
         assert!(!site.get_text(&book).await.1.contains("Add a cover"));
 
         site.join("member").await;

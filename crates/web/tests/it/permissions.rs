@@ -633,7 +633,7 @@ quire_testkit::both_backends! {
                 if !allowed && route.path.starts_with("/api/") {
                     let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
                     let code = v["error"]["code"].as_str().unwrap_or("");
-                    let want = if *who == Visitor { "sign_in_required" } else { "forbidden" };
+                    let want = if *who == Visitor { "unauthenticated" } else { "forbidden" };
                     if code != want {
                         failures.push(format!("{} by {who:?}: code {code:?}, wanted {want}", route.name));
                     }

@@ -84,7 +84,7 @@ quire_testkit::both_backends! {
         propose(&lib, &mem, &book, "A Novel").await;
 
         let (status, v) = api(&site, "/api/v1/catalog/proposals", None).await;
-        assert_eq!((status, v["error"]["code"].as_str()), (401, Some("sign_in_required")));
+        assert_eq!((status, v["error"]["code"].as_str()), (401, Some("unauthenticated")));
         let (status, v) = api(&mem, "/api/v1/catalog/proposals", None).await;
         assert_eq!(status, 200);
         assert_eq!(v["open"].as_array().unwrap().len(), 0, "a member sees no one else's queue");
@@ -101,7 +101,7 @@ quire_testkit::both_backends! {
         let (status, v) = api(&mem, &format!("/api/v1/catalog/proposals/{id}/accept"), Some(json!({}))).await;
         assert_eq!((status, v["error"]["code"].as_str()), (403, Some("forbidden")));
         let (status, v) = api(&lib, &format!("/api/v1/catalog/proposals/{id}/decline"), Some(json!({"reason": " "}))).await;
-        assert_eq!((status, v["error"]["code"].as_str(), v["error"]["field"].as_str()), (422, Some("invalid_input"), Some("reason")));
+        assert_eq!((status, v["error"]["code"].as_str(), v["error"]["field"].as_str()), (422, Some("invalid"), Some("reason")));
         let (status, v) = api(&lib, &format!("/api/v1/catalog/proposals/{id}/decline"), Some(json!({"reason": "Not on the title page."}))).await;
         assert_eq!((status, v["status"].as_str()), (200, Some("declined")));
         let (status, v) = api(&lib, &format!("/api/v1/catalog/proposals/{id}/accept"), Some(json!({}))).await;

@@ -223,7 +223,7 @@ quire_testkit::both_backends! {
         assert_eq!(r.status(), 429);
         assert!(retry_after(&r) >= 1);
         let v: serde_json::Value = r.json().await.unwrap();
-        assert_eq!(v["error"]["code"], "too_many_attempts");
+        assert_eq!(v["error"]["code"], "rate_limited");
     }
 
     async fn one_address_cannot_guess_across_many_accounts(db: Db) {

@@ -204,7 +204,7 @@ quire_testkit::both_backends! {
             let r = site.client.post(site.url(&review)).header("sec-fetch-site", "same-origin").header("accept", "application/json").form(&[("body", body)]).send().await.unwrap();
             let (status, v) = json(r).await;
             assert_eq!(status, 422);
-            assert_eq!(v["error"]["code"], "invalid_input");
+            assert_eq!(v["error"]["code"], "invalid");
             assert_eq!(v["error"]["field"], "body", "{body:?}");
         }
         let question = format!("/books/{}/questions", b.work);
@@ -232,7 +232,7 @@ quire_testkit::both_backends! {
             let r = site.client.get(site.url(&format!("{book}?page={q}"))).header("accept", "application/json").send().await.unwrap();
             let (status, v) = json(r).await;
             assert_eq!(status, 422);
-            assert_eq!(v["error"]["code"], "invalid_input");
+            assert_eq!(v["error"]["code"], "invalid");
             assert_eq!(v["error"]["field"], "page");
             let r = site.client.get(site.url(&format!("{book}/reviews?page={q}"))).header("hx-request", "true").send().await.unwrap();
             assert_eq!(r.status(), 422, "the htmx partial checks too");
@@ -265,7 +265,7 @@ quire_testkit::both_backends! {
             let r = site.client.post(&api).header("content-type", "application/json").body(body).send().await.unwrap();
             let (status, v) = json(r).await;
             assert_eq!(status, 422, "{body}");
-            assert_eq!(v["error"]["code"], "invalid_input", "{body}: {v}");
+            assert_eq!(v["error"]["code"], "invalid", "{body}: {v}");
             match field {
                 Some(f) => assert_eq!(v["error"]["field"], f, "{body}: {v}"),
                 None => assert!(v["error"].get("field").is_none(), "{body}: {v}"),
@@ -275,10 +275,10 @@ quire_testkit::both_backends! {
         // Cut short: whatever serde was reading, the code is the same.
         let r = site.client.post(&api).header("content-type", "application/json").body("{\"stars\":").send().await.unwrap();
         let (status, v) = json(r).await;
-        assert_eq!((status, v["error"]["code"].as_str()), (422, Some("invalid_input")));
+        assert_eq!((status, v["error"]["code"].as_str()), (422, Some("invalid")));
         let r = site.client.post(&api).header("content-type", "text/plain").body("{\"stars\":4}").send().await.unwrap();
         let (status, v) = json(r).await;
-        assert_eq!((status, v["error"]["code"].as_str()), (422, Some("invalid_input")));
+        assert_eq!((status, v["error"]["code"].as_str()), (422, Some("invalid")));
         assert!(v["error"]["message"].as_str().unwrap().contains("application/json"));
         // A form without its field: HTML names it, and so does JSON.
         let queue = format!("/books/{}/queue", b.work);
@@ -288,7 +288,7 @@ quire_testkit::both_backends! {
         let r = site.client.post(site.url(&queue)).header("sec-fetch-site", "same-origin").header("accept", "application/json").form(&[("nothing", "")]).send().await.unwrap();
         let (status, v) = json(r).await;
         assert_eq!(status, 422);
-        assert_eq!(v["error"]["code"], "invalid_input");
+        assert_eq!(v["error"]["code"], "invalid");
         assert_eq!(v["error"]["field"], "action");
         // A query given twice is named too.
         let r = site.get("/api/v1/books?isbn=1&isbn=2").await;
@@ -297,7 +297,7 @@ quire_testkit::both_backends! {
         assert_eq!(v["error"]["field"], "isbn", "{v}");
         let r = site.get("/api/v1/books").await;
         let (_, v) = json(r).await;
-        assert_eq!(v["error"]["code"], "invalid_input");
+        assert_eq!(v["error"]["code"], "invalid");
         // Every code the server sends is one the README lists.
         for r in [site.client.delete(site.url("/api/v1/books")).send().await.unwrap(), site.get("/api/v1/nothing").await] {
             let (_, v) = json(r).await;

@@ -386,3 +386,102 @@ quire_testkit::both_backends! {
         assert_eq!(rated, rated_works.len());
     }
 }
+
+const STORYGRAPH_HEADER: &str = "Title,Authors,Contributors,ISBN/UID,Format,Read Status,Date Added,Last Date Read,Dates Read,Read Count,Moods,Pace,Character- or Plot-Driven?,Strong Character Development?,Loveable Characters?,Diverse Characters?,Flawed Characters?,Star Rating,Review,Content Warnings,Content Warning Description,Tags,Owned?";
+
+/// Make a token on the token page as the signed-in member; its secret.
+async fn token(site: &Site, scopes: &[&str]) -> String {
+    let mut form: Vec<(&str, &str)> = vec![("name", "importer"), ("expires", "30")];
+    form.extend(scopes.iter().map(|s| ("scope", *s)));
+    let html = site.post("/account/tokens", &form).await.text().await.unwrap();
+    html.split("quire_pat_")
+        .nth(1)
+        .map(|rest| format!("quire_pat_{}", &rest[..64]))
+        .expect("the new token is shown")
+}
+
+quire_testkit::both_backends! {
+    async fn a_script_imports_a_storygraph_export_over_the_api(db: Db) {
+        let site = Site::start(db.clone()).await;
+        site.join("scripted").await;
+        let me = user_id(&db, "scripted").await;
+        let reader_only = token(&site, &["read"]).await;
+        let writer = token(&site, &["read", "shelves:write"]).await;
+        let fixture = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../import/tests/fixtures/storygraph_12.csv"
+        ))
+        .unwrap();
+        let api = reqwest::Client::new();
+        let post = |t: &str, body: Vec<u8>, format: &str| {
+            api.post(site.url(&format!("/api/v1/me/imports?format={format}")))
+                .header("authorization", format!("Bearer {t}"))
+                .header("x-file-name", "storygraph.csv")
+                .body(body)
+                .send()
+        };
+
+        // A token without the write scope is refused, and nothing is kept.
+        let r = post(&reader_only, fixture.clone(), "storygraph").await.unwrap();
+        assert_eq!(r.status(), 403);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["error"]["code"], "insufficient_scope", "{v}");
+        // The wrong format is named.
+        let r = post(&writer, fixture.clone(), "goodreads").await.unwrap();
+        assert_eq!(r.status(), 422);
+        let v: Value = r.json().await.unwrap();
+        assert!(v["error"]["message"].as_str().unwrap().contains("looks like a StoryGraph export"), "{v}");
+
+        // The preview of every row, then the import.
+        let r = post(&writer, fixture, "").await.unwrap();
+        assert_eq!(r.status(), 201);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["state"], "previewed");
+        assert_eq!(v["format"], "storygraph");
+        let preview = v["preview"].as_array().unwrap();
+        assert_eq!(preview.len(), 12, "{v}");
+        assert!(preview.iter().all(|r| r["plan"] == "new"), "{v}");
+        assert_eq!(ratings_of(&db, me).await, 0);
+        let id = v["id"].as_str().unwrap().to_string();
+        let r = api
+            .post(site.url(&format!("/api/v1/me/imports/{id}/confirm")))
+            .header("authorization", format!("Bearer {writer}"))
+            .json(&serde_json::json!({ "keep": "good" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 202);
+        assert_eq!(run_jobs(&db).await, 1);
+        let v: Value = api
+            .get(site.url(&format!("/api/v1/me/imports/{id}")))
+            .header("authorization", format!("Bearer {reader_only}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["state"], "done", "{v}");
+        let report = v["report"].as_array().unwrap();
+        assert_eq!(report.len(), 12);
+        assert!(report.iter().all(|r| r["outcome"] == "created" && r["book"].as_str().unwrap().starts_with("/books/")), "{v}");
+        // Seven rows carry a rating (3.75 and 3.25 kept to the half star).
+        assert_eq!(ratings_of(&db, me).await, 7);
+
+        // The library comes back out in StoryGraph's own columns.
+        let r = api
+            .get(site.url("/api/v1/me/library.csv?format=storygraph"))
+            .header("authorization", format!("Bearer {reader_only}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let text = r.text().await.unwrap();
+        assert_eq!(text.lines().next().unwrap(), STORYGRAPH_HEADER);
+        let rows = csv_rows(text.as_bytes());
+        assert_eq!(rows.len(), 12);
+        let hobbit = rows.iter().find(|r| r["Title"] == "The Hobbit").unwrap();
+        assert_eq!(hobbit["Moods"], "adventurous, lighthearted");
+        assert_eq!(hobbit["Dates Read"], "2023/01/20-2023/02/10");
+    }
+}
