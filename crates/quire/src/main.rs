@@ -92,6 +92,18 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Give a reader's library back as a Goodreads or StoryGraph CSV.
+    Export {
+        /// goodreads or storygraph
+        #[arg(value_parser = ["goodreads", "storygraph"])]
+        format: String,
+        /// Whose library.
+        #[arg(long)]
+        user: String,
+        /// The file to write (default: standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Administration.
     Admin {
         #[command(subcommand)]
@@ -111,6 +123,34 @@ enum ImportCommand {
         #[arg(long, value_name = "ID")]
         book: String,
     },
+    /// A reader's library exported from Goodreads (CSV).
+    Goodreads(LibraryArgs),
+    /// A reader's library exported from The StoryGraph (CSV).
+    Storygraph(LibraryArgs),
+    /// A reader's library exported from BookWyrm (CSV).
+    Bookwyrm(LibraryArgs),
+    /// A reader's library exported from LibraryThing (tab-separated).
+    Librarything(LibraryArgs),
+}
+
+/// The arguments of every library import.
+#[derive(clap::Args)]
+struct LibraryArgs {
+    /// The export file.
+    file: PathBuf,
+    /// The reader whose library it is (their username).
+    #[arg(long)]
+    user: String,
+    /// Say what would happen to each row; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Write nothing unless every row is good (default: write the good
+    /// rows and report the others).
+    #[arg(long)]
+    all_or_nothing: bool,
+    /// Write the report of every row to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -245,6 +285,124 @@ async fn load_demo(db: &Db, datasets: Option<PathBuf>) -> Result<()> {
 
 /// `quire import text`: read, attach, and say what was found and how long
 /// it took. Nothing is saved on an error, which names the file.
+async fn reader(db: &Db, username: &str) -> Result<quire_domain::UserId> {
+    match quire_storage::users::by_username(db, username).await? {
+        Some(u) => Ok(u.user_id()),
+        None => bail!(
+            "there is no reader called \"{username}\"; create the account first (quire admin create-user --username {username})"
+        ),
+    }
+}
+
+/// `quire import goodreads|storygraph|bookwyrm|librarything`: true when
+/// every row was good (or written, with good rows kept).
+async fn import_library(
+    db: &Db,
+    format: quire_import::library::Format,
+    args: LibraryArgs,
+) -> Result<bool> {
+    use quire_import::library::{self, Keep, Planned};
+    let user = reader(db, &args.user).await?;
+    let file = args.file.clone();
+    let parsed = tokio::task::spawn_blocking(move || library::read_file(&file, format))
+        .await
+        .context("reading the file")??;
+    if args.dry_run {
+        let plan = library::preview(db, user, &parsed).await?;
+        let mut counts = [0usize; 5];
+        for row in &plan {
+            let (i, what) = match &row.planned {
+                Planned::New => (0, "new book".to_string()),
+                Planned::Matches { title, author, .. } => (
+                    1,
+                    match author {
+                        Some(a) => format!("matches \"{title}\" by {a}"),
+                        None => format!("matches \"{title}\""),
+                    },
+                ),
+                Planned::Update { .. } => (2, "imported before; will be updated".into()),
+                Planned::Unchanged { .. } => (3, "imported before; unchanged".into()),
+                Planned::Skipped { field, reason } => {
+                    (4, format!("skipped: field \"{field}\": {reason}"))
+                }
+            };
+            counts[i] += 1;
+            println!("line {}: \"{}\" — {what}", row.line, row.title);
+        }
+        println!(
+            "{} rows (dry run, nothing written): {} new books, {} matched, {} to update, {} unchanged, {} skipped",
+            plan.len(),
+            counts[0],
+            counts[1],
+            counts[2],
+            counts[3],
+            counts[4]
+        );
+        return Ok(counts[4] == 0);
+    }
+    let keep = if args.all_or_nothing {
+        Keep::AllOrNothing
+    } else {
+        Keep::GoodRows
+    };
+    let bar = indicatif::ProgressBar::new(parsed.entries.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} rows")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(format!("Importing {}", parsed.file));
+    let report =
+        library::apply(db, user, &parsed, keep, |p| bar.set_position(p.done as u64)).await?;
+    bar.finish_and_clear();
+    println!("{}: {}", parsed.file, report.summary());
+    for w in &report.warnings {
+        println!("  note: {w}");
+    }
+    for row in &report.rows {
+        if let library::Outcome::Skipped { field, reason } = &row.outcome {
+            if field.is_empty() {
+                println!("  skipped line {}: {reason}", row.line);
+            } else {
+                println!("  skipped line {}, field \"{field}\": {reason}", row.line);
+            }
+        }
+    }
+    if let Some(path) = &args.report {
+        let f = std::fs::File::create(path)
+            .with_context(|| format!("creating the report {}", path.display()))?;
+        report
+            .write_csv(std::io::BufWriter::new(f))
+            .with_context(|| format!("writing the report {}", path.display()))?;
+        println!("The report of every row is in {}.", path.display());
+    }
+    Ok(report.written && report.count("skipped") == 0)
+}
+
+/// `quire export goodreads|storygraph`.
+async fn export_library(
+    db: &Db,
+    format: &str,
+    username: &str,
+    output: Option<PathBuf>,
+) -> Result<()> {
+    use quire_import::library;
+    let user = reader(db, username).await?;
+    let entries = library::export(db, user).await?;
+    let out: Box<dyn std::io::Write> = match &output {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    match format {
+        "storygraph" => library::write_storygraph(&entries, out)?,
+        _ => library::write_goodreads(&entries, out)?,
+    }
+    if let Some(p) = output {
+        eprintln!("{} books written to {}.", entries.len(), p.display());
+    }
+    Ok(())
+}
+
 async fn import_text(db: &Db, file: &std::path::Path, book: &str) -> Result<()> {
     let Some(work) = WorkId::parse(book.trim()) else {
         bail!("\"{book}\" is not a book id; copy the id from the book's address (/books/ID)");
@@ -422,6 +580,28 @@ async fn main() -> Result<()> {
         } => {
             let db = open(&cli.database).await?;
             import_text(&db, &file, &book).await?;
+        }
+        Command::Import { command } => {
+            use quire_import::library::Format;
+            let (format, args) = match command {
+                ImportCommand::Goodreads(a) => (Format::Goodreads, a),
+                ImportCommand::Storygraph(a) => (Format::StoryGraph, a),
+                ImportCommand::Bookwyrm(a) => (Format::BookWyrm, a),
+                ImportCommand::Librarything(a) => (Format::LibraryThing, a),
+                ImportCommand::Text { .. } => unreachable!("matched above"),
+            };
+            let db = open(&cli.database).await?;
+            if !import_library(&db, format, args).await? {
+                std::process::exit(2);
+            }
+        }
+        Command::Export {
+            format,
+            user,
+            output,
+        } => {
+            let db = open(&cli.database).await?;
+            export_library(&db, &format, &user, output).await?;
         }
         Command::Demo { datasets } => {
             let db = open(&cli.database).await?;

@@ -207,6 +207,7 @@ pub async fn apply(
     let mut out = Vec::with_capacity(rows.len());
     let mut touched: Vec<WorkId> = Vec::new();
     let mut shelf_slugs: HashMap<String, Uuid> = HashMap::new();
+    let mut written: Vec<(&LibraryRow, WorkId)> = Vec::new();
     for r in rows {
         let done = match known.get(&r.id) {
             Some((digest, work)) if *digest == r.digest => {
@@ -224,76 +225,30 @@ pub async fn apply(
             }
         };
         let work = done.work();
-        write_row(
-            db,
-            &mut tx,
-            user,
-            source,
-            queue_base,
-            r,
-            work,
-            at,
-            &mut shelf_slugs,
-        )
-        .await?;
+        write_row(db, &mut tx, user, queue_base, r, work, at, &mut shelf_slugs).await?;
+        written.push((r, work));
         touched.push(work);
         out.push(done);
     }
+    write_many(db, &mut tx, user, source, &written, at).await?;
     refresh_works(db, &mut tx, &touched).await?;
     tx.commit().await?;
     Ok(out)
 }
 
+/// The queue place, shelves and review of one row (rarer than the
+/// ratings, readings and entries [`write_many`] writes together).
 #[allow(clippy::too_many_arguments)]
 async fn write_row(
     db: &Db,
     tx: &mut Tx,
     user: UserId,
-    source: LibrarySource,
     queue_base: i64,
     r: &LibraryRow,
     work: WorkId,
     at: OffsetDateTime,
     shelf_slugs: &mut HashMap<String, Uuid>,
 ) -> Result<()> {
-    if let Some(rating) = r.rating {
-        tx!(
-            db,
-            tx,
-            sqlx::query(
-                "INSERT INTO ratings (user_id, work_id, halves, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $4)
-                 ON CONFLICT (user_id, work_id) DO UPDATE SET halves = excluded.halves,
-                    updated_at = excluded.updated_at"
-            )
-            .bind(user)
-            .bind(work)
-            .bind(i64::from(rating.halves()))
-            .bind(at),
-            execute
-        )?;
-    }
-    for (i, reading) in r.readings.iter().enumerate() {
-        tx!(
-            db,
-            tx,
-            sqlx::query(
-                "INSERT INTO readings (id, user_id, work_id, status, started_on, finished_on,
-                    created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
-                 ON CONFLICT (id) DO UPDATE SET work_id = excluded.work_id, status = excluded.status,
-                    started_on = excluded.started_on, finished_on = excluded.finished_on,
-                    updated_at = excluded.updated_at"
-            )
-            .bind(reading_id(r.id, i))
-            .bind(user)
-            .bind(work)
-            .bind(reading.status)
-            .bind(reading.started_on)
-            .bind(reading.finished_on)
-            .bind(at),
-            execute
-        )?;
-    }
     if let Some(place) = r.queued {
         let added = r.added_on.map_or(at, |d| d.midnight().assume_utc());
         tx!(
@@ -379,27 +334,128 @@ async fn write_row(
             execute
         )?;
     }
-    tx!(
-        db,
-        tx,
-        sqlx::query(
+    Ok(())
+}
+
+/// `($1, …, $width), ($width+1, …)` for `rows` rows.
+fn values(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The ratings, readings and entries of the rows written, in multi-row
+/// statements (far fewer round trips than one a row).
+async fn write_many(
+    db: &Db,
+    tx: &mut Tx,
+    user: UserId,
+    source: LibrarySource,
+    rows: &[(&LibraryRow, WorkId)],
+    at: OffsetDateTime,
+) -> Result<()> {
+    // One rating per work in a statement (two rows of one book: the later).
+    let mut by_work: HashMap<WorkId, i64> = HashMap::new();
+    for (r, w) in rows {
+        if let Some(rating) = r.rating {
+            by_work.insert(*w, i64::from(rating.halves()));
+        }
+    }
+    let ratings: Vec<(WorkId, i64)> = by_work.into_iter().collect();
+    for chunk in ratings.chunks(300) {
+        let sql = format!(
+            "INSERT INTO ratings (user_id, work_id, halves, created_at, updated_at) VALUES {}
+             ON CONFLICT (user_id, work_id) DO UPDATE SET halves = excluded.halves,
+                updated_at = excluded.updated_at",
+            values(chunk.len(), 5)
+        );
+        tx!(
+            db,
+            tx,
+            {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+                for (w, halves) in chunk {
+                    q = q.bind(user).bind(*w).bind(*halves).bind(at).bind(at);
+                }
+                q
+            },
+            execute
+        )?;
+    }
+    let readings: Vec<(Uuid, WorkId, &RowReading)> = rows
+        .iter()
+        .flat_map(|(r, w)| {
+            r.readings
+                .iter()
+                .enumerate()
+                .map(move |(i, reading)| (reading_id(r.id, i), *w, reading))
+        })
+        .collect();
+    for chunk in readings.chunks(200) {
+        let sql = format!(
+            "INSERT INTO readings (id, user_id, work_id, status, started_on, finished_on,
+                created_at, updated_at) VALUES {}
+             ON CONFLICT (id) DO UPDATE SET work_id = excluded.work_id, status = excluded.status,
+                started_on = excluded.started_on, finished_on = excluded.finished_on,
+                updated_at = excluded.updated_at",
+            values(chunk.len(), 8)
+        );
+        tx!(
+            db,
+            tx,
+            {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+                for (id, w, reading) in chunk {
+                    q = q
+                        .bind(*id)
+                        .bind(user)
+                        .bind(*w)
+                        .bind(reading.status)
+                        .bind(reading.started_on)
+                        .bind(reading.finished_on)
+                        .bind(at)
+                        .bind(at);
+                }
+                q
+            },
+            execute
+        )?;
+    }
+    for chunk in rows.chunks(200) {
+        let sql = format!(
             "INSERT INTO library_entries (id, user_id, work_id, source, source_key, digest, extras,
-                added_on, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                added_on, imported_at) VALUES {}
              ON CONFLICT (id) DO UPDATE SET work_id = excluded.work_id, digest = excluded.digest,
                 extras = excluded.extras, added_on = excluded.added_on,
-                imported_at = excluded.imported_at"
-        )
-        .bind(r.id)
-        .bind(user)
-        .bind(work)
-        .bind(source.as_str())
-        .bind(&r.source_key)
-        .bind(&r.digest)
-        .bind(&r.extras)
-        .bind(r.added_on)
-        .bind(at),
-        execute
-    )?;
+                imported_at = excluded.imported_at",
+            values(chunk.len(), 9)
+        );
+        tx!(
+            db,
+            tx,
+            {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+                for (r, w) in chunk {
+                    q = q
+                        .bind(r.id)
+                        .bind(user)
+                        .bind(*w)
+                        .bind(source.as_str())
+                        .bind(&r.source_key)
+                        .bind(&r.digest)
+                        .bind(&r.extras)
+                        .bind(r.added_on)
+                        .bind(at);
+                }
+                q
+            },
+            execute
+        )?;
+    }
     Ok(())
 }
 

@@ -235,7 +235,8 @@ impl Entry {
         self.authors.first().map_or("", String::as_str)
     }
 
-    pub(crate) fn blank(line: u64) -> Entry {
+    /// An entry with only its line: a read book with nothing known.
+    pub fn blank(line: u64) -> Entry {
         Entry {
             line,
             source_id: String::new(),

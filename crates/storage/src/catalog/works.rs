@@ -222,8 +222,16 @@ pub(super) async fn insert_work_in(db: &Db, tx: &mut Tx, w: &NewWork) -> Result<
 
 /// Add the editions of `w` to `work`. Only a new work keeps the incoming
 /// primary flag: a work that gains editions keeps its own primary edition.
-async fn insert_editions(db: &Db, tx: &mut Tx, work: WorkId, w: &NewWork, new: bool) -> Result<()> {
+/// Returns how many editions were added.
+async fn insert_editions(
+    db: &Db,
+    tx: &mut Tx,
+    work: WorkId,
+    w: &NewWork,
+    new: bool,
+) -> Result<u64> {
     let at = now();
+    let mut total = 0;
     for e in &w.editions {
         let added = super::editions::insert_row(db, tx, work, e, e.is_primary && new, at)
             .await?
@@ -233,8 +241,9 @@ async fn insert_editions(db: &Db, tx: &mut Tx, work: WorkId, w: &NewWork, new: b
                 insert_credit(db, tx, work, Some(e.id), c, i).await?;
             }
         }
+        total += added;
     }
-    Ok(())
+    Ok(total)
 }
 
 async fn insert_subjects_and_identifiers(
@@ -242,10 +251,11 @@ async fn insert_subjects_and_identifiers(
     tx: &mut Tx,
     work: WorkId,
     w: &NewWork,
-) -> Result<()> {
+) -> Result<u64> {
+    let mut added = 0;
     for (name, weight) in &w.subjects {
         ensure_named(db, tx, Named::Subject, name).await?;
-        tx!(
+        added += tx!(
             db,
             tx,
             sqlx::query(
@@ -257,10 +267,11 @@ async fn insert_subjects_and_identifiers(
             .bind(key(name))
             .bind(weight),
             execute
-        )?;
+        )?
+        .rows_affected();
     }
     for (scheme, value) in &w.identifiers {
-        tx!(
+        added += tx!(
             db,
             tx,
             sqlx::query(
@@ -271,17 +282,22 @@ async fn insert_subjects_and_identifiers(
             .bind(value)
             .bind(work.0),
             execute
-        )?;
+        )?
+        .rows_affected();
     }
-    Ok(())
+    Ok(added)
 }
 
 /// Fold an incoming work into the existing work it matched: editions,
 /// identifiers and subjects it lacks, credits for people (by normalised
 /// name and role) it does not credit yet, and its series if it has none.
+///
+/// When it adds nothing (the same book imported again, or a reader's copy
+/// of a book the catalog has whole), the work's keys and page revision are
+/// left as they are.
 async fn add_to_existing(db: &Db, tx: &mut Tx, work: WorkId, w: &NewWork) -> Result<()> {
-    insert_editions(db, tx, work, w, false).await?;
-    insert_subjects_and_identifiers(db, tx, work, w).await?;
+    let mut changed = insert_editions(db, tx, work, w, false).await?;
+    changed += insert_subjects_and_identifiers(db, tx, work, w).await?;
     let credited: Vec<(String, String, i64)> = tx!(
         db,
         tx,
@@ -309,10 +325,11 @@ async fn add_to_existing(db: &Db, tx: &mut Tx, work: WorkId, w: &NewWork) -> Res
         insert_credit(db, tx, work, None, c, next).await?;
         have.push(k);
         next += 1;
+        changed += 1;
     }
     if let Some((name, position)) = &w.series {
         let series_id = ensure_named(db, tx, Named::Series, name).await?;
-        tx!(
+        changed += tx!(
             db,
             tx,
             sqlx::query(
@@ -323,7 +340,11 @@ async fn add_to_existing(db: &Db, tx: &mut Tx, work: WorkId, w: &NewWork) -> Res
             .bind(series_id)
             .bind(position),
             execute
-        )?;
+        )?
+        .rows_affected();
+    }
+    if changed == 0 {
+        return Ok(());
     }
     keys::refresh_keys(db, tx, work).await?;
     bump_revision(db, tx, work).await
