@@ -197,19 +197,26 @@ pub fn routes() -> axum::Router<AppState> {
 }
 
 /// One review in the API.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Review)]
 pub struct ReviewJson {
     id: uuid::Uuid,
     reviewer: ReviewerJson,
+    /// When it was written (RFC 3339).
     created_at: String,
+    /// The reviewer's rating of the book in stars (0.5 to 5), if any.
+    #[schema(value_type = Option<f64>)]
     rating: Option<Rating>,
     headline: Option<String>,
+    /// The review as safe HTML.
     html: String,
+    /// The reviewer marked it as giving the story away.
     spoiler: bool,
     recommends_to_clubs: Option<bool>,
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Reviewer)]
 pub struct ReviewerJson {
     username: String,
     name: String,

@@ -1,4 +1,4 @@
-//! `Authorization: Bearer …` on `/api/`: a personal access token stands for
+//! `Authorization: Bearer …` on `/api/v1/`: a personal access token stands for
 //! its member. [`authenticate`] runs before the CSRF check: it finds the
 //! token's member, or answers 401 `unauthenticated`, and takes the
 //! request's cookies and browser fetch headers away, so a bearer request is
@@ -97,10 +97,12 @@ fn unauthenticated(message: &str) -> Response {
     res
 }
 
-/// Find the member of a bearer request to `/api/`; other requests pass
+/// Find the member of a bearer request to `/api/v1/`; other requests pass
 /// untouched.
 pub async fn authenticate(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    if !req.uri().path().starts_with("/api/") {
+    // Only the versioned API takes tokens; the document and the API page
+    // are public, and a token sent to them is ignored.
+    if !req.uri().path().starts_with("/api/v1/") {
         return next.run(req).await;
     }
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {

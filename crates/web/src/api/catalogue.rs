@@ -22,6 +22,8 @@ pub struct Op {
     /// Answers `{ "items": [...], "next_cursor": ... }` and takes `limit`
     /// and `cursor`.
     pub paged: bool,
+    /// The schema of one item of a paged list (a component's name).
+    pub item: Option<&'static str>,
 }
 
 /// The groups, in the order the API page shows them.
@@ -74,6 +76,7 @@ const fn op(
         query: &[],
         body: None,
         paged: false,
+        item: None,
     }
 }
 
@@ -87,8 +90,9 @@ const fn b(mut o: Op, body: &'static str) -> Op {
     o
 }
 
-const fn paged(mut o: Op) -> Op {
+const fn paged(mut o: Op, item: &'static str) -> Op {
     o.paged = true;
+    o.item = Some(item);
     o
 }
 
@@ -129,7 +133,7 @@ pub const OPS: &[Op] = &[
     op("POST", "/api/v1/catalog/proposals/{id}/withdraw", BOOKS, CatalogWrite, "Withdraw your own proposal"),
     // Ratings and reviews.
     b(op("POST", "/api/v1/books/{id}/rating", RATINGS, ReviewsWrite, "Rate a book, or clear your rating with null"), r#"{"stars": 4.5}"#),
-    paged(op("GET", "/api/v1/books/{id}/reviews", RATINGS, Read, "A book's reviews, newest first")),
+    paged(op("GET", "/api/v1/books/{id}/reviews", RATINGS, Read, "A book's reviews, newest first"), "Review"),
     // Reading.
     op("GET", "/api/v1/books/{id}/cards", READING, Read, "Your flashcards for a book, up to your place"),
     b(op("POST", "/api/v1/books/{id}/cards/{card}/review", READING, ShelvesWrite, "Record a flashcard review"), r#"{"rating": "good"}"#),

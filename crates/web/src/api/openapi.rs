@@ -87,9 +87,14 @@ fn error_schema() -> Schema {
         .into()
 }
 
-fn page_schema() -> Schema {
+/// A page of a list; `item` names the schema of its items when it has one.
+fn page_schema(item: Option<&str>) -> Schema {
+    let items = match item {
+        Some(name) => ArrayBuilder::new().items(Ref::from_schema_name(name)),
+        None => ArrayBuilder::new().items(ObjectBuilder::new()),
+    };
     ObjectBuilder::new()
-        .property("items", ArrayBuilder::new().items(ObjectBuilder::new()))
+        .property("items", items)
         .property(
             "next_cursor",
             nullable_string().description(Some(
@@ -99,6 +104,12 @@ fn page_schema() -> Schema {
         .required("items")
         .required("next_cursor")
         .into()
+}
+
+/// The component a paged operation answers: `Page`, or `ReviewPage` for
+/// pages of `Review`s.
+fn page_name(op: &Op) -> String {
+    format!("{}Page", op.item.unwrap_or_default())
 }
 
 fn method(m: &str) -> HttpMethod {
@@ -219,7 +230,7 @@ fn operation(op: &Op) -> utoipa::openapi::path::Operation {
             .content(
                 "application/json",
                 ContentBuilder::new()
-                    .schema(Some(Ref::from_schema_name("Page")))
+                    .schema(Some(Ref::from_schema_name(page_name(op))))
                     .build(),
             )
     } else {
@@ -274,9 +285,15 @@ pub fn document() -> OpenApi {
         .iter()
         .map(|s| format!("`{}`: {}", s.name(), s.description()))
         .collect();
-    let components = ComponentsBuilder::new()
+    let mut components = ComponentsBuilder::new()
         .schema("Error", error_schema())
-        .schema("Page", page_schema())
+        .schema("Page", page_schema(None))
+        .schema_from::<crate::api::ReviewJson>()
+        .schema_from::<crate::api::ReviewerJson>();
+    for op in OPS.iter().filter(|o| o.item.is_some()) {
+        components = components.schema(page_name(op), page_schema(op.item));
+    }
+    let components = components
         .security_scheme(
             "bearer",
             SecurityScheme::Http(

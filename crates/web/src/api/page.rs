@@ -109,7 +109,7 @@ pub fn groups(doc: &Value) -> Vec<Group> {
                     .then(|| serde_json::to_string_pretty(&example).unwrap_or_default()),
                 paged: op["responses"]["2XX"]["content"]["application/json"]["schema"]["$ref"]
                     .as_str()
-                    .is_some_and(|r| r.ends_with("/Page")),
+                    .is_some_and(|r| r.ends_with("Page")),
             };
             if let Some(g) = groups.iter_mut().find(|g| g.name == tag) {
                 g.operations.push(operation);

@@ -110,6 +110,9 @@ quire_testkit::both_backends! {
         assert_eq!(v["error"]["scope"], "clubs:write");
         assert!(v["error"]["message"].as_str().unwrap().contains("clubs:write"));
         assert_eq!(club_count(&site).await, before);
+        // The document is public; a token sent with it is ignored.
+        let (status, doc) = call("GET", &site, "/api/openapi.json", &secret, None).await;
+        assert_eq!((status, doc["openapi"].as_str()), (200, Some("3.1.0")));
         // Reaching a page's form route with a token is not part of the API.
         let (status, _) = call("POST", &site, "/api/v1/books/x/nothing", &secret, None).await;
         assert_eq!(status, 404);
