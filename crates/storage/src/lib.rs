@@ -28,8 +28,8 @@ pub mod roles;
 pub mod search_docs;
 pub mod shelves;
 pub mod texts;
-pub mod uploads;
 pub mod tokens;
+pub mod uploads;
 pub mod users;
 
 pub use db::{Backend, Db, DbOptions, StorageError, now};

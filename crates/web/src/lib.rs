@@ -223,6 +223,7 @@ pub fn router(state: AppState) -> Router {
         .merge(books::ask::routes())
         .merge(books::audio::routes())
         .merge(books::pack::routes())
+        .merge(books::mine::routes())
         .merge(search_page::routes())
         .merge(transfer::routes())
         .merge(api::routes())

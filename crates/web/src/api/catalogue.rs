@@ -38,7 +38,7 @@ pub const TAGS: &[(&str, &str)] = &[
     ),
     (
         "Reading",
-        "Reading progress in a club's book, and flashcards.",
+        "Your shelves and reading progress, your place in a club's book, and flashcards.",
     ),
     (
         "Insights",
@@ -134,7 +134,16 @@ pub const OPS: &[Op] = &[
     // Ratings and reviews.
     b(op("POST", "/api/v1/books/{id}/rating", RATINGS, ReviewsWrite, "Rate a book, or clear your rating with null"), r#"{"stars": 4.5}"#),
     paged(op("GET", "/api/v1/books/{id}/reviews", RATINGS, Read, "A book's reviews, newest first"), "Review"),
+    b(op("PUT", "/api/v1/books/{id}/review", RATINGS, ReviewsWrite, "Write or replace your review of a book (Markdown)"), r#"{"headline": "Worth the patience", "body": "A slow start, then *impossible* to put down.", "spoiler": false, "recommends": true}"#),
+    op("DELETE", "/api/v1/books/{id}/review", RATINGS, ReviewsWrite, "Delete your review of a book (your rating stays)"),
     // Reading.
+    b(op("PUT", "/api/v1/books/{id}/reading", READING, ShelvesWrite, "Start a book, set your place, finish it or give it up"), r#"{"action": "progress", "unit": "percent", "value": "40"}"#),
+    op("PUT", "/api/v1/books/{id}/queue", READING, ShelvesWrite, "Put a book on your want-to-read queue"),
+    op("DELETE", "/api/v1/books/{id}/queue", READING, ShelvesWrite, "Take a book off your queue"),
+    op("PUT", "/api/v1/books/{id}/shelves/{shelf}", READING, ShelvesWrite, "Put a book on one of your own shelves"),
+    op("DELETE", "/api/v1/books/{id}/shelves/{shelf}", READING, ShelvesWrite, "Take a book off one of your own shelves"),
+    op("GET", "/api/v1/me/shelves", READING, Read, "Your shelves with how many books each holds, and your rating and review counts"),
+    b(op("POST", "/api/v1/me/shelves", READING, ShelvesWrite, "Make a shelf of your own"), r#"{"name": "Summer 2026"}"#),
     op("GET", "/api/v1/books/{id}/cards", READING, Read, "Your flashcards for a book, up to your place"),
     b(op("POST", "/api/v1/books/{id}/cards/{card}/review", READING, ShelvesWrite, "Record a flashcard review"), r#"{"rating": "good"}"#),
     op("GET", "/api/v1/clubs/{slug}/selections/{selection}/progress", READING, Read, "Where the club's members are in a selection"),

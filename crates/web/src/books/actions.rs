@@ -167,17 +167,17 @@ pub async fn queue(
 
 #[derive(Deserialize)]
 pub struct ReadingForm {
-    action: String,
+    pub(crate) action: String,
     #[serde(default)]
-    unit: String,
+    pub(crate) unit: String,
     #[serde(default)]
-    value: String,
+    pub(crate) value: String,
     #[serde(default)]
-    edition: String,
+    pub(crate) edition: String,
     #[serde(default)]
-    started_on: String,
+    pub(crate) started_on: String,
     #[serde(default)]
-    finished_on: String,
+    pub(crate) finished_on: String,
 }
 
 /// A date from a date field ("2024-05-31"), not in the future and not
@@ -226,8 +226,20 @@ pub async fn reading(
     m: Member,
     Form(f): Form<ReadingForm>,
 ) -> Result<Response, AppError> {
+    let done = apply_reading(&st, &m, work, &f).await?;
+    answer(&st, htmx, &m, work, Done::code(done), false).await
+}
+
+/// Start, place, finish or give up a book, from the menu's form or the
+/// JSON API (the same fields); what was done, as the page's flash code.
+pub async fn apply_reading(
+    st: &AppState,
+    m: &Member,
+    work: WorkId,
+    f: &ReadingForm,
+) -> Result<&'static str, AppError> {
     let edition = EditionId::parse(&f.edition);
-    let done = match f.action.as_str() {
+    Ok(match f.action.as_str() {
         "start" => {
             shelves::start_reading(&st.db, m.id(), work, edition, today()).await?;
             "reading"
@@ -238,7 +250,7 @@ pub async fn reading(
             "reading"
         }
         "progress" => {
-            let p = prepared(&st, work, 1).await?;
+            let p = prepared(st, work, 1).await?;
             let pages = p.page.edition(edition).and_then(|e| e.pages);
             let progress = Progress::parse(&f.unit, &f.value, pages)
                 .map_err(|e| AppError::bad("value", capitalise(&e.to_string())))?;
@@ -269,8 +281,7 @@ pub async fn reading(
                 format!("\"{other}\" is not a reading action; use start, progress, finish or dnf."),
             ));
         }
-    };
-    answer(&st, htmx, &m, work, Done::code(done), false).await
+    })
 }
 
 #[derive(Deserialize)]
@@ -343,12 +354,12 @@ pub async fn custom_shelf(
 #[derive(Deserialize)]
 pub struct ReviewForm {
     #[serde(default)]
-    headline: String,
-    body: String,
+    pub(crate) headline: String,
+    pub(crate) body: String,
     #[serde(default)]
-    spoiler: Option<String>,
+    pub(crate) spoiler: Option<String>,
     #[serde(default)]
-    recommends: String,
+    pub(crate) recommends: String,
 }
 
 /// Check a review before anything is written: a rejected review leaves the
@@ -387,7 +398,20 @@ pub async fn review(
     m: Member,
     Form(f): Form<ReviewForm>,
 ) -> Result<Response, AppError> {
-    check_review(&f)?;
+    save_review(&st, &m, work, &f).await?;
+    back_to_page(&st, work, "reviews", "review").await
+}
+
+/// Check and save a review, from the page's form or the JSON API;
+/// `recommends` is "yes", "no" or empty. A refused review leaves the saved
+/// one as it was.
+pub async fn save_review(
+    st: &AppState,
+    m: &Member,
+    work: WorkId,
+    f: &ReviewForm,
+) -> Result<(), AppError> {
+    check_review(f)?;
     let recommends = match f.recommends.as_str() {
         "yes" => Some(true),
         "no" => Some(false),
@@ -413,7 +437,7 @@ pub async fn review(
         },
     )
     .await?;
-    back_to_page(&st, work, "reviews", "review").await
+    Ok(())
 }
 
 pub async fn delete_review(

@@ -10,6 +10,7 @@ pub mod charts;
 pub mod insights;
 pub mod material;
 pub mod merge;
+pub mod mine;
 pub mod pack;
 pub mod page;
 pub mod text_upload;

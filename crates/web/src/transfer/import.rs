@@ -290,7 +290,12 @@ async fn previewed(
     let Some((_, bytes)) = uploads::content(&st.db, up.id).await? else {
         return Err(AppError::NotFound("No such import of yours.".into()));
     };
-    let parsed = parse(up.file_name.clone(), Bytes::from(bytes), Format::parse(&up.format)).await?;
+    let parsed = parse(
+        up.file_name.clone(),
+        Bytes::from(bytes),
+        Format::parse(&up.format),
+    )
+    .await?;
     let rows = library::preview(&st.db, u.user_id(), &parsed)
         .await
         .map_err(|e| match e {
@@ -304,9 +309,19 @@ async fn previewed(
 fn planned_words(p: &Planned) -> (String, Option<String>) {
     match p {
         Planned::New => ("A new book in Quire".into(), None),
-        Planned::Matches { work, title, author } => {
-            let by = author.as_deref().map(|a| format!(" by {a}")).unwrap_or_default();
-            (format!("Joins “{title}”{by}"), Some(format!("/books/{work}")))
+        Planned::Matches {
+            work,
+            title,
+            author,
+        } => {
+            let by = author
+                .as_deref()
+                .map(|a| format!(" by {a}"))
+                .unwrap_or_default();
+            (
+                format!("Joins “{title}”{by}"),
+                Some(format!("/books/{work}")),
+            )
         }
         Planned::Unchanged { work } => (
             "Already imported, unchanged".into(),
@@ -316,7 +331,9 @@ fn planned_words(p: &Planned) -> (String, Option<String>) {
             "Imported before; updated from this file".into(),
             Some(format!("/books/{work}")),
         ),
-        Planned::Skipped { field, reason } if field.is_empty() => (format!("Skipped: {reason}"), None),
+        Planned::Skipped { field, reason } if field.is_empty() => {
+            (format!("Skipped: {reason}"), None)
+        }
         Planned::Skipped { field, reason } => (format!("Skipped ({field}): {reason}"), None),
     }
 }
@@ -559,9 +576,9 @@ fn preview_json(rows: &[library::PreviewRow]) -> Vec<RowJson> {
                 _ => (None, None),
             };
             let book = match &r.planned {
-                Planned::Matches { work, .. } | Planned::Unchanged { work } | Planned::Update { work } => {
-                    Some(format!("/books/{work}"))
-                }
+                Planned::Matches { work, .. }
+                | Planned::Unchanged { work }
+                | Planned::Update { work } => Some(format!("/books/{work}")),
                 _ => None,
             };
             RowJson {
@@ -584,7 +601,15 @@ fn report_json(csv_text: &str) -> Vec<RowJson> {
         return Vec::new();
     };
     let col = |name: &str| head.iter().position(|h| h == name);
-    let cols = [col("line"), col("title"), col("author"), col("outcome"), col("work"), col("field"), col("reason")];
+    let cols = [
+        col("line"),
+        col("title"),
+        col("author"),
+        col("outcome"),
+        col("work"),
+        col("field"),
+        col("reason"),
+    ];
     r.records()
         .flatten()
         .map(|rec| {
@@ -655,7 +680,10 @@ async fn api_upload(
         })?),
     };
     if body.is_empty() {
-        return Err(AppError::bad(FIELD, "Send the export file as the request body."));
+        return Err(AppError::bad(
+            FIELD,
+            "Send the export file as the request body.",
+        ));
     }
     let name: String = headers
         .get("x-file-name")
@@ -708,7 +736,11 @@ async fn api_confirm(
         .map_err(|e| AppError::internal("The import could not be queued.", e))?;
     let started = uploads::confirm(&st.db, u.user_id(), up.id, all_or_nothing, &job).await?;
     let up = owned(&st, &u, &id).await?;
-    let status = if started { StatusCode::ACCEPTED } else { StatusCode::OK };
+    let status = if started {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, axum::Json(import_json(&st, &u, &up).await?)).into_response())
 }
 
@@ -719,7 +751,9 @@ fn keep_all(keep: Option<&str>) -> Result<bool, AppError> {
         Some("all") => Ok(true),
         Some(other) => Err(AppError::bad(
             "keep",
-            format!("\"{other}\" is neither \"good\" (import the good rows) nor \"all\" (all or nothing)."),
+            format!(
+                "\"{other}\" is neither \"good\" (import the good rows) nor \"all\" (all or nothing)."
+            ),
         )),
     }
 }

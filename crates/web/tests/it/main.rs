@@ -24,6 +24,7 @@ mod listen;
 mod look;
 mod meetings;
 mod merge;
+mod my_books_api;
 mod pack;
 mod page_cache;
 mod permissions;

@@ -393,7 +393,12 @@ const STORYGRAPH_HEADER: &str = "Title,Authors,Contributors,ISBN/UID,Format,Read
 async fn token(site: &Site, scopes: &[&str]) -> String {
     let mut form: Vec<(&str, &str)> = vec![("name", "importer"), ("expires", "30")];
     form.extend(scopes.iter().map(|s| ("scope", *s)));
-    let html = site.post("/account/tokens", &form).await.text().await.unwrap();
+    let html = site
+        .post("/account/tokens", &form)
+        .await
+        .text()
+        .await
+        .unwrap();
     html.split("quire_pat_")
         .nth(1)
         .map(|rest| format!("quire_pat_{}", &rest[..64]))
