@@ -179,7 +179,7 @@ pub async fn load_from(db: &Db, src: &DemoSources) -> Result<DemoReport, DemoErr
     Ok(report)
 }
 
-fn goodbooks_work(b: &GoodbooksBook, subjects: Option<&Vec<String>>) -> NewWork {
+pub(crate) fn goodbooks_work(b: &GoodbooksBook, subjects: Option<&Vec<String>>) -> NewWork {
     let id = WorkId::derived("goodbooks", &b.book_id.to_string());
     let mut w = NewWork::new(id, &b.title);
     w.series = b.series.as_ref().map(SeriesRef::to_pair);

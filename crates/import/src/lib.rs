@@ -21,8 +21,11 @@ mod demo_clubs;
 mod demo_text;
 pub mod epub;
 pub mod goodbooks;
+pub mod goodbooks_gen;
+pub mod goodbooks_import;
 pub mod goodreads;
 pub mod gutenberg;
+pub mod openlibrary;
 pub mod text_file;
 
 mod error;

@@ -8,6 +8,8 @@ use quire_storage::{Db, DbOptions, catalog};
 use std::io::BufRead;
 use std::path::PathBuf;
 
+mod scale;
+
 const DEFAULT_DATABASE: &str = "sqlite://quire-data/quire.db";
 
 #[derive(Parser)]
@@ -92,6 +94,11 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Benchmark helpers.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Administration.
     Admin {
         #[command(subcommand)]
@@ -110,6 +117,47 @@ enum ImportCommand {
         /// The work's id (as in its address, /books/ID).
         #[arg(long, value_name = "ID")]
         book: String,
+    },
+    /// Import a goodbooks-10k-shaped folder (books.csv, tags.csv,
+    /// book_tags.csv, ratings.csv, to_read.csv) into the catalog: books
+    /// matched to works, readers as accounts that cannot sign in, their
+    /// ratings and to-read lists. Running it twice adds nothing.
+    Goodbooks {
+        /// The folder.
+        dir: PathBuf,
+        /// Also put each rated book that is on none of its reader's
+        /// shelves on "read" (as the demo does); slower.
+        #[arg(long)]
+        shelve_read: bool,
+    },
+    /// Import Open Library dump files (authors, works, editions; .txt or
+    /// .gz, any size): works keep their Open Library key, editions join
+    /// their work (or one matched by ISBN, then title and author), authors
+    /// are credited. Running it twice adds nothing.
+    Openlibrary {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Write a goodbooks-shaped data set of any size (books.csv,
+    /// ratings.csv, to_read.csv, book_tags.csv, tags.csv), drawn from the
+    /// real goodbooks-10k files; the same seed gives the same files.
+    Gen {
+        #[arg(long, default_value_t = 10_000)]
+        books: u64,
+        #[arg(long, default_value_t = 6_000_000)]
+        ratings: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The folder to write (created when missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// The real goodbooks-10k folder (default: ../shared/data/goodbooks-10k).
+        #[arg(long)]
+        from: Option<PathBuf>,
     },
 }
 
@@ -422,6 +470,28 @@ async fn main() -> Result<()> {
             let db = open(&cli.database).await?;
             import_text(&db, &file, &book).await?;
         }
+        Command::Import {
+            command: ImportCommand::Goodbooks { dir, shelve_read },
+        } => {
+            let db = open(&cli.database).await?;
+            scale::import_goodbooks(&db, &dir, shelve_read).await?;
+        }
+        Command::Import {
+            command: ImportCommand::Openlibrary { files },
+        } => {
+            let db = open(&cli.database).await?;
+            scale::import_openlibrary(&db, &files).await?;
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Gen {
+                    books,
+                    ratings,
+                    seed,
+                    out,
+                    from,
+                },
+        } => scale::bench_gen(from, books, ratings, seed, &out)?,
         Command::Demo { datasets } => {
             let db = open(&cli.database).await?;
             load_demo(&db, datasets).await?;

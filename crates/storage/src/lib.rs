@@ -10,6 +10,7 @@
 mod db;
 pub mod book_page;
 pub mod browse;
+pub mod bulk;
 pub mod cards;
 pub mod catalog;
 pub mod clubs;

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop loudly on a failed step
 
 mod one_work_per_book;
+mod scale;
 
 use quire_import::demo::{DemoSources, load_from};
 use quire_storage::{Db, book_page, catalog, home, shelves, users};
