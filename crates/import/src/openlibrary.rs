@@ -9,7 +9,8 @@
 //! Authors become the contributors credited on works and editions; a work
 //! keeps its Open Library key as an outside identifier ("openlibrary",
 //! "/works/OL…W") and its id derives from that key, so a second run finds
-//! every work again. An edition joins the work it names; without one (or
+//! every work again. An edition joins the work it names (by that
+//! identifier); without one (or
 //! when that work is not in the catalog) it is matched like any import, by
 //! ISBN, then by normalised title and first author, and otherwise becomes
 //! a work of its own.
@@ -395,8 +396,11 @@ impl Run<'_> {
                     ed.language = e.languages.first().and_then(|l| language(&l.key));
                     // The work it belongs to: by the work's key when the
                     // edition names one (the same id the work line gave).
+                    // Its own id (not the work's: a work found by its id
+                    // gains nothing), and the work's key as an identifier,
+                    // which finds the work the work line made.
                     let work_key = e.works.first().map(|w| w.key.clone());
-                    let id = WorkId::derived("openlibrary", work_key.as_deref().unwrap_or(key));
+                    let id = WorkId::derived("openlibrary-edition", key);
                     let mut work = NewWork::new(id, &title);
                     work.subtitle = ed.subtitle.clone();
                     work.original_language = ed.language.clone();
