@@ -491,7 +491,7 @@ pub async fn import(
             if run.works.len() >= BATCH {
                 run.flush().await?;
             }
-            if line % 10_000 == 0 {
+            if line.is_multiple_of(10_000) {
                 progress(run.report.lines);
             }
         }

@@ -203,7 +203,7 @@ quire_testkit::both_backends! {
              /type/edition\t/books/OL9M\t1\t2020-01-01\t{{\"title\": \"A Good Work\", \"isbn_10\": [\"0439023483\"], \"works\": [{{\"key\": \"/works/OL9W\"}}], \"authors\": [{{\"key\": \"/authors/OL9A\"}}]}}\n"
         );
         std::fs::write(&path, text).unwrap();
-        let r = openlibrary::import(&db, &[path.clone()], |_| {}).await.unwrap();
+        let r = openlibrary::import(&db, std::slice::from_ref(&path), |_| {}).await.unwrap();
         let skipped: Vec<(u64, &str)> = r.skipped.iter().map(|s| (s.line, s.reason.as_str())).collect();
         assert_eq!(skipped.len(), 5, "{skipped:?}");
         assert_eq!(skipped[0].0, 3);
