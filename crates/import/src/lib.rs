@@ -26,8 +26,11 @@ mod demo_clubs;
 mod demo_text;
 pub mod epub;
 pub mod goodbooks;
+pub mod goodbooks_gen;
+pub mod goodbooks_import;
 pub mod gutenberg;
 pub mod library;
+pub mod openlibrary;
 pub mod text_file;
 pub mod upload_job;
 

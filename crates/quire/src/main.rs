@@ -8,6 +8,8 @@ use quire_storage::{Db, DbOptions, catalog};
 use std::io::BufRead;
 use std::path::PathBuf;
 
+mod scale;
+
 const DEFAULT_DATABASE: &str = "sqlite://quire-data/quire.db";
 
 #[derive(Parser)]
@@ -104,6 +106,11 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Benchmark helpers.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Administration.
     Admin {
         #[command(subcommand)]
@@ -123,6 +130,26 @@ enum ImportCommand {
         #[arg(long, value_name = "ID")]
         book: String,
     },
+    /// Import a goodbooks-10k-shaped folder (books.csv, tags.csv,
+    /// book_tags.csv, ratings.csv, to_read.csv) into the catalog: books
+    /// matched to works, readers as accounts that cannot sign in, their
+    /// ratings and to-read lists. Running it twice adds nothing.
+    Goodbooks {
+        /// The folder.
+        dir: PathBuf,
+        /// Also put each rated book that is on none of its reader's
+        /// shelves on "read" (as the demo does); slower.
+        #[arg(long)]
+        shelve_read: bool,
+    },
+    /// Import Open Library dump files (authors, works, editions; .txt or
+    /// .gz, any size): works keep their Open Library key, editions join
+    /// their work (or one matched by ISBN, then title and author), authors
+    /// are credited. Running it twice adds nothing.
+    Openlibrary {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// A reader's library exported from Goodreads (CSV).
     Goodreads(LibraryArgs),
     /// A reader's library exported from The StoryGraph (CSV).
@@ -131,6 +158,28 @@ enum ImportCommand {
     Bookwyrm(LibraryArgs),
     /// A reader's library exported from LibraryThing (tab-separated).
     Librarything(LibraryArgs),
+}
+
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Write a goodbooks-shaped data set of any size (books.csv,
+    /// ratings.csv, to_read.csv, book_tags.csv, tags.csv), drawn from the
+    /// real goodbooks-10k files; the same seed gives the same files.
+    Gen {
+        #[arg(long, default_value_t = 10_000)]
+        books: u64,
+        #[arg(long, default_value_t = 6_000_000)]
+        ratings: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The folder to write (created when missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// The real goodbooks-10k folder (default: ../shared/data/goodbooks-10k).
+        #[arg(long)]
+        from: Option<PathBuf>,
+    },
 }
 
 /// The arguments of every library import.
@@ -581,6 +630,28 @@ async fn main() -> Result<()> {
             let db = open(&cli.database).await?;
             import_text(&db, &file, &book).await?;
         }
+        Command::Import {
+            command: ImportCommand::Goodbooks { dir, shelve_read },
+        } => {
+            let db = open(&cli.database).await?;
+            scale::import_goodbooks(&db, &dir, shelve_read).await?;
+        }
+        Command::Import {
+            command: ImportCommand::Openlibrary { files },
+        } => {
+            let db = open(&cli.database).await?;
+            scale::import_openlibrary(&db, &files).await?;
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Gen {
+                    books,
+                    ratings,
+                    seed,
+                    out,
+                    from,
+                },
+        } => scale::bench_gen(from, books, ratings, seed, &out)?,
         Command::Import { command } => {
             use quire_import::library::Format;
             let (format, args) = match command {
@@ -588,7 +659,9 @@ async fn main() -> Result<()> {
                 ImportCommand::Storygraph(a) => (Format::StoryGraph, a),
                 ImportCommand::Bookwyrm(a) => (Format::BookWyrm, a),
                 ImportCommand::Librarything(a) => (Format::LibraryThing, a),
-                ImportCommand::Text { .. } => unreachable!("matched above"),
+                ImportCommand::Text { .. }
+                | ImportCommand::Goodbooks { .. }
+                | ImportCommand::Openlibrary { .. } => unreachable!("matched above"),
             };
             let db = open(&cli.database).await?;
             if !import_library(&db, format, args).await? {

@@ -45,6 +45,7 @@
 //! fifty is taken as typed (no typo or prefix matching), and a typo or a
 //! prefix stands for at most 20 or 30 of the most frequent words it could be.
 
+pub mod bench;
 mod collect;
 mod docs;
 mod error;

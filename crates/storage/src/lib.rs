@@ -11,6 +11,7 @@ mod db;
 pub mod archive;
 pub mod book_page;
 pub mod browse;
+pub mod bulk;
 pub mod cards;
 pub mod catalog;
 pub mod clubs;

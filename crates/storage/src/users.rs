@@ -83,6 +83,17 @@ pub async fn insert_demo_readers(
     rows: &[(UserId, String, String, String)],
 ) -> Result<u64> {
     let mut tx = db.begin().await?;
+    let added = insert_demo_readers_in(db, &mut tx, rows).await?;
+    tx.commit().await?;
+    Ok(added)
+}
+
+/// [`insert_demo_readers`] inside an open transaction (bulk loads).
+pub(crate) async fn insert_demo_readers_in(
+    db: &Db,
+    tx: &mut Tx,
+    rows: &[(UserId, String, String, String)],
+) -> Result<u64> {
     let at = now();
     let mut added = 0;
     for chunk in rows.chunks(400) {
@@ -106,7 +117,7 @@ pub async fn insert_demo_readers(
         );
         added += tx!(
             db,
-            &mut tx,
+            &mut *tx,
             {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(at);
                 for (id, username, display, bio) in chunk {
@@ -123,7 +134,6 @@ pub async fn insert_demo_readers(
         )?
         .rows_affected();
     }
-    tx.commit().await?;
     Ok(added)
 }
 

@@ -6,6 +6,7 @@
 
 mod library;
 mod one_work_per_book;
+mod scale;
 
 use quire_import::demo::{DemoSources, load_from};
 use quire_storage::{Db, book_page, catalog, home, shelves, users};
