@@ -160,7 +160,6 @@ enum ImportCommand {
     Librarything(LibraryArgs),
 }
 
-
 #[derive(Subcommand)]
 enum BenchCommand {
     /// Write a goodbooks-shaped data set of any size (books.csv,

@@ -46,7 +46,7 @@ static READING: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(2));
 const WAIT: Duration = Duration::from_secs(10);
 const FIELD: &str = "file";
 /// Rows of each kind the preview lists before "and N more".
-const PREVIEW_LISTED: usize = 100;
+const PREVIEW_LISTED: usize = 30;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -280,13 +280,16 @@ async fn status_page(
     Ok(resp)
 }
 
+/// A value the reader left out of a row, with that row's title and author.
+type Flagged = (library::Warning, (String, String));
+
 /// The preview of a previewed upload: the file read again and every row
 /// matched against the catalog, with the file's warnings.
 async fn previewed(
     st: &AppState,
     u: &quire_storage::users::User,
     up: &Upload,
-) -> Result<(Vec<library::PreviewRow>, Vec<library::Warning>), AppError> {
+) -> Result<(Vec<library::PreviewRow>, Vec<Flagged>), AppError> {
     let Some((_, bytes)) = uploads::content(&st.db, up.id).await? else {
         return Err(AppError::NotFound("No such import of yours.".into()));
     };
@@ -302,7 +305,20 @@ async fn previewed(
             LibraryError::Storage(s) => AppError::from(s),
             e => AppError::bad(FIELD, e.to_string()),
         })?;
-    Ok((rows, parsed.warnings))
+    // A warning names a line; the page shows that line's book beside it.
+    let warnings = parsed
+        .warnings
+        .into_iter()
+        .map(|w| {
+            let book = rows
+                .iter()
+                .find(|r| r.line == w.line)
+                .map(|r| (r.title.clone(), r.author.clone()))
+                .unwrap_or_default();
+            (w, book)
+        })
+        .collect();
+    Ok((rows, warnings))
 }
 
 /// What will happen to a row, in words, and the book it goes to.
@@ -387,11 +403,11 @@ async fn preview_into(
         ),
         format!("{} to skip", thousands(count("skipped"))),
     ];
-    for w in warnings.iter().take(PREVIEW_LISTED) {
+    for (w, (title, author)) in warnings.into_iter().take(PREVIEW_LISTED) {
         t.skipped.push(RowLine {
             line: w.line,
-            title: String::new(),
-            author: String::new(),
+            title,
+            author,
             what: format!("Kept, but {}: {}", w.field, w.reason),
             href: None,
         });
