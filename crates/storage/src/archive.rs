@@ -117,35 +117,34 @@ macro_rules! cell {
     }};
 }
 
+/// Run `spec` on a pool of either engine and read its rows (the same code
+/// is expanded for each).
+macro_rules! rows_of {
+    ($pool:expr, $spec:expr, $id:expr) => {{
+        let mut c = $pool.get().await?;
+        let r = sqlx::query($spec.sql)
+            .bind($id)
+            .fetch_all(&mut c.conn)
+            .await;
+        c.done(&r);
+        let mut rows = Vec::new();
+        for row in r? {
+            let mut out = Vec::with_capacity($spec.columns.len());
+            for (i, (_, kind)) in $spec.columns.iter().enumerate() {
+                out.push(cell!(&row, i, *kind));
+            }
+            rows.push(out);
+        }
+        rows
+    }};
+}
+
 async fn fetch(db: &Db, spec: &Spec, id: Uuid) -> Result<Table> {
     db.count_query();
-    let mut rows = Vec::new();
-    match db.pool() {
-        Pool::Sqlite { read, .. } => {
-            let mut c = read.get().await?;
-            let r = sqlx::query(spec.sql).bind(id).fetch_all(&mut c.conn).await;
-            c.done(&r);
-            for row in r? {
-                let mut out = Vec::with_capacity(spec.columns.len());
-                for (i, (_, kind)) in spec.columns.iter().enumerate() {
-                    out.push(cell!(&row, i, *kind));
-                }
-                rows.push(out);
-            }
-        }
-        Pool::Postgres { read, .. } => {
-            let mut c = read.get().await?;
-            let r = sqlx::query(spec.sql).bind(id).fetch_all(&mut c.conn).await;
-            c.done(&r);
-            for row in r? {
-                let mut out = Vec::with_capacity(spec.columns.len());
-                for (i, (_, kind)) in spec.columns.iter().enumerate() {
-                    out.push(cell!(&row, i, *kind));
-                }
-                rows.push(out);
-            }
-        }
-    }
+    let rows = match db.pool() {
+        Pool::Sqlite { read, .. } => rows_of!(read, spec, id),
+        Pool::Postgres { read, .. } => rows_of!(read, spec, id),
+    };
     Ok(Table {
         name: spec.name,
         about: spec.about,

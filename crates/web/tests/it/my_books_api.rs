@@ -8,21 +8,6 @@ use quire_testkit::BookBuilder;
 use reqwest::Client;
 use serde_json::{Value, json};
 
-async fn make_token(site: &Site, scopes: &[&str]) -> String {
-    let mut form: Vec<(&str, &str)> = vec![("name", "script"), ("expires", "30")];
-    form.extend(scopes.iter().map(|s| ("scope", *s)));
-    let html = site
-        .post("/account/tokens", &form)
-        .await
-        .text()
-        .await
-        .unwrap();
-    html.split("quire_pat_")
-        .nth(1)
-        .map(|rest| format!("quire_pat_{}", &rest[..64]))
-        .expect("the new token is shown")
-}
-
 async fn call(
     site: &Site,
     method: &str,
@@ -46,8 +31,8 @@ quire_testkit::both_backends! {
         let book = BookBuilder::new("The Remains of the Day").build(&db).await;
         let site = Site::start(db.clone()).await;
         site.join("stevens").await;
-        let all = make_token(&site, &["read", "reviews:write", "shelves:write"]).await;
-        let read_only = make_token(&site, &["read"]).await;
+        let all = site.token(&["read", "reviews:write", "shelves:write"]).await;
+        let read_only = site.token(&["read"]).await;
         let b = format!("/api/v1/books/{}", book.work);
 
         // The review, word for word; a token without the scope changes nothing.

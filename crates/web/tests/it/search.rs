@@ -156,20 +156,6 @@ quire_testkit::both_backends! {
     }
 }
 
-/// Another browser on the same server, signed in as a new account.
-async fn browser(site: &Site, username: &str) -> Site {
-    let other = Site {
-        base: site.base.clone(),
-        client: reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::limited(5))
-            .build()
-            .unwrap(),
-    };
-    other.join(username).await;
-    other
-}
-
 async fn account(db: &quire_storage::Db, username: &str) -> quire_domain::UserId {
     quire_storage::users::by_username(db, username)
         .await
@@ -209,8 +195,8 @@ quire_testkit::both_backends! {
 
         let owner = Site::start(db.clone()).await;
         owner.join("keeper").await;
-        let early = browser(&owner, "early").await;
-        let outsider = browser(&owner, "outsider").await;
+        let early = owner.another("early").await;
+        let outsider = owner.another("outsider").await;
         let keeper = account(&db, "keeper").await;
         let (club, slug) = clubs::create(
             &db,

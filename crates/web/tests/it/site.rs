@@ -82,6 +82,39 @@ impl Site {
     }
 }
 
+impl Site {
+    /// Another browser on the same server, signed in as a new account.
+    pub async fn another(&self, username: &str) -> Site {
+        let other = Site {
+            base: self.base.clone(),
+            client: Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::limited(5))
+                .build()
+                .unwrap(),
+        };
+        other.join(username).await;
+        other
+    }
+
+    /// Make a personal access token with `scopes` on the token page, as
+    /// the signed-in member; its secret.
+    pub async fn token(&self, scopes: &[&str]) -> String {
+        let mut form: Vec<(&str, &str)> = vec![("name", "script"), ("expires", "30")];
+        form.extend(scopes.iter().map(|s| ("scope", *s)));
+        let html = self
+            .post("/account/tokens", &form)
+            .await
+            .text()
+            .await
+            .unwrap();
+        html.split("quire_pat_")
+            .nth(1)
+            .map(|rest| format!("quire_pat_{}", &rest[..64]))
+            .expect("the new token is shown")
+    }
+}
+
 /// The server's settings for tests: every test's accounts join from
 /// 127.0.0.1, so the per-address join limit is raised; the test of that
 /// limit sets its own.

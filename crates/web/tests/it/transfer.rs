@@ -14,20 +14,6 @@ use quire_testkit::BookBuilder;
 use serde_json::Value;
 use std::io::Read;
 
-/// Another browser on the same server, signed in as a new account.
-async fn browser(site: &Site, username: &str) -> Site {
-    let other = Site {
-        base: site.base.clone(),
-        client: reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::limited(5))
-            .build()
-            .unwrap(),
-    };
-    other.join(username).await;
-    other
-}
-
 async fn user_id(db: &Db, username: &str) -> UserId {
     quire_storage::users::by_username(db, username)
         .await
@@ -92,7 +78,7 @@ quire_testkit::both_backends! {
         let slug = shelves::create_shelf(&db, ada, "Brontës, all of them").await.unwrap();
         shelves::shelve(&db, ada, &slug, book.work).await.unwrap();
         // Someone else's rating must not come along.
-        let bob = browser(&site, "bob").await;
+        let bob = site.another("bob").await;
         ratings::set(&db, user_id(&db, "bob").await, other.work, Rating::from_halves(2).unwrap())
             .await
             .unwrap();
@@ -163,7 +149,7 @@ quire_testkit::both_backends! {
         let site = Site::start(db.clone()).await;
         site.join("owner").await;
         let owner = user_id(&db, "owner").await;
-        let member = browser(&site, "mel").await;
+        let member = site.another("mel").await;
         let mel = user_id(&db, "mel").await;
         let (club, slug) = clubs::create(
             &db,
@@ -371,7 +357,7 @@ quire_testkit::both_backends! {
         assert_eq!(ratings_of(&db, me).await, rated_works.len() as i64);
 
         // Someone else cannot see the import.
-        let other = browser(&site, "nosy").await;
+        let other = site.another("nosy").await;
         let r = other.get(&path).await;
         assert_eq!(r.status(), 404);
 
@@ -389,29 +375,13 @@ quire_testkit::both_backends! {
 
 const STORYGRAPH_HEADER: &str = "Title,Authors,Contributors,ISBN/UID,Format,Read Status,Date Added,Last Date Read,Dates Read,Read Count,Moods,Pace,Character- or Plot-Driven?,Strong Character Development?,Loveable Characters?,Diverse Characters?,Flawed Characters?,Star Rating,Review,Content Warnings,Content Warning Description,Tags,Owned?";
 
-/// Make a token on the token page as the signed-in member; its secret.
-async fn token(site: &Site, scopes: &[&str]) -> String {
-    let mut form: Vec<(&str, &str)> = vec![("name", "importer"), ("expires", "30")];
-    form.extend(scopes.iter().map(|s| ("scope", *s)));
-    let html = site
-        .post("/account/tokens", &form)
-        .await
-        .text()
-        .await
-        .unwrap();
-    html.split("quire_pat_")
-        .nth(1)
-        .map(|rest| format!("quire_pat_{}", &rest[..64]))
-        .expect("the new token is shown")
-}
-
 quire_testkit::both_backends! {
     async fn a_script_imports_a_storygraph_export_over_the_api(db: Db) {
         let site = Site::start(db.clone()).await;
         site.join("scripted").await;
         let me = user_id(&db, "scripted").await;
-        let reader_only = token(&site, &["read"]).await;
-        let writer = token(&site, &["read", "shelves:write"]).await;
+        let reader_only = site.token(&["read"]).await;
+        let writer = site.token(&["read", "shelves:write"]).await;
         let fixture = std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../import/tests/fixtures/storygraph_12.csv"
