@@ -164,22 +164,21 @@ async fn upload(
     Member(u): Member,
     form: Multipart,
 ) -> Result<Response, AppError> {
-    let refused = |e: AppError| -> Result<Response, AppError> {
-        match e {
-            AppError::BadInput { message, .. } | AppError::PayloadTooLarge { message, .. } => {
-                let body = page(&DataPage::new(&u, Vec::new(), Some(message)))?;
-                Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
-            }
-            e => Err(e),
-        }
+    let read = match read_form(form).await {
+        Ok((name, bytes, format)) => parse(name.clone(), bytes.clone(), format)
+            .await
+            .map(|parsed| (name, bytes, parsed)),
+        Err(e) => Err(e),
     };
-    let (name, bytes, format) = match read_form(form).await {
+    let (name, bytes, parsed) = match read {
         Ok(v) => v,
-        Err(e) => return refused(e),
-    };
-    let parsed = match parse(name.clone(), bytes.clone(), format).await {
-        Ok(p) => p,
-        Err(e) => return refused(e),
+        // A refused file: the page again, with why, and nothing kept.
+        Err(AppError::BadInput { message, .. } | AppError::PayloadTooLarge { message, .. }) => {
+            let lines = super::upload_lines(&st, &u).await?;
+            let body = page(&DataPage::new(&u, lines, Some(message)))?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
+        }
+        Err(e) => return Err(e),
     };
     let id = uploads::create(
         &st.db,

@@ -89,11 +89,9 @@ impl DataPage {
     }
 }
 
-async fn data_page(
-    State(st): State<AppState>,
-    Member(u): Member,
-) -> Result<Html<String>, AppError> {
-    let lines = uploads::list(&st.db, u.user_id())
+/// The member's earlier uploads, newest first.
+pub(crate) async fn upload_lines(st: &AppState, u: &User) -> Result<Vec<UploadLine>, AppError> {
+    Ok(uploads::list(&st.db, u.user_id())
         .await?
         .into_iter()
         .map(|up| UploadLine {
@@ -107,7 +105,14 @@ async fn data_page(
                 UploadState::Failed => "Failed".into(),
             },
         })
-        .collect();
+        .collect())
+}
+
+async fn data_page(
+    State(st): State<AppState>,
+    Member(u): Member,
+) -> Result<Html<String>, AppError> {
+    let lines = upload_lines(&st, &u).await?;
     page(&DataPage::new(&u, lines, None))
 }
 
