@@ -153,6 +153,9 @@ struct ProfilePage {
     bio: String,
     joined: String,
     own: bool,
+    /// The owner has nothing on any shelf and no rating: a new member, who
+    /// is offered to bring their library from another site.
+    offer_import: bool,
     counts: Vec<CountLink>,
     rows: Vec<ShelfRow>,
     latest_year: Option<i32>,
@@ -238,6 +241,10 @@ pub async fn profile(
         bio: user.bio.clone(),
         joined: date(user.created_at.date()),
         own,
+        offer_import: own
+            && counts.ratings == 0
+            && counts.reviews == 0
+            && counts.shelves.iter().all(|s| s.count == 0),
         counts: links,
         rows,
         latest_year,

@@ -25,7 +25,7 @@ import { current, launch, step } from './lib.mjs';
 // the Tab key to check that every stop shows its focus.
 //
 //   name   the screenshot's name: SCREENSHOT_DIR/<name>-<width>[-dark].png
-//   path   the address; {book}, {series_book}, {reader} and {member} are filled in
+//   path   the address; {book}, {series_book}, {reader}, {member} and {librarian} are filled in
 //          (below, `findPlaceholders`)
 //   via    [page, prefix] instead of path: open `page`, then follow its first
 //          link whose address starts with `prefix` (e.g. an author's page
@@ -84,6 +84,8 @@ const PAGES = [
   { name: 'meeting', via: ['/clubs/the-lamplight-readers', '/clubs/the-lamplight-readers/meetings/'] },
   // Your data (issue 9): imports and exports.
   { name: 'your-data', path: '/account/data', as: 'member' },
+  // The administrator has shelved nothing: their own page offers the import.
+  { name: 'profile-new', path: '/people/{librarian}', as: 'librarian', check: offersImport },
   { name: 'import-preview', path: '/account/data', as: 'member', then: uploadExport, check: previewListsRows },
 ];
 
@@ -137,6 +139,10 @@ async function uploadExport(page) {
   return res;
 }
 
+async function offersImport(page) {
+  await page.getByRole('link', { name: 'Import my reading history' }).waitFor();
+}
+
 async function previewListsRows(page) {
   await page.getByText('Nothing is saved yet').waitFor();
   await page.getByText('326 rows').waitFor();
@@ -180,6 +186,7 @@ async function findPlaceholders(request) {
     series_book: await bookId('Genghis: Lords of the Bow'),
     reader: 'reader2024',
     member,
+    librarian,
   };
 }
 

@@ -304,6 +304,9 @@ quire_testkit::both_backends! {
         let site = Site::start(db.clone()).await;
         site.join("reader").await;
         let me = user_id(&db, "reader").await;
+        // Right after joining, the member's own page offers the import.
+        let (_, html) = site.get_text("/people/reader").await;
+        assert!(html.contains("Import my reading history"), "{html}");
 
         // A file of another kind, said to be a Goodreads export, is refused
         // on the spot and nothing is kept.
@@ -355,6 +358,11 @@ quire_testkit::both_backends! {
         let (_, html) = site.get_text(&path2).await;
         assert!(html.contains("326 unchanged"), "{html}");
         assert_eq!(ratings_of(&db, me).await, rated_works.len() as i64);
+
+        // With books on the shelves, the offer has done its work.
+        let (_, html) = site.get_text("/people/reader").await;
+        assert!(!html.contains("Import my reading history"));
+        assert!(html.contains("Your data: import and export"));
 
         // Someone else cannot see the import.
         let other = site.another("nosy").await;
