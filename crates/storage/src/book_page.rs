@@ -250,6 +250,23 @@ struct ReviewRow {
     updated_at: OffsetDateTime,
 }
 
+impl ReviewRow {
+    fn into_review(self) -> Review {
+        Review {
+            id: self.id,
+            reviewer_username: self.username,
+            reviewer_name: self.display_name,
+            headline: self.headline,
+            body_html: self.body_html,
+            spoiler: self.spoiler,
+            recommends: self.recommends,
+            rating: self.halves.and_then(|h| Rating::from_halves(h).ok()),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
 fn date(s: Option<String>) -> Option<PubDate> {
     s.and_then(|s| PubDate::parse(&s).ok())
 }
@@ -576,21 +593,7 @@ pub async fn load_activity(
             recommend_answered: s.recommend_answered,
             histogram: [s.h1, s.h2, s.h3, s.h4, s.h5, s.h6, s.h7, s.h8, s.h9, s.h10],
         },
-        reviews: reviews
-            .into_iter()
-            .map(|r| Review {
-                id: r.id,
-                reviewer_username: r.username,
-                reviewer_name: r.display_name,
-                headline: r.headline,
-                body_html: r.body_html,
-                spoiler: r.spoiler,
-                recommends: r.recommends,
-                rating: r.halves.and_then(|h| Rating::from_halves(h).ok()),
-                created_at: r.created_at,
-                updated_at: r.updated_at,
-            })
-            .collect(),
+        reviews: reviews.into_iter().map(ReviewRow::into_review).collect(),
         review_page: page,
         reviews_per_page: per_page,
     })
@@ -1011,20 +1014,5 @@ pub async fn reviews_after(
             return Ok(None);
         }
     }
-    Ok(Some(
-        rows.into_iter()
-            .map(|r| Review {
-                id: r.id,
-                reviewer_username: r.username,
-                reviewer_name: r.display_name,
-                headline: r.headline,
-                body_html: r.body_html,
-                spoiler: r.spoiler,
-                recommends: r.recommends,
-                rating: r.halves.and_then(|h| Rating::from_halves(h).ok()),
-                created_at: r.created_at,
-                updated_at: r.updated_at,
-            })
-            .collect(),
-    ))
+    Ok(Some(rows.into_iter().map(ReviewRow::into_review).collect()))
 }

@@ -78,6 +78,22 @@ pub(super) fn formats() -> Vec<(&'static str, &'static str)> {
     .collect()
 }
 
+/// The format the member named: none ("" or "auto") lets the file's
+/// header row tell.
+fn chosen_format(raw: &str) -> Result<Option<Format>, AppError> {
+    match raw.trim() {
+        "" | "auto" => Ok(None),
+        key => Format::parse(key).map(Some).ok_or_else(|| {
+            AppError::bad(
+                "format",
+                format!(
+                    "\"{key}\" is not a format Quire imports: goodreads, storygraph, bookwyrm or librarything."
+                ),
+            )
+        }),
+    }
+}
+
 /// What the member sent: the file and the format they chose (or "auto").
 async fn read_form(mut form: Multipart) -> Result<(String, Bytes, Option<Format>), AppError> {
     let too_large = || AppError::PayloadTooLarge {
@@ -104,18 +120,7 @@ async fn read_form(mut form: Multipart) -> Result<(String, Bytes, Option<Format>
                 file = Some((name, bytes));
             }
             Some("format") => {
-                let v = field.text().await.map_err(|_| cut())?;
-                format = match v.trim() {
-                    "" | "auto" => None,
-                    key => Some(Format::parse(key).ok_or_else(|| {
-                        AppError::bad(
-                            "format",
-                            format!(
-                                "\"{key}\" is not a format Quire imports; choose one from the list."
-                            ),
-                        )
-                    })?),
-                };
+                format = chosen_format(&field.text().await.map_err(|_| cut())?)?;
             }
             _ => {}
         }
@@ -220,6 +225,20 @@ struct ImportPage {
     percent: i64,
     summary: Option<String>,
     error: Option<String>,
+}
+
+impl ImportPage {
+    /// List a row: among those that need a look, or among the others
+    /// (the first [`PREVIEW_LISTED`], then only counted).
+    fn list(&mut self, row: RowLine, needs_look: bool) {
+        if needs_look {
+            self.skipped.push(row);
+        } else if self.others.len() < PREVIEW_LISTED {
+            self.others.push(row);
+        } else {
+            self.more_others += 1;
+        }
+    }
 }
 
 async fn owned(
@@ -382,13 +401,7 @@ async fn preview_into(
             what,
             href,
         };
-        if matches!(r.planned, Planned::Skipped { .. }) {
-            t.skipped.push(row);
-        } else if t.others.len() < PREVIEW_LISTED {
-            t.others.push(row);
-        } else {
-            t.more_others += 1;
-        }
+        t.list(row, matches!(r.planned, Planned::Skipped { .. }));
     }
     let count = |k: &str| n.get(k).copied().unwrap_or(0);
     t.counts = vec![
@@ -428,48 +441,26 @@ async fn report_into(
     let Some(csv_text) = uploads::report(&st.db, u.user_id(), up.id).await? else {
         return Ok(());
     };
-    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
-    let head = r
-        .headers()
-        .map_err(|e| AppError::internal("The import's report could not be read.", e))?
-        .clone();
-    let col = |name: &str| head.iter().position(|h| h == name);
-    let (c_line, c_title, c_author, c_outcome, c_field, c_reason, c_work) = (
-        col("line"),
-        col("title"),
-        col("author"),
-        col("outcome"),
-        col("field"),
-        col("reason"),
-        col("work"),
-    );
-    for rec in r.records().flatten() {
-        let get = |c: Option<usize>| c.and_then(|i| rec.get(i)).unwrap_or("").to_string();
-        let outcome = get(c_outcome);
-        let reason = match get(c_field) {
-            f if f.is_empty() => get(c_reason),
-            f => format!("{} ({f})", get(c_reason)),
+    let rows = report_rows(&csv_text)
+        .map_err(|e| AppError::internal("The import's report could not be read.", e))?;
+    for r in rows {
+        let outcome = r.outcome.unwrap_or_default();
+        let reason = match (r.reason, r.field) {
+            (Some(reason), Some(f)) => format!("{reason} ({f})"),
+            (reason, _) => reason.unwrap_or_default(),
         };
         let row = RowLine {
-            line: get(c_line).parse().unwrap_or(0),
-            title: get(c_title),
-            author: get(c_author),
+            line: r.line,
+            title: r.title,
+            author: r.author,
             what: if reason.is_empty() {
                 outcome_words(&outcome).to_string()
             } else {
                 format!("{}: {reason}", outcome_words(&outcome))
             },
-            href: Some(get(c_work))
-                .filter(|w| !w.is_empty())
-                .map(|w| format!("/books/{w}")),
+            href: r.book,
         };
-        if outcome == "skipped" || outcome == "not written" {
-            t.skipped.push(row);
-        } else if t.others.len() < PREVIEW_LISTED {
-            t.others.push(row);
-        } else {
-            t.more_others += 1;
-        }
+        t.list(row, outcome == "skipped" || outcome == "not written");
     }
     Ok(())
 }
@@ -486,25 +477,38 @@ fn outcome_words(label: &str) -> &'static str {
     }
 }
 
-#[derive(Deserialize)]
-struct ConfirmForm {
+/// The confirmation, from the page's form or as JSON: `keep` is "good"
+/// (the default) or "all".
+#[derive(Deserialize, Default)]
+struct Confirm {
     keep: Option<String>,
+}
+
+/// Queue the import of a previewed upload of `u`'s. False when it was
+/// already confirmed (a double click, a retried request): nothing changes.
+async fn start(
+    st: &AppState,
+    u: &quire_storage::users::User,
+    id: &str,
+    f: &Confirm,
+) -> Result<(Uuid, bool), AppError> {
+    let up = owned(st, u, id).await?;
+    let all_or_nothing = keep_all(f.keep.as_deref())?;
+    let job = quire_jobs::new_job(&ImportUpload { upload: up.id })
+        .map_err(|e| AppError::internal("The import could not be queued.", e))?;
+    let started = uploads::confirm(&st.db, u.user_id(), up.id, all_or_nothing, &job).await?;
+    Ok((up.id, started))
 }
 
 async fn confirm(
     State(st): State<AppState>,
     Member(u): Member,
     Path(id): Path<String>,
-    Form(f): Form<ConfirmForm>,
+    Form(f): Form<Confirm>,
 ) -> Result<Response, AppError> {
-    let up = owned(&st, &u, &id).await?;
-    let all_or_nothing = keep_all(f.keep.as_deref())?;
-    let job = quire_jobs::new_job(&ImportUpload { upload: up.id })
-        .map_err(|e| AppError::internal("The import could not be queued.", e))?;
-    // Confirmed twice (a double click) changes nothing: the page shows
-    // where the import is either way.
-    uploads::confirm(&st.db, u.user_id(), up.id, all_or_nothing, &job).await?;
-    Ok(Redirect::to(&format!("/account/import/{}", up.id)).into_response())
+    // Confirmed twice or not, the page shows where the import is.
+    let (id, _) = start(&st, &u, &id, &f).await?;
+    Ok(Redirect::to(&format!("/account/import/{id}")).into_response())
 }
 
 async fn report_csv(
@@ -610,11 +614,11 @@ fn preview_json(rows: &[library::PreviewRow]) -> Vec<RowJson> {
         .collect()
 }
 
-fn report_json(csv_text: &str) -> Vec<RowJson> {
+/// The rows of an import's stored report (the CSV `Report::write_csv`
+/// writes), read by column name.
+fn report_rows(csv_text: &str) -> Result<Vec<RowJson>, csv::Error> {
     let mut r = csv::Reader::from_reader(csv_text.as_bytes());
-    let Ok(head) = r.headers().cloned() else {
-        return Vec::new();
-    };
+    let head = r.headers()?.clone();
     let col = |name: &str| head.iter().position(|h| h == name);
     let cols = [
         col("line"),
@@ -625,7 +629,7 @@ fn report_json(csv_text: &str) -> Vec<RowJson> {
         col("field"),
         col("reason"),
     ];
-    r.records()
+    Ok(r.records()
         .flatten()
         .map(|rec| {
             let get = |i: usize| cols[i].and_then(|c| rec.get(c)).unwrap_or("").to_string();
@@ -641,7 +645,7 @@ fn report_json(csv_text: &str) -> Vec<RowJson> {
                 reason: some(get(6)),
             }
         })
-        .collect()
+        .collect())
 }
 
 async fn import_json(
@@ -667,7 +671,7 @@ async fn import_json(
         UploadState::Done => {
             out.report = uploads::report(&st.db, u.user_id(), up.id)
                 .await?
-                .map(|t| report_json(&t))
+                .map(|t| report_rows(&t).unwrap_or_default())
         }
         _ => {}
     }
@@ -688,12 +692,7 @@ async fn api_upload(
     headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let format = match q.format.as_deref().map(str::trim) {
-        None | Some("") | Some("auto") => None,
-        Some(key) => Some(Format::parse(key).ok_or_else(|| {
-            AppError::bad("format", format!("\"{key}\" is not a format Quire imports: goodreads, storygraph, bookwyrm or librarything."))
-        })?),
-    };
+    let format = chosen_format(q.format.as_deref().unwrap_or(""))?;
     if body.is_empty() {
         return Err(AppError::bad(
             FIELD,
@@ -734,22 +733,13 @@ async fn api_status(
     Ok(axum::Json(import_json(&st, &u, &up).await?).into_response())
 }
 
-#[derive(Deserialize, Default)]
-struct ConfirmJson {
-    keep: Option<String>,
-}
-
 async fn api_confirm(
     State(st): State<AppState>,
     Member(u): Member,
     Path(id): Path<String>,
-    Json(f): Json<ConfirmJson>,
+    Json(f): Json<Confirm>,
 ) -> Result<Response, AppError> {
-    let up = owned(&st, &u, &id).await?;
-    let all_or_nothing = keep_all(f.keep.as_deref())?;
-    let job = quire_jobs::new_job(&ImportUpload { upload: up.id })
-        .map_err(|e| AppError::internal("The import could not be queued.", e))?;
-    let started = uploads::confirm(&st.db, u.user_id(), up.id, all_or_nothing, &job).await?;
+    let (_, started) = start(&st, &u, &id, &f).await?;
     let up = owned(&st, &u, &id).await?;
     let status = if started {
         StatusCode::ACCEPTED

@@ -163,21 +163,25 @@ enum LibraryCsv {
 }
 
 /// One library export, as bytes.
-async fn library_bytes(st: &AppState, u: &User, kind: LibraryCsv) -> Result<Vec<u8>, AppError> {
-    let entries = library::export(&st.db, u.user_id())
+async fn library_entries(st: &AppState, u: &User) -> Result<Vec<library::Entry>, AppError> {
+    library::export(&st.db, u.user_id())
         .await
-        .map_err(|e| AppError::internal("Your library could not be read.", e))?;
+        .map_err(|e| AppError::internal("Your library could not be read.", e))
+}
+
+/// A library written in one of the export formats.
+fn library_bytes(entries: &[library::Entry], kind: LibraryCsv) -> Result<Vec<u8>, AppError> {
     let mut out = Vec::new();
     match kind {
-        LibraryCsv::Goodreads => library::write_goodreads(&entries, &mut out),
-        LibraryCsv::StoryGraph => library::write_storygraph(&entries, &mut out),
+        LibraryCsv::Goodreads => library::write_goodreads(entries, &mut out),
+        LibraryCsv::StoryGraph => library::write_storygraph(entries, &mut out),
     }
     .map_err(|e| AppError::internal("Your library could not be written.", e))?;
     Ok(out)
 }
 
 async fn library_csv(st: &AppState, u: &User, kind: LibraryCsv) -> Result<Response, AppError> {
-    let bytes = library_bytes(st, u, kind).await?;
+    let bytes = library_bytes(&library_entries(st, u).await?, kind)?;
     let name = match kind {
         LibraryCsv::Goodreads => "goodreads_library_export.csv",
         LibraryCsv::StoryGraph => "storygraph_export.csv",
@@ -203,15 +207,17 @@ async fn account_archive(
     let tables = archive::account(&st.db, u.user_id()).await?;
     let subject = format!("the account of @{}", u.username);
     let name = format!("quire-{}.zip", file_stem(&u.username, "account"));
+    // The library is read once and written in both formats.
+    let entries = library_entries(&st, &u).await?;
     let extra = vec![
         (
             "goodreads_library_export.csv",
-            library_bytes(&st, &u, LibraryCsv::Goodreads).await?,
+            library_bytes(&entries, LibraryCsv::Goodreads)?,
             "your library in Goodreads' export format, which Goodreads-compatible sites (and Quire) import",
         ),
         (
             "storygraph_export.csv",
-            library_bytes(&st, &u, LibraryCsv::StoryGraph).await?,
+            library_bytes(&entries, LibraryCsv::StoryGraph)?,
             "your library in The StoryGraph's export format",
         ),
     ];
