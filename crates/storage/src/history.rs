@@ -275,6 +275,50 @@ pub async fn for_work(db: &Db, work: WorkId, page: u32, per_page: u32) -> Result
             .bind(i64::from(page - 1) * i64::from(per_page)),
         fetch_all
     )?;
+    Ok(HistoryPage {
+        changes: with_fields(db, rows).await?,
+        total,
+    })
+}
+
+/// A page of a work's history for the API, newest first, after the change
+/// `(created_at, id)` when given: keyset paging, so changes made while a
+/// client walks the history neither repeat nor push others past it (two
+/// queries, plus one for the total).
+pub async fn for_work_after(
+    db: &Db,
+    work: WorkId,
+    after: Option<(OffsetDateTime, Uuid)>,
+    limit: u32,
+) -> Result<HistoryPage> {
+    let (total,): (i64,) = read!(
+        db,
+        sqlx::query_as("SELECT COUNT(*) FROM catalog_changes WHERE work_id = $1").bind(work.0),
+        fetch_one
+    )?;
+    let (t, id) = after.unzip();
+    let sql = format!(
+        "{CHANGE_SELECT} WHERE c.work_id = $1
+           AND ($2 IS NULL OR c.created_at < $2 OR (c.created_at = $2 AND c.id < $3))
+         ORDER BY c.created_at DESC, c.id DESC LIMIT $4"
+    );
+    let rows: Vec<ChangeRow> = read!(
+        db,
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(work.0)
+            .bind(t)
+            .bind(id)
+            .bind(i64::from(limit)),
+        fetch_all
+    )?;
+    Ok(HistoryPage {
+        changes: with_fields(db, rows).await?,
+        total,
+    })
+}
+
+/// The changes of `rows` with their fields (one query; none for no rows).
+async fn with_fields(db: &Db, rows: Vec<ChangeRow>) -> Result<Vec<Change>> {
     let fields: Vec<FieldRow> = if rows.is_empty() {
         Vec::new()
     } else {
@@ -291,10 +335,7 @@ pub async fn for_work(db: &Db, work: WorkId, page: u32, per_page: u32) -> Result
             fetch_all
         )?
     };
-    Ok(HistoryPage {
-        changes: assemble(rows, fields)?,
-        total,
-    })
+    assemble(rows, fields)
 }
 
 /// One recorded change.

@@ -230,22 +230,14 @@ pub async fn reviews(
     Query(q): Query<cursor::PageQuery>,
 ) -> Result<Json<cursor::Page<ReviewJson>>, AppError> {
     let limit = q.limit()?;
-    let after: Option<(i64, uuid::Uuid)> = q.after()?;
-    let after = match after {
-        Some((t, id)) => Some((
-            time::OffsetDateTime::from_unix_timestamp(t)
-                .map_err(|_| AppError::bad("cursor", "This cursor is not one Quire gave out."))?,
-            id,
-        )),
-        None => None,
-    };
+    let after = q.after_time()?;
     let rows = quire_storage::book_page::reviews_after(&st.db, work, after, limit + 1)
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such book in Quire.".into()))?;
     Ok(Json(cursor::page_of(
         rows,
         limit,
-        |r| (r.created_at.unix_timestamp(), r.id),
+        |r| cursor::time_key(r.created_at, r.id),
         |r| ReviewJson {
             id: r.id,
             reviewer: ReviewerJson {

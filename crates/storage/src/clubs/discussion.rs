@@ -585,6 +585,45 @@ pub async fn threads(
     rows.into_iter().map(ThreadSql::into_row).collect()
 }
 
+/// A page of the threads of `selection` for the API, newest first, after
+/// the thread `(created_at, id)` when given: keyset paging on what a reply
+/// or a pin does not change, so threads started while a client walks the
+/// list neither repeat nor push others past it. The same threads as
+/// [`threads`] (hidden ones only for organisers, filtered before the
+/// `LIMIT`), each gated for `viewer`.
+pub async fn threads_after(
+    db: &Db,
+    club: ClubId,
+    selection: SelectionId,
+    viewer: Option<UserId>,
+    moderator: bool,
+    after: Option<(OffsetDateTime, ThreadId)>,
+    limit: u32,
+) -> Result<Vec<ThreadRow>> {
+    let (t, id) = after.unzip();
+    let rows: Vec<ThreadSql> = read!(
+        db,
+        sqlx::query_as(concat!(
+            "SELECT ",
+            thread_columns!(),
+            " FROM (",
+            thread_inner!(),
+            " WHERE t.club_id = $1 AND t.selection_id = $2 AND ($4 OR NOT t.hidden)
+                AND ($5 IS NULL OR t.created_at < $5 OR (t.created_at = $5 AND t.id < $6))) x
+             ORDER BY x.created_at DESC, x.id DESC LIMIT $7"
+        ))
+        .bind(club)
+        .bind(selection)
+        .bind(viewer)
+        .bind(moderator)
+        .bind(t)
+        .bind(id)
+        .bind(i64::from(limit)),
+        fetch_all
+    )?;
+    rows.into_iter().map(ThreadSql::into_row).collect()
+}
+
 /// The club page's recent discussion: the latest threads of every
 /// selection, gated for `viewer`, hidden ones left out.
 pub async fn recent(db: &Db, club: ClubId, viewer: Option<UserId>) -> Result<Vec<ThreadRow>> {
@@ -692,14 +731,32 @@ impl PostRow {
 }
 
 /// One thread and, when its gate is open for `viewer`, its posts (hidden
-/// ones only for organisers). `None` when the club has no such thread, or
-/// it is hidden and the viewer is no organiser.
+/// ones only for organisers), the first [`POSTS_MAX`]. `None` when the
+/// club has no such thread, or it is hidden and the viewer is no
+/// organiser.
 pub async fn thread(
     db: &Db,
     club: ClubId,
     id: ThreadId,
     viewer: Option<UserId>,
     moderator: bool,
+) -> Result<Option<(ThreadRow, Vec<PostRow>)>> {
+    thread_page(db, club, id, viewer, moderator, None, POSTS_MAX).await
+}
+
+/// As [`thread`], with a page of its posts, oldest first, after the post
+/// `(created_at, id)` when given: keyset paging, so replies written while
+/// a client walks the thread neither repeat nor push others past it. The
+/// gate and the hidden filter are in the posts' query before its `LIMIT`,
+/// so a page is never short for what the viewer may not see.
+pub async fn thread_page(
+    db: &Db,
+    club: ClubId,
+    id: ThreadId,
+    viewer: Option<UserId>,
+    moderator: bool,
+    after: Option<(OffsetDateTime, PostId)>,
+    limit: i64,
 ) -> Result<Option<(ThreadRow, Vec<PostRow>)>> {
     let row: Option<ThreadSql> = read!(
         db,
@@ -721,6 +778,7 @@ pub async fn thread(
     if !row.open {
         return Ok(Some((row, Vec::new())));
     }
+    let (t, post) = after.unzip();
     let posts: Vec<PostRow> = read!(
         db,
         sqlx::query_as(concat!(
@@ -731,13 +789,16 @@ pub async fn thread(
              LEFT JOIN users u ON u.id = p.author_id
              WHERE t.club_id = $1 AND p.thread_id = $2 AND ($4 OR NOT p.hidden) AND ",
             spoiler_gate!("t", "s", "$3"),
-            " ORDER BY p.created_at, p.id LIMIT $5"
+            " AND ($6 IS NULL OR p.created_at > $6 OR (p.created_at = $6 AND p.id > $7))
+             ORDER BY p.created_at, p.id LIMIT $5"
         ))
         .bind(club)
         .bind(id)
         .bind(viewer)
         .bind(moderator)
-        .bind(POSTS_MAX),
+        .bind(limit)
+        .bind(t)
+        .bind(post),
         fetch_all
     )?;
     Ok(Some((row, posts)))

@@ -291,6 +291,34 @@ pub async fn list(db: &Db, club: ClubId) -> Result<Vec<ClubMember>> {
     )?)
 }
 
+/// A page of a club's members for the API, longest-standing first, after
+/// the member `(joined_at, user)` when given: keyset paging on what a
+/// role or a new name does not change, so members who join while a client
+/// walks the list neither repeat nor push others past it.
+pub async fn list_after(
+    db: &Db,
+    club: ClubId,
+    after: Option<(OffsetDateTime, UserId)>,
+    limit: u32,
+) -> Result<Vec<ClubMember>> {
+    let (t, id) = after.unzip();
+    Ok(read!(
+        db,
+        sqlx::query_as(
+            "SELECT u.id AS user_id, u.username, u.display_name, m.role, m.joined_at
+             FROM club_members m JOIN users u ON u.id = m.user_id
+             WHERE m.club_id = $1
+               AND ($2 IS NULL OR m.joined_at > $2 OR (m.joined_at = $2 AND m.user_id > $3))
+             ORDER BY m.joined_at, m.user_id LIMIT $4"
+        )
+        .bind(club)
+        .bind(t)
+        .bind(id)
+        .bind(i64::from(limit)),
+        fetch_all
+    )?)
+}
+
 /// Requests waiting for an answer, oldest first.
 pub async fn requests(db: &Db, club: ClubId) -> Result<Vec<JoinRequest>> {
     Ok(read!(

@@ -255,6 +255,46 @@ pub struct ClubCard {
 /// Clubs per directory page.
 pub const DIRECTORY_PAGE: i64 = 24;
 
+/// A [`ClubCard`] of every club `c` for viewer `$2`, from `clubs c`:
+/// the book read now only for a public club or one the viewer is in.
+macro_rules! directory_card {
+    () => {
+        concat!(
+            "SELECT ",
+            club_columns!(),
+            ",
+               (SELECT w.title FROM club_selections s JOIN works w ON w.id = s.work_id
+                 WHERE s.club_id = c.id AND s.status = 'current'
+                   AND (c.visibility = 'public'
+                        OR EXISTS (SELECT 1 FROM club_members m WHERE m.club_id = c.id AND m.user_id = $2))) AS reading,
+               (SELECT m.role FROM club_members m WHERE m.club_id = c.id AND m.user_id = $2) AS role
+             FROM clubs c"
+        )
+    };
+}
+
+/// Which clubs the directory lists for a search `$1` (a LIKE pattern):
+/// public and private ones, never secret.
+macro_rules! directory_filter {
+    () => {
+        "c.visibility <> 'secret' AND c.name_key LIKE $1 ESCAPE '\\'"
+    };
+}
+
+/// How many clubs the directory lists for `pattern`.
+async fn directory_count(db: &Db, pattern: &str) -> Result<i64> {
+    let (total,): (i64,) = read!(
+        db,
+        sqlx::query_as(concat!(
+            "SELECT COUNT(*) FROM clubs c WHERE ",
+            directory_filter!()
+        ))
+        .bind(pattern),
+        fetch_one
+    )?;
+    Ok(total)
+}
+
 /// The directory: public and private clubs whose folded name contains the
 /// folded `query` (all of them without one), most members first, a page
 /// at a time; and how many match.
@@ -269,17 +309,10 @@ pub async fn directory(
     let cards: Vec<ClubCard> = read!(
         db,
         sqlx::query_as(concat!(
-            "SELECT ",
-            club_columns!(),
-            ",
-               (SELECT w.title FROM club_selections s JOIN works w ON w.id = s.work_id
-                 WHERE s.club_id = c.id AND s.status = 'current'
-                   AND (c.visibility = 'public'
-                        OR EXISTS (SELECT 1 FROM club_members m WHERE m.club_id = c.id AND m.user_id = $2))) AS reading,
-               (SELECT m.role FROM club_members m WHERE m.club_id = c.id AND m.user_id = $2) AS role
-             FROM clubs c
-             WHERE c.visibility <> 'secret' AND c.name_key LIKE $1 ESCAPE '\\'
-             ORDER BY members DESC, c.name_key, c.id
+            directory_card!(),
+            " WHERE ",
+            directory_filter!(),
+            " ORDER BY members DESC, c.name_key, c.id
              LIMIT $3 OFFSET $4"
         ))
         .bind(&pattern)
@@ -288,15 +321,40 @@ pub async fn directory(
         .bind(offset),
         fetch_all
     )?;
-    let (total,): (i64,) = read!(
+    Ok((cards, directory_count(db, &pattern).await?))
+}
+
+/// The directory for the API, newest club first, after the club
+/// `(created_at, id)` when given: keyset paging on what never changes, so
+/// clubs started (or joined) while a client walks the list neither repeat
+/// nor push others past it. The same clubs as [`directory`], and how many
+/// match.
+pub async fn directory_after(
+    db: &Db,
+    query: &str,
+    viewer: Option<UserId>,
+    after: Option<(OffsetDateTime, ClubId)>,
+    limit: u32,
+) -> Result<(Vec<ClubCard>, i64)> {
+    let pattern = format!("%{}%", like_escape(&fold(query)));
+    let (t, id) = after.unzip();
+    let cards: Vec<ClubCard> = read!(
         db,
-        sqlx::query_as(
-            "SELECT COUNT(*) FROM clubs c WHERE c.visibility <> 'secret' AND c.name_key LIKE $1 ESCAPE '\\'"
-        )
-        .bind(&pattern),
-        fetch_one
+        sqlx::query_as(concat!(
+            directory_card!(),
+            " WHERE ",
+            directory_filter!(),
+            " AND ($3 IS NULL OR c.created_at < $3 OR (c.created_at = $3 AND c.id < $4))
+             ORDER BY c.created_at DESC, c.id DESC LIMIT $5"
+        ))
+        .bind(&pattern)
+        .bind(viewer)
+        .bind(t)
+        .bind(id)
+        .bind(i64::from(limit)),
+        fetch_all
     )?;
-    Ok((cards, total))
+    Ok((cards, directory_count(db, &pattern).await?))
 }
 
 /// The clubs `user` belongs to, whatever their visibility (they are a

@@ -24,6 +24,10 @@ pub struct Op {
     pub paged: bool,
     /// The schema of one item of a paged list (a component's name).
     pub item: Option<&'static str>,
+    /// For a page that comes inside something (a thread and a page of its
+    /// posts): the schema of what it is inside, whose fields the answer
+    /// carries beside `items` and `next_cursor`.
+    pub around: Option<&'static str>,
 }
 
 /// The groups, in the order the API page shows them.
@@ -77,6 +81,7 @@ const fn op(
         body: None,
         paged: false,
         item: None,
+        around: None,
     }
 }
 
@@ -93,6 +98,13 @@ const fn b(mut o: Op, body: &'static str) -> Op {
 const fn paged(mut o: Op, item: &'static str) -> Op {
     o.paged = true;
     o.item = Some(item);
+    o
+}
+
+/// A page of `item`s inside an `around` (its fields beside the page's).
+const fn paged_in(o: Op, item: &'static str, around: &'static str) -> Op {
+    let mut o = paged(o, item);
+    o.around = Some(around);
     o
 }
 
@@ -117,7 +129,7 @@ pub const OPS: &[Op] = &[
     op("GET", "/api/v1/books/{id}", BOOKS, Read, "A book: editions, contributors, subjects, counts and the first reviews"),
     op("PATCH", "/api/v1/books/{id}", BOOKS, CatalogWrite, "Edit a book's fields"),
     op("POST", "/api/v1/books/{id}/editions", BOOKS, CatalogWrite, "Add an edition to a book"),
-    op("GET", "/api/v1/books/{id}/history", BOOKS, Read, "A book's change history"),
+    paged(op("GET", "/api/v1/books/{id}/history", BOOKS, Read, "A book's change history, newest first (with `total`)"), "Change"),
     b(op("POST", "/api/v1/books/{id}/material", BOOKS, CatalogWrite, "Post material (a summary, a note) on a book"), r#"{"kind": "summary", "body": "In our own words: what the book is about."}"#),
     b(op("POST", "/api/v1/books/{id}/merge", BOOKS, CatalogWrite, "Merge a book into another"), r#"{"into": "0192d7e4-…"}"#),
     op("PUT", "/api/v1/books/{id}/text", BOOKS, CatalogWrite, "Attach a book's full text (EPUB or Project Gutenberg text as the body)"),
@@ -159,7 +171,7 @@ pub const OPS: &[Op] = &[
     q(op("GET", "/api/v1/search", SEARCH, Read, "Search books, authors, clubs and members"), &[("q", "what to look for"), ("kind", "books, people or clubs"), ("page", "the page of results")]),
     q(op("GET", "/api/v1/search/suggest", SEARCH, Read, "Complete a title or name as it is typed"), &[("q", "what has been typed")]),
     // Clubs.
-    q(op("GET", "/api/v1/clubs", CLUBS, Read, "The club directory (public clubs, and the private ones you are in), most members first"), &[("q", "words of a club's name"), ("page", "the page, from 1")]),
+    paged(q(op("GET", "/api/v1/clubs", CLUBS, Read, "The club directory (public and private clubs), newest first (with `total`)"), &[("q", "words of a club's name")]), "Club"),
     op("POST", "/api/v1/clubs", CLUBS, ClubsWrite, "Start a club"),
     op("GET", "/api/v1/clubs/{slug}", CLUBS, Read, "A club: about, current and next books, members"),
     op("PATCH", "/api/v1/clubs/{slug}", CLUBS, ClubsWrite, "Change a club's settings (organisers)"),
@@ -167,7 +179,7 @@ pub const OPS: &[Op] = &[
     op("POST", "/api/v1/clubs/{slug}/join", CLUBS, ClubsWrite, "Join an open club"),
     op("POST", "/api/v1/clubs/{slug}/request", CLUBS, ClubsWrite, "Ask to join a club that approves members"),
     op("POST", "/api/v1/clubs/{slug}/leave", CLUBS, ClubsWrite, "Leave a club"),
-    op("GET", "/api/v1/clubs/{slug}/members", CLUBS, Read, "A club's members"),
+    paged(op("GET", "/api/v1/clubs/{slug}/members", CLUBS, Read, "A club's members, longest standing first"), "Member"),
     op("PATCH", "/api/v1/clubs/{slug}/members/{username}", CLUBS, ClubsWrite, "Change a member's club role"),
     op("DELETE", "/api/v1/clubs/{slug}/members/{username}", CLUBS, ClubsWrite, "Remove (or ban) a member"),
     op("POST", "/api/v1/clubs/{slug}/transfer", CLUBS, ClubsWrite, "Hand the club to another member"),
@@ -208,9 +220,9 @@ pub const OPS: &[Op] = &[
     op("PUT", "/api/v1/clubs/{slug}/meetings/{meeting}/rsvp", MEETINGS, ClubsWrite, "Answer a meeting's RSVP"),
     op("PUT", "/api/v1/clubs/{slug}/meetings/{meeting}/attendance", MEETINGS, ClubsWrite, "Record who came"),
     // Discussion.
-    op("GET", "/api/v1/clubs/{slug}/selections/{selection}/threads", DISCUSSION, Read, "A selection's threads, each behind your spoiler guard"),
+    paged(op("GET", "/api/v1/clubs/{slug}/selections/{selection}/threads", DISCUSSION, Read, "A selection's threads, newest first, each behind your spoiler guard"), "Thread"),
     op("POST", "/api/v1/clubs/{slug}/selections/{selection}/threads", DISCUSSION, ClubsWrite, "Start a thread"),
-    op("GET", "/api/v1/clubs/{slug}/threads/{thread}", DISCUSSION, Read, "A thread and its posts"),
+    paged_in(op("GET", "/api/v1/clubs/{slug}/threads/{thread}", DISCUSSION, Read, "A thread and its posts, oldest first (none while the thread is behind your spoiler guard)"), "Post", "Thread"),
     op("POST", "/api/v1/clubs/{slug}/threads/{thread}/posts", DISCUSSION, ClubsWrite, "Reply in a thread"),
     op("POST", "/api/v1/clubs/{slug}/threads/{thread}/moderation", DISCUSSION, ClubsWrite, "Lock, pin or hide a thread (moderators)"),
     op("POST", "/api/v1/clubs/{slug}/posts/{post}/moderation", DISCUSSION, ClubsWrite, "Hide or restore a post (moderators)"),

@@ -4,7 +4,8 @@
 //! sent by its sort key and id (keyset paging), so rows inserted while a
 //! client walks a list neither repeat items nor skip them. It is the key
 //! as JSON, in hex: opaque to clients, cheap to check; a cursor that does
-//! not read back is 422 `invalid` naming `cursor`.
+//! not read back is 422 `invalid` naming `cursor`. A `page` sent to a
+//! list paged this way is 422 naming `page`, not quietly the first page.
 
 use crate::error::AppError;
 use serde::de::DeserializeOwned;
@@ -18,6 +19,9 @@ pub const MAX_LIMIT: u32 = 100;
 pub struct PageQuery {
     pub limit: Option<String>,
     pub cursor: Option<String>,
+    /// Numbered pages are not how these lists are walked; read only to
+    /// refuse it with a way forward.
+    pub page: Option<String>,
 }
 
 /// What a paged list answers.
@@ -30,6 +34,12 @@ pub struct Page<T> {
 
 impl PageQuery {
     pub fn limit(&self) -> Result<u32, AppError> {
+        if self.page.is_some() {
+            return Err(AppError::bad(
+                "page",
+                "This list is paged by cursor, not by number: leave page out, and pass next_cursor from the previous page as cursor.",
+            ));
+        }
         match self.limit.as_deref() {
             None => Ok(DEFAULT_LIMIT),
             Some(s) => s
@@ -50,14 +60,36 @@ impl PageQuery {
     pub fn after<K: DeserializeOwned>(&self) -> Result<Option<K>, AppError> {
         match self.cursor.as_deref() {
             None | Some("") => Ok(None),
-            Some(c) => decode(c).map(Some).ok_or_else(|| {
-                AppError::bad(
-                    "cursor",
-                    "This cursor is not one Quire gave out; pass next_cursor from the previous page as it was, or leave cursor out to start at the beginning.",
-                )
-            }),
+            Some(c) => decode(c).map(Some).ok_or_else(bad_cursor),
         }
     }
+
+    /// The `(time, id)` after which the page starts, for lists keyed by
+    /// when each item was written and its id.
+    pub fn after_time(&self) -> Result<Option<(time::OffsetDateTime, uuid::Uuid)>, AppError> {
+        match self.after::<TimeKey>()? {
+            None => Ok(None),
+            Some((t, id)) => time::OffsetDateTime::from_unix_timestamp(t)
+                .map(|t| Some((t, id)))
+                .map_err(|_| bad_cursor()),
+        }
+    }
+}
+
+fn bad_cursor() -> AppError {
+    AppError::bad(
+        "cursor",
+        "This cursor is not one Quire gave out; pass next_cursor from the previous page as it was, or leave cursor out to start at the beginning.",
+    )
+}
+
+/// A time and an id, as a cursor carries them: the time in whole seconds
+/// (the precision Quire stores), the id as it is.
+pub type TimeKey = (i64, uuid::Uuid);
+
+/// The cursor key of a row written at `at` with id `id`.
+pub fn time_key(at: time::OffsetDateTime, id: uuid::Uuid) -> TimeKey {
+    (at.unix_timestamp(), id)
 }
 
 /// A page from `limit + 1` fetched rows: the extra row only says another

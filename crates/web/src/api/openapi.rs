@@ -14,7 +14,9 @@ use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem,
 };
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::schema::{
+    AllOfBuilder, ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type,
+};
 use utoipa::openapi::security::{
     ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
 };
@@ -101,15 +103,36 @@ fn page_schema(item: Option<&str>) -> Schema {
                 "Pass as `cursor` for the next page; null on the last page.",
             )),
         )
+        .property(
+            "total",
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .description(Some(
+                    "How many items the whole list holds, on the lists whose summary says so.",
+                )),
+        )
         .required("items")
         .required("next_cursor")
         .into()
 }
 
-/// The component a paged operation answers: `Page`, or `ReviewPage` for
-/// pages of `Review`s.
+/// The component a paged operation answers: `Page`, `ReviewPage` for
+/// pages of `Review`s, `ThreadPostPage` for a `Thread` with a page of its
+/// `Post`s.
 fn page_name(op: &Op) -> String {
-    format!("{}Page", op.item.unwrap_or_default())
+    format!(
+        "{}{}Page",
+        op.around.unwrap_or_default(),
+        op.item.unwrap_or_default()
+    )
+}
+
+/// A page inside its `around`: both schemas' fields.
+fn page_in_schema(around: &str, item: &str) -> Schema {
+    AllOfBuilder::new()
+        .item(Ref::from_schema_name(around))
+        .item(Ref::from_schema_name(format!("{item}Page")))
+        .into()
 }
 
 fn method(m: &str) -> HttpMethod {
@@ -289,9 +312,20 @@ pub fn document() -> OpenApi {
         .schema("Error", error_schema())
         .schema("Page", page_schema(None))
         .schema_from::<crate::api::ReviewJson>()
-        .schema_from::<crate::api::ReviewerJson>();
-    for op in OPS.iter().filter(|o| o.item.is_some()) {
-        components = components.schema(page_name(op), page_schema(op.item));
+        .schema_from::<crate::api::ReviewerJson>()
+        .schema_from::<crate::clubs::directory::ClubJson>()
+        .schema_from::<crate::clubs::membership::MemberJson>()
+        .schema_from::<crate::edit::history::ApiChange>()
+        .schema_from::<crate::edit::history::ApiField>()
+        .schema_from::<crate::clubs::discussion::ThreadJson>()
+        .schema_from::<crate::clubs::discussion::PostJson>()
+        .schema_from::<crate::clubs::discussion::AnchorJson>();
+    for op in OPS {
+        let Some(item) = op.item else { continue };
+        components = components.schema(format!("{item}Page"), page_schema(Some(item)));
+        if let Some(around) = op.around {
+            components = components.schema(page_name(op), page_in_schema(around, item));
+        }
     }
     let components = components
         .security_scheme(

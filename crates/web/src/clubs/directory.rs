@@ -5,6 +5,7 @@
 
 use super::href;
 use crate::AppState;
+use crate::api::cursor;
 use crate::auth::{Member, Viewer};
 use crate::error::{AppError, FieldError};
 use crate::input::{Form, Json, Query};
@@ -15,7 +16,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use quire_domain::{ClubName, ClubRole, ClubText, JoinPolicy, Visibility};
+use quire_domain::{ClubId, ClubName, ClubRole, ClubText, JoinPolicy, Visibility};
 use quire_storage::clubs::{self, ClubCard, DIRECTORY_PAGE, NewClub};
 use serde::{Deserialize, Serialize};
 
@@ -74,19 +75,24 @@ struct DirectoryTemplate {
 /// The longest search accepted.
 const MAX_QUERY: usize = 200;
 
-fn checked_query(q: &DirectoryQuery) -> Result<(String, u32), AppError> {
-    let text = q.q.trim();
+fn checked_text(q: &str) -> Result<String, AppError> {
+    let text = q.trim();
     if text.chars().count() > MAX_QUERY {
         return Err(AppError::bad(
             "q",
             format!("The search is longer than {MAX_QUERY} characters; shorten it."),
         ));
     }
+    Ok(text.to_string())
+}
+
+fn checked_query(q: &DirectoryQuery) -> Result<(String, u32), AppError> {
+    let text = checked_text(&q.q)?;
     let page = q.page.unwrap_or(1);
     if page == 0 || page > 10_000 {
         return Err(AppError::bad("page", "Pages are numbered from 1."));
     }
-    Ok((text.to_string(), page))
+    Ok((text, page))
 }
 
 pub async fn directory(
@@ -130,19 +136,31 @@ pub async fn directory(
 }
 
 /// A club as the JSON API gives it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Club)]
 pub struct ClubJson {
     pub slug: String,
     pub name: String,
     pub description: String,
+    /// public, private or secret.
+    #[schema(value_type = String)]
     pub visibility: Visibility,
+    /// open, request or invite.
+    #[schema(value_type = String)]
     pub join_policy: JoinPolicy,
     pub nominations_open: bool,
+    /// An IANA time zone name.
     pub time_zone: String,
+    /// How many members it has.
     pub members: i64,
     pub url: String,
-    /// The requester's role, when a member.
+    /// The requester's role (owner, organiser or member), when a member.
+    #[schema(value_type = Option<String>)]
     pub role: Option<ClubRole>,
+    /// When it was started (RFC 3339).
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: time::OffsetDateTime,
 }
 
 impl ClubJson {
@@ -158,34 +176,48 @@ impl ClubJson {
             members: c.members,
             url: href(&c.slug),
             role,
+            created_at: c.created_at,
         }
     }
 }
 
+/// A page of the directory, and how many clubs it lists in all.
 #[derive(Serialize)]
 pub struct DirectoryJson {
-    pub clubs: Vec<ClubJson>,
+    #[serde(flatten)]
+    pub page: cursor::Page<ClubJson>,
     pub total: i64,
-    pub page: u32,
-    pub per_page: i64,
 }
 
+#[derive(Deserialize)]
+pub struct DirectoryApiQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(flatten)]
+    page: cursor::PageQuery,
+}
+
+/// `GET /api/v1/clubs?q=&limit=&cursor=`: the clubs the directory lists,
+/// newest first, paged by (started at, id) so that clubs started or
+/// joined during a walk move nothing.
 pub async fn directory_api(
     State(st): State<AppState>,
     Viewer(v): Viewer,
-    Query(q): Query<DirectoryQuery>,
+    Query(q): Query<DirectoryApiQuery>,
 ) -> Result<Json<DirectoryJson>, AppError> {
-    let (text, page_no) = checked_query(&q)?;
-    let (clubs, total) =
-        clubs::directory(&st.db, &text, v.as_ref().map(|u| u.user_id()), page_no).await?;
+    let text = checked_text(&q.q)?;
+    let limit = q.page.limit()?;
+    let after = q.page.after_time()?.map(|(t, c)| (t, ClubId(c)));
+    let me = v.as_ref().map(|u| u.user_id());
+    let (rows, total) = clubs::directory_after(&st.db, &text, me, after, limit + 1).await?;
     Ok(Json(DirectoryJson {
-        clubs: clubs
-            .iter()
-            .map(|c| ClubJson::of(&c.club, c.role))
-            .collect(),
+        page: cursor::page_of(
+            rows,
+            limit,
+            |c| cursor::time_key(c.club.created_at, c.club.id.0),
+            |c| ClubJson::of(&c.club, c.role),
+        ),
         total,
-        page: page_no,
-        per_page: DIRECTORY_PAGE,
     }))
 }
 

@@ -15,6 +15,7 @@
 use super::Club;
 use super::reading::{selection_href, selection_of};
 use crate::AppState;
+use crate::api::cursor;
 use crate::error::{AppError, FieldError};
 use crate::input::{Form, Json, Query};
 use crate::permissions::ClubPermission;
@@ -121,8 +122,10 @@ pub fn anchor_field(
 }
 
 /// An anchor in the API: `{"unit": "chapter", "value": 12, "label": "Up to chapter 12"}`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Anchor)]
 pub struct AnchorJson {
+    /// start, percent or chapter.
     pub unit: &'static str,
     pub value: u32,
     pub label: String,
@@ -393,9 +396,10 @@ pub async fn start_form(
     )))
 }
 
-/// A thread in the API. `title` and `posts` are absent (`null`) while the
-/// thread is closed for the caller.
-#[derive(Serialize)]
+/// A thread in the API. `title` is `null` while the thread is closed for
+/// the caller (their place in the book is before its anchor).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Thread)]
 pub struct ThreadJson {
     pub id: String,
     pub selection: String,
@@ -406,8 +410,15 @@ pub struct ThreadJson {
     pub pinned: bool,
     pub locked: bool,
     pub hidden: bool,
+    /// How many posts it holds.
     pub posts: i64,
+    /// When it was started (RFC 3339).
     #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: time::OffsetDateTime,
+    /// RFC 3339.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub last_post_at: time::OffsetDateTime,
 }
 
@@ -424,30 +435,41 @@ impl ThreadJson {
             locked: t.locked,
             hidden: t.hidden,
             posts: t.posts,
+            created_at: t.created_at,
             last_post_at: t.last_post_at,
         }
     }
 }
 
-#[derive(Serialize)]
+/// A post in a thread, in the API.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Post)]
 pub struct PostJson {
     pub id: String,
+    /// The author's username (`null` once the account is gone).
     pub by: Option<String>,
-    /// The Markdown as written, and the sanitised HTML drawn from it.
+    /// The Markdown as written.
     pub body: String,
+    /// The safe HTML drawn from it.
     pub html: String,
+    /// The later place this reply moved its thread to.
     pub moved_anchor_to: Option<AnchorJson>,
+    /// Hidden by a moderator (only organisers see hidden posts).
     pub hidden: bool,
+    /// RFC 3339.
     #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: time::OffsetDateTime,
 }
 
+/// A thread and a page of its posts, oldest first (`items`, with
+/// `next_cursor`); no posts while the thread is closed for the caller.
 #[derive(Serialize)]
 pub struct ThreadPageJson {
     #[serde(flatten)]
     pub thread: ThreadJson,
-    /// `null` while the thread is closed for the caller.
-    pub posts_list: Option<Vec<PostJson>>,
+    #[serde(flatten)]
+    pub posts_page: cursor::Page<PostJson>,
 }
 
 pub async fn start_api(
@@ -457,53 +479,92 @@ pub async fn start_api(
     Json(f): Json<ThreadFields>,
 ) -> Result<Response, AppError> {
     let id = start(&st, &club, &raw, &f).await?;
-    let body = thread_json(&st, &club, id).await?;
+    let body = thread_json(&st, &club, id, &cursor::PageQuery::default()).await?;
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-async fn thread_json(st: &AppState, club: &Club, id: ThreadId) -> Result<ThreadPageJson, AppError> {
+/// A thread and one page of the posts the caller may read, paged by
+/// (written at, id): the gate and the hidden filter are applied by the
+/// posts' query itself, before its limit.
+async fn thread_json(
+    st: &AppState,
+    club: &Club,
+    id: ThreadId,
+    q: &cursor::PageQuery,
+) -> Result<ThreadPageJson, AppError> {
+    let limit = q.limit()?;
+    let after = q.after_time()?.map(|(t, p)| (t, PostId(p)));
     let organiser = club.allows(ClubPermission::Organise);
-    let (t, posts) = d::thread(&st.db, club.club.id, id, me(club), organiser)
-        .await?
-        .ok_or_else(|| AppError::NotFound("There is no such thread in this club.".into()))?;
+    let (t, posts) = d::thread_page(
+        &st.db,
+        club.club.id,
+        id,
+        me(club),
+        organiser,
+        after,
+        i64::from(limit) + 1,
+    )
+    .await?
+    .ok_or_else(|| AppError::NotFound("There is no such thread in this club.".into()))?;
     Ok(ThreadPageJson {
-        posts_list: t.open.then(|| {
-            posts
-                .iter()
-                .map(|p| PostJson {
-                    id: p.id.to_string(),
-                    by: p.by_username.clone(),
-                    body: p.body.clone(),
-                    html: p.body_html.clone(),
-                    moved_anchor_to: p.moved_to().map(AnchorJson::of),
-                    hidden: p.hidden,
-                    created_at: p.created_at,
-                })
-                .collect()
-        }),
         thread: ThreadJson::of(&t),
+        posts_page: cursor::page_of(
+            posts,
+            limit,
+            |p| cursor::time_key(p.created_at, p.id.0),
+            |p| PostJson {
+                id: p.id.to_string(),
+                moved_anchor_to: p.moved_to().map(AnchorJson::of),
+                by: p.by_username,
+                body: p.body,
+                html: p.body_html,
+                hidden: p.hidden,
+                created_at: p.created_at,
+            },
+        ),
     })
 }
 
+/// `GET /api/v1/clubs/{slug}/threads/{thread}?limit=&cursor=`.
 pub async fn thread_api(
     State(st): State<AppState>,
     club: Club,
     Path((_, raw)): Path<(String, String)>,
+    Query(q): Query<cursor::PageQuery>,
 ) -> Result<Json<ThreadPageJson>, AppError> {
     club.check(ClubPermission::Read)?;
-    Ok(Json(thread_json(&st, &club, thread_id(&raw)?).await?))
+    Ok(Json(thread_json(&st, &club, thread_id(&raw)?, &q).await?))
 }
 
+/// `GET /api/v1/clubs/{slug}/selections/{selection}/threads?limit=&cursor=`:
+/// newest first, paged by (started at, id); each behind the caller's gate.
 pub async fn threads_api(
     State(st): State<AppState>,
     club: Club,
     Path((_, raw)): Path<(String, String)>,
-) -> Result<Json<Vec<ThreadJson>>, AppError> {
+    Query(q): Query<cursor::PageQuery>,
+) -> Result<Json<cursor::Page<ThreadJson>>, AppError> {
     club.check(ClubPermission::Read)?;
+    let limit = q.limit()?;
+    let after = q.after_time()?.map(|(t, id)| (t, ThreadId(id)));
     let s = selection_of(&st, &club, &raw).await?;
     let organiser = club.allows(ClubPermission::Organise);
-    let rows = d::threads(&st.db, club.club.id, s.id, me(&club), organiser).await?;
-    Ok(Json(rows.iter().map(ThreadJson::of).collect()))
+    let rows = d::threads_after(
+        &st.db,
+        club.club.id,
+        s.id,
+        me(&club),
+        organiser,
+        after,
+        limit + 1,
+    )
+    .await?;
+    Ok(Json(cursor::page_of(
+        rows,
+        limit,
+        |t| cursor::time_key(t.created_at, t.id.0),
+        |t| ThreadJson::of(&t),
+    )))
 }
 
 #[derive(Deserialize, Default)]
@@ -584,7 +645,8 @@ pub async fn reply_api(
     Json(f): Json<ReplyFields>,
 ) -> Result<Response, AppError> {
     let id = reply(&st, &club, &raw, &f).await?;
-    let body = thread_json(&st, &club, id).await?;
+    // The thread with its first page of posts, as a GET without a cursor.
+    let body = thread_json(&st, &club, id, &cursor::PageQuery::default()).await?;
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 

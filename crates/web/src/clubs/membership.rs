@@ -9,6 +9,7 @@
 
 use super::Club;
 use crate::AppState;
+use crate::api::cursor;
 use crate::error::AppError;
 use crate::input::{Form, Json, Query};
 use crate::permissions::ClubPermission;
@@ -338,12 +339,18 @@ pub async fn unban_form(
 
 // ---- API ---------------------------------------------------------------
 
-#[derive(Serialize)]
+/// A club member in the API.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Member)]
 pub struct MemberJson {
     pub username: String,
     pub display_name: String,
+    /// owner, organiser or member.
+    #[schema(value_type = String)]
     pub role: ClubRole,
+    /// RFC 3339.
     #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub joined_at: time::OffsetDateTime,
 }
 
@@ -358,20 +365,23 @@ impl MemberJson {
     }
 }
 
-#[derive(Serialize)]
-pub struct MembersJson {
-    pub members: Vec<MemberJson>,
-}
-
+/// `GET /api/v1/clubs/{slug}/members?limit=&cursor=`: the members, longest
+/// standing first, paged by (joined at, account id).
 pub async fn members_api(
     State(st): State<AppState>,
     club: Club,
-) -> Result<Json<MembersJson>, AppError> {
+    Query(q): Query<cursor::PageQuery>,
+) -> Result<Json<cursor::Page<MemberJson>>, AppError> {
     club.check(ClubPermission::Read)?;
-    let list = members::list(&st.db, club.club.id).await?;
-    Ok(Json(MembersJson {
-        members: list.iter().map(MemberJson::of).collect(),
-    }))
+    let limit = q.limit()?;
+    let after = q.after_time()?.map(|(t, u)| (t, UserId(u)));
+    let rows = members::list_after(&st.db, club.club.id, after, limit + 1).await?;
+    Ok(Json(cursor::page_of(
+        rows,
+        limit,
+        |m| cursor::time_key(m.joined_at, m.user_id.0),
+        |m| MemberJson::of(&m),
+    )))
 }
 
 #[derive(Deserialize)]

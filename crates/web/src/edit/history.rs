@@ -5,6 +5,7 @@
 use super::forms::plain;
 use super::overrides_lock;
 use crate::AppState;
+use crate::api::cursor;
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::paths::WorkPath;
@@ -265,54 +266,68 @@ pub async fn revert(
     Ok(Redirect::to(&format!("/books/{w}/history?reverted=1")).into_response())
 }
 
-#[derive(Serialize)]
+/// One field a change touched, in the API.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ChangeField)]
 pub struct ApiField {
+    /// work, edition, contributor, series or subject.
     pub entity: &'static str,
     pub entity_id: Uuid,
     pub field: String,
+    /// The value before, as JSON (`null` when there was none).
     pub before: Option<Value>,
+    /// The value after, as JSON (`null` when there is none).
     pub after: Option<Value>,
 }
 
-#[derive(Serialize)]
+/// One change in a book's history, in the API.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Change)]
 pub struct ApiChange {
     pub id: Uuid,
+    /// create, edit, merge, move_edition, revert, lock or unlock.
     pub kind: &'static str,
     pub summary: String,
+    /// The author's display name, when the account still exists.
     pub author: Option<String>,
+    /// For an accepted proposal, the librarian who accepted it.
     pub accepted_by: Option<String>,
+    /// RFC 3339.
     #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: time::OffsetDateTime,
+    /// The change this one reverts.
     pub reverts: Option<Uuid>,
     pub fields: Vec<ApiField>,
 }
 
+/// A page of a book's history, and how many changes it holds in all.
 #[derive(Serialize)]
 pub struct ApiHistory {
     pub work: WorkId,
-    pub page: u32,
-    pub per_page: u32,
+    #[serde(flatten)]
+    pub page: cursor::Page<ApiChange>,
     pub total: i64,
-    pub changes: Vec<ApiChange>,
 }
 
+/// `GET /api/v1/books/{id}/history?limit=&cursor=`: newest first, paged
+/// by (made at, id).
 pub async fn api_history(
     State(st): State<AppState>,
     WorkPath(w): WorkPath,
-    Query(q): Query<HistoryQuery>,
+    crate::input::Query(q): crate::input::Query<cursor::PageQuery>,
 ) -> Result<Json<ApiHistory>, AppError> {
+    let limit = q.limit()?;
+    let after = q.after_time()?;
     title_of(&st, w).await?;
-    let page_no = q.page.unwrap_or(1).clamp(1, 100_000);
-    let h = history::for_work(&st.db, w, page_no, PER_PAGE).await?;
+    let h = history::for_work_after(&st.db, w, after, limit + 1).await?;
     Ok(Json(ApiHistory {
         work: w,
-        page: page_no,
-        per_page: PER_PAGE,
-        total: h.total,
-        changes: h
-            .changes
-            .into_iter()
-            .map(|c| ApiChange {
+        page: cursor::page_of(
+            h.changes,
+            limit,
+            |c| cursor::time_key(c.created_at, c.id),
+            |c| ApiChange {
                 id: c.id,
                 kind: c.kind.as_str(),
                 summary: c.summary,
@@ -331,7 +346,8 @@ pub async fn api_history(
                         after: f.after,
                     })
                     .collect(),
-            })
-            .collect(),
+            },
+        ),
+        total: h.total,
     }))
 }

@@ -57,9 +57,9 @@ quire_testkit::both_backends! {
         assert!(history.contains("by libby"));
         let api: serde_json::Value = site.get(&format!("/api/v1/books/{}/history", b.work)).await.json().await.unwrap();
         assert_eq!(api["total"], 1);
-        assert_eq!(api["changes"][0]["fields"][0]["before"], "The Pish");
-        assert_eq!(api["changes"][0]["fields"][0]["after"], "The Push");
-        let change = api["changes"][0]["id"].as_str().unwrap().to_string();
+        assert_eq!(api["items"][0]["fields"][0]["before"], "The Pish");
+        assert_eq!(api["items"][0]["fields"][0]["after"], "The Push");
+        let change = api["items"][0]["id"].as_str().unwrap().to_string();
 
         // A form drawn before that edit is stale: 409, and the typed value stays.
         let r = site.post(&format!("/books/{}/edit", b.work), &[("version", &v), ("title", "The Push: typed")]).await;
@@ -73,8 +73,8 @@ quire_testkit::both_backends! {
         let (_, book) = site.get_text(&format!("/books/{}", b.work)).await;
         assert!(book.contains("<h1 itemprop=\"name\">The Pish</h1>"));
         let api: serde_json::Value = site.get(&format!("/api/v1/books/{}/history", b.work)).await.json().await.unwrap();
-        assert_eq!(api["changes"][0]["kind"], "revert");
-        assert_eq!(api["changes"][0]["reverts"], change.as_str());
+        assert_eq!(api["items"][0]["kind"], "revert");
+        assert_eq!(api["items"][0]["reverts"], change.as_str());
 
         // JSON: a bad ISBN names its field; a good edit answers the new version.
         let editions = quire_storage::catalog::edit::editions_of(&db, b.work).await.unwrap();

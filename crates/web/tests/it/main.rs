@@ -6,6 +6,7 @@
 mod accounts;
 mod add_book;
 mod add_cover;
+mod api_paging;
 mod api_tokens;
 mod ask_audio;
 mod bad_input;

@@ -117,7 +117,7 @@ quire_testkit::both_backends! {
         assert_eq!((status, v["status"].as_str()), (200, Some("accepted")));
         let change = v["change"].as_str().unwrap().to_string();
         let (_, history) = api(&site, &format!("/api/v1/books/{book}/history"), None).await;
-        assert_eq!(history["changes"][0]["id"], change.as_str());
+        assert_eq!(history["items"][0]["id"], change.as_str());
         let (_, page) = site.get_text(&format!("/books/{book}")).await;
         assert!(page.contains("A Novel in Three Parts"));
 

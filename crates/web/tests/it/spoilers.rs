@@ -362,6 +362,7 @@ quire_testkit::both_backends! {
         let (_, json) = site.get_text(&format!("/api/v1/clubs/edge-club/threads/{thread}")).await;
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(v["anchor"]["value"], 15);
-        assert_eq!(v["posts_list"].as_array().unwrap().len(), 2);
+        assert_eq!(v["items"].as_array().unwrap().len(), 2);
+        assert!(v["next_cursor"].is_null());
     }
 }
