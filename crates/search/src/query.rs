@@ -287,6 +287,17 @@ pub(crate) fn expand(
     automaton: &DfaWrapper,
     max: usize,
 ) -> tantivy::Result<Vec<Term>> {
+    expand_within(searcher, field, automaton, max, u64::MAX)
+}
+
+/// [`expand`], leaving out terms in more than `max_docs` documents.
+fn expand_within(
+    searcher: &Searcher,
+    field: Field,
+    automaton: &DfaWrapper,
+    max: usize,
+    max_docs: u64,
+) -> tantivy::Result<Vec<Term>> {
     let mut found: HashMap<Vec<u8>, u32> = HashMap::new();
     for segment in searcher.segment_readers() {
         let inverted = segment.inverted_index(field)?;
@@ -295,7 +306,10 @@ pub(crate) fn expand(
             *found.entry(stream.key().to_vec()).or_default() += stream.value().doc_freq;
         }
     }
-    let mut terms: Vec<(Vec<u8>, u32)> = found.into_iter().collect();
+    let mut terms: Vec<(Vec<u8>, u32)> = found
+        .into_iter()
+        .filter(|(_, df)| u64::from(*df) <= max_docs)
+        .collect();
     terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     terms.truncate(max);
     Ok(terms
@@ -350,9 +364,13 @@ pub(crate) fn word_query(
     if (d > 0 || wants_prefix) && !is_common {
         if d > 0 {
             let dfa = FuzzyTermQuery::new(term(fields.words, &w.folded), d, true).automaton()?;
+            // Nor is a common word what a typo stands for: "then" is no
+            // typo of "the" or "when", and their long posting lists would
+            // cost most of the query.
+            let max_docs = (searcher.num_docs() / COMMON_SHARE).max(COMMON_MIN);
             let mut terms = Vec::new();
             for f in [fields.words, fields.author] {
-                terms.extend(expand(searcher, f, &dfa, MAX_TYPO_TERMS)?);
+                terms.extend(expand_within(searcher, f, &dfa, MAX_TYPO_TERMS, max_docs)?);
             }
             alts.extend(any_of(terms, W_TYPO));
         }

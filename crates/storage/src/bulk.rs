@@ -1,35 +1,50 @@
 //! Bulk loading of readers' ratings and to-read lists, for catalog-scale
 //! imports (goodbooks-shaped data sets of millions of ratings).
 //!
-//! Rows arrive as small numbers (the data set's own reader and book
-//! numbers) and are staged in temporary tables of integers inside one
-//! transaction; [`RatingsLoad::finish`] then moves them into `ratings`,
-//! `readings` and `queue_entries` with one `INSERT … SELECT` each, sorted
-//! by the target's key, and recomputes the rating totals of the works it
-//! touched. On SQLite the secondary indexes of those tables are dropped
-//! for a large load and built again at the end (one sort each instead of
-//! millions of scattered updates), and the connection's page cache is
-//! raised for the load only. Everything is one transaction: a failed load
-//! leaves the database as it was, and a second run of the same rows adds
-//! nothing (`ON CONFLICT DO NOTHING`, readings only where the reader has
-//! none for that book).
+//! Rows arrive as the data set's own reader and book numbers and are held
+//! in memory, a dozen bytes a rating, until [`RatingsLoad::finish`]. There
+//! each reader and book gets a rank in the order of its id, every row
+//! becomes one integer (reader rank, book rank, stars), and the rows are
+//! sorted and de-duplicated in Rust. They then go into `ratings` and
+//! `queue_entries` in the order of those tables' keys, a chunk per
+//! statement, joined to two small temporary tables that turn ranks back
+//! into ids. Sorting here rather than in the database is what makes the
+//! load fast: the database appends to its B-trees instead of sorting
+//! millions of 32-byte keys, and on SQLite the foreign keys of every row
+//! are checked once per reader and book instead of once per row (the load
+//! runs on a connection without enforcement, see [`Db::begin_bulk`]).
+//!
+//! On SQLite the secondary indexes of a table that takes 200,000 rows or
+//! more are dropped and built again at the end (one sort each instead of
+//! millions of scattered updates). Everything is one transaction: a failed
+//! load leaves the database as it was, and a second run of the same rows
+//! adds nothing (`ON CONFLICT DO NOTHING`, queue places only for books not
+//! queued yet, readings only where the reader has none for that book).
+
+use std::collections::{HashMap, HashSet};
 
 use crate::Result;
-use crate::db::{Db, Tx, now};
+use crate::db::{Db, StorageError, Tx, now};
 use quire_domain::{Rating, UserId, WorkId};
+use uuid::Uuid;
 
-/// Staged rows above which SQLite's secondary indexes are dropped and
-/// rebuilt rather than kept up to date row by row.
+/// Rows into one table above which its secondary indexes are dropped and
+/// rebuilt on SQLite rather than kept up to date row by row.
 const REBUILD_INDEXES_FROM: u64 = 200_000;
 
-/// Rows per statement into the staging tables. They travel as one JSON
-/// array of number triples, unpacked by the database (`json_each`,
-/// `json_array_elements`): binding each value costs far more here than
-/// the database's own parsing.
-const STAGE_ROWS: usize = 50_000;
+/// Rows per statement. They travel as one JSON array of integers, unpacked
+/// by the database (`json_each`, `json_array_elements_text`): binding each
+/// value costs far more here than the database's own parsing.
+const CHUNK: usize = 50_000;
 
-/// The tables whose secondary indexes a large SQLite load rebuilds.
-const LOADED_TABLES: &[&str] = &["ratings", "readings", "queue_entries"];
+/// Bits of a row's integer: a rating is `reader << 34 | book << 4 |
+/// halves`, a reader's book is `reader << 30 | book`. Ranks stay below
+/// these bounds so the integer is a positive `BIGINT`.
+const BOOK_BITS: u32 = 30;
+const HALVES_BITS: u32 = 4;
+const MAX_READERS: usize = 1 << 29;
+const MAX_BOOKS: usize = 1 << BOOK_BITS;
+const BOOK_MASK: u64 = (1 << BOOK_BITS) - 1;
 
 /// What [`RatingsLoad::finish`] added.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -45,74 +60,106 @@ pub struct Loaded {
     pub works: u64,
 }
 
-/// A bulk load in progress: one open transaction with its staging tables.
-/// Nothing is visible to other connections until [`RatingsLoad::finish`];
-/// dropping it rolls everything back.
+/// The data set's numbers in the order they first appear in the rows; rows
+/// hold the position (four bytes) instead of the number.
+#[derive(Default)]
+struct Numbers {
+    index: HashMap<u64, u32>,
+    seen: Vec<u64>,
+}
+
+impl Numbers {
+    fn intern(&mut self, no: u64) -> u32 {
+        let next = self.seen.len() as u32;
+        *self.index.entry(no).or_insert_with(|| {
+            self.seen.push(no);
+            next
+        })
+    }
+}
+
+/// Ids in their sort order: `rank[i]` is the rank of the id of the `i`th
+/// number seen (`None` when no id was given for it), `ids[rank]` the id.
+/// Numbers given the same id share its rank.
+struct Ranks {
+    rank: Vec<Option<u32>>,
+    ids: Vec<Uuid>,
+}
+
+impl Ranks {
+    fn new(numbers: &Numbers, ids: &HashMap<u64, Uuid>) -> Ranks {
+        let mut sorted: Vec<Uuid> = numbers
+            .seen
+            .iter()
+            .filter_map(|n| ids.get(n).copied())
+            .collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let rank = numbers
+            .seen
+            .iter()
+            .map(|n| {
+                ids.get(n)
+                    .and_then(|id| sorted.binary_search(id).ok())
+                    .map(|r| r as u32)
+            })
+            .collect();
+        Ranks { rank, ids: sorted }
+    }
+}
+
+/// A bulk load in progress: one open transaction. Nothing is visible to
+/// other connections until [`RatingsLoad::finish`]; dropping it rolls
+/// everything back.
 pub struct RatingsLoad {
     db: Db,
     tx: Tx,
-    staged_ratings: u64,
-    staged_to_read: u64,
+    book_ids: HashMap<u64, Uuid>,
+    reader_ids: HashMap<u64, Uuid>,
+    readers: Numbers,
+    books: Numbers,
+    /// (reader, book, halves), as positions in `readers` and `books`.
+    ratings: Vec<(u32, u32, u8)>,
+    /// (reader, book) in the order the readers queued them.
+    to_read: Vec<(u32, u32)>,
 }
 
 impl RatingsLoad {
-    /// Begin a load. Readers and works must exist already (create them
-    /// first: this holds SQLite's only write connection until it ends).
+    /// Begin a load. Readers and works must exist already, or be created
+    /// with [`Self::demo_readers`] (this holds SQLite's only write
+    /// connection until it ends).
     pub async fn begin(db: &Db) -> Result<RatingsLoad> {
-        let mut tx = db.begin().await?;
-        let (id_type, drop_all) = match &tx {
-            Tx::Sqlite(_) => ("BLOB", true),
-            Tx::Postgres(_) => ("UUID", false),
-        };
-        // PostgreSQL drops them with the transaction; SQLite keeps temporary
-        // tables for the connection, so they are dropped at the end (and a
-        // rolled-back load takes their creation back with it).
-        let on_commit = if drop_all { "" } else { " ON COMMIT DROP" };
-        for ddl in [
-            format!(
-                "CREATE TEMP TABLE bulk_books (no BIGINT PRIMARY KEY, work_id {id_type} NOT NULL){on_commit}"
-            ),
-            format!(
-                "CREATE TEMP TABLE bulk_readers (no BIGINT PRIMARY KEY, user_id {id_type} NOT NULL){on_commit}"
-            ),
-            format!(
-                "CREATE TEMP TABLE bulk_ratings (user_no BIGINT NOT NULL, book_no BIGINT NOT NULL, halves INTEGER NOT NULL){on_commit}"
-            ),
-            format!(
-                "CREATE TEMP TABLE bulk_to_read (seq BIGINT NOT NULL, user_no BIGINT NOT NULL, book_no BIGINT NOT NULL){on_commit}"
-            ),
-        ] {
-            tx!(db, &mut tx, sqlx::query(sqlx::AssertSqlSafe(ddl)), execute)?;
-        }
+        let mut tx = db.begin_bulk().await?;
         if let Tx::Sqlite(t) = &mut tx {
-            // About 512 MB of page cache for this connection while it loads
-            // and 256 MB for its staging tables (the default is 2 MB each);
-            // put back in `finish`.
+            // About 512 MB of page cache while it loads (the default is
+            // 32 MB): it also sizes the sorts that build the indexes again.
+            // The connection closes with the load.
             sqlx::query("PRAGMA cache_size = -524288")
-                .execute(&mut **t)
-                .await?;
-            sqlx::query("PRAGMA temp.cache_size = -262144")
                 .execute(&mut **t)
                 .await?;
         }
         Ok(RatingsLoad {
             db: db.clone(),
             tx,
-            staged_ratings: 0,
-            staged_to_read: 0,
+            book_ids: HashMap::new(),
+            reader_ids: HashMap::new(),
+            readers: Numbers::default(),
+            books: Numbers::default(),
+            ratings: Vec::new(),
+            to_read: Vec::new(),
         })
     }
 
     /// Say which work each of the data set's book numbers is.
     pub async fn books(&mut self, rows: &[(u64, WorkId)]) -> Result<()> {
-        let pairs: Vec<(u64, uuid::Uuid)> = rows.iter().map(|(n, w)| (*n, w.0)).collect();
-        self.map("bulk_books", &pairs).await
+        self.book_ids.extend(rows.iter().map(|(n, w)| (*n, w.0)));
+        Ok(())
     }
 
     /// Say which account each of the data set's reader numbers is.
     pub async fn readers(&mut self, rows: &[(u64, UserId)]) -> Result<()> {
-        let pairs: Vec<(u64, uuid::Uuid)> = rows.iter().map(|(n, u)| (*n, u.0)).collect();
-        self.map("bulk_readers", &pairs).await
+        self.reader_ids.extend(rows.iter().map(|(n, u)| (*n, u.0)));
+        Ok(())
     }
 
     /// Create readers who cannot sign in (as the demo's readers) and say
@@ -134,169 +181,120 @@ impl RatingsLoad {
         Ok(added)
     }
 
-    async fn map(&mut self, table: &str, rows: &[(u64, uuid::Uuid)]) -> Result<()> {
-        let db = self.db.clone();
-        for chunk in rows.chunks(400) {
-            let sql = values_sql(
-                &format!("INSERT INTO {table} (no, {}) VALUES ", map_column(table)),
-                chunk.len(),
-                2,
-                " ON CONFLICT (no) DO NOTHING",
-            );
-            tx!(
-                &db,
-                &mut self.tx,
-                {
-                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
-                    for (n, id) in chunk {
-                        q = q.bind(to_i64(*n)).bind(*id);
-                    }
-                    q
-                },
-                execute
-            )?;
-        }
-        Ok(())
-    }
-
-    /// Stage ratings: (reader number, book number, rating). Rows naming a
+    /// Add ratings: (reader number, book number, rating). Rows naming a
     /// reader or book not given to [`Self::readers`] or [`Self::books`]
-    /// are left out at the end.
+    /// are left out at the end; of two ratings of one book by one reader
+    /// the higher is kept.
     pub async fn ratings(&mut self, rows: &[(u64, u64, Rating)]) -> Result<()> {
-        let db = self.db.clone();
-        for chunk in rows.chunks(STAGE_ROWS) {
-            let json = json_rows(
-                chunk
-                    .iter()
-                    .map(|(u, b, r)| [*u, *b, u64::from(r.halves())]),
-            );
-            stage(
-                &db,
-                &mut self.tx,
-                "bulk_ratings (user_no, book_no, halves)",
-                json,
-            )
-            .await?;
+        self.ratings.reserve(rows.len());
+        for (u, b, r) in rows {
+            let row = (self.readers.intern(*u), self.books.intern(*b), r.halves());
+            self.ratings.push(row);
         }
-        self.staged_ratings += rows.len() as u64;
         Ok(())
     }
 
-    /// Stage to-read rows: (reader number, book number), in the order the
+    /// Add to-read rows: (reader number, book number), in the order the
     /// reader queued them.
     pub async fn to_read(&mut self, rows: &[(u64, u64)]) -> Result<()> {
-        let db = self.db.clone();
-        let first = self.staged_to_read;
-        for (c, chunk) in rows.chunks(STAGE_ROWS).enumerate() {
-            let base = first + (c * STAGE_ROWS) as u64;
-            let json = json_rows(
-                chunk
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (u, b))| [base + i as u64, *u, *b]),
-            );
-            stage(
-                &db,
-                &mut self.tx,
-                "bulk_to_read (seq, user_no, book_no)",
-                json,
-            )
-            .await?;
+        self.to_read.reserve(rows.len());
+        for (u, b) in rows {
+            let row = (self.readers.intern(*u), self.books.intern(*b));
+            self.to_read.push(row);
         }
-        self.staged_to_read += rows.len() as u64;
         Ok(())
     }
 
-    /// Move the staged rows into place and commit. `shelve_as_read` puts
-    /// each rated book that is on none of its reader's shelves on "read"
-    /// (as rating one book on its page does), with the same reading id a
+    /// Move the rows into place and commit. `shelve_as_read` puts each
+    /// rated book that is on none of its reader's shelves on "read" (as
+    /// rating one book on its page does), with the same reading id a
     /// single rating would give it.
     pub async fn finish(mut self, shelve_as_read: bool) -> Result<Loaded> {
         let db = self.db.clone();
-        let tx = &mut self.tx;
         let at = now();
-        let sqlite = matches!(tx, Tx::Sqlite(_));
-        let rebuild = sqlite && self.staged_ratings + self.staged_to_read >= REBUILD_INDEXES_FROM;
-        let mut indexes: Vec<(String, String)> = Vec::new();
-        if rebuild && let Tx::Sqlite(t) = &mut *tx {
-            let mut sql = String::from(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (",
-            );
-            sql.push_str(
-                &LOADED_TABLES
-                    .iter()
-                    .map(|t| format!("'{t}'"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            );
-            sql.push(')');
-            indexes = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .fetch_all(&mut **t)
-                .await?;
-            for (name, _) in &indexes {
-                sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX \"{name}\"")))
-                    .execute(&mut **t)
-                    .await?;
-            }
+        let readers = Ranks::new(&self.readers, &self.reader_ids);
+        let books = Ranks::new(&self.books, &self.book_ids);
+        if readers.ids.len() >= MAX_READERS || books.ids.len() >= MAX_BOOKS {
+            return Err(StorageError::Conflict(format!(
+                "a bulk load takes at most {MAX_READERS} readers and {MAX_BOOKS} books"
+            )));
         }
+        let ratings = rating_keys(std::mem::take(&mut self.ratings), &readers, &books);
+        let to_read = std::mem::take(&mut self.to_read);
+        let tx = &mut self.tx;
+        create_rank_tables(&db, tx, &readers, &books).await?;
 
-        // `WHERE TRUE`: SQLite needs it to tell `ON CONFLICT` from a join
-        // constraint after a `SELECT`.
-        let ratings = tx!(
-            &db,
-            &mut *tx,
-            sqlx::query(
-                "INSERT INTO ratings (user_id, work_id, halves, created_at, updated_at)
-                 SELECT r.user_id, b.work_id, MAX(s.halves), $1, $1
-                 FROM bulk_ratings s
-                 JOIN bulk_readers r ON r.no = s.user_no
-                 JOIN bulk_books b ON b.no = s.book_no
-                 WHERE TRUE
-                 GROUP BY r.user_id, b.work_id
-                 ORDER BY r.user_id, b.work_id
-                 ON CONFLICT (user_id, work_id) DO NOTHING"
-            )
-            .bind(at),
-            execute
-        )?
-        .rows_affected();
+        let queue = queue_rows(&db, tx, &to_read, &readers, &books).await?;
+        drop(to_read);
+        // Which rated books go on "read", decided before the indexes that
+        // answer it are dropped; the books this load queues are left out.
+        let read = if shelve_as_read {
+            let queued: HashSet<u64> = queue.iter().map(|(k, _)| *k).collect();
+            rated_unshelved(&db, tx, &ratings, &queued).await?
+        } else {
+            Vec::new()
+        };
 
-        let queued = tx!(
-            &db,
-            &mut *tx,
-            sqlx::query(
-                "INSERT INTO queue_entries (user_id, work_id, position, added_at)
-                 SELECT q.user_id, q.work_id,
-                    COALESCE((SELECT MAX(e.position) FROM queue_entries e WHERE e.user_id = q.user_id), 0)
-                        + ROW_NUMBER() OVER (PARTITION BY q.user_id ORDER BY q.seq),
-                    $1
-                 FROM (SELECT r.user_id, b.work_id, MIN(s.seq) AS seq
-                       FROM bulk_to_read s
-                       JOIN bulk_readers r ON r.no = s.user_no
-                       JOIN bulk_books b ON b.no = s.book_no
-                       WHERE NOT EXISTS (SELECT 1 FROM queue_entries e
-                                         WHERE e.user_id = r.user_id AND e.work_id = b.work_id)
-                       GROUP BY r.user_id, b.work_id) q
-                 WHERE TRUE
-                 ORDER BY q.user_id, q.work_id
-                 ON CONFLICT (user_id, work_id) DO NOTHING"
-            )
-            .bind(at),
-            execute
-        )?
-        .rows_affected();
+        let heavy: Vec<&str> = [
+            ("ratings", ratings.len()),
+            ("queue_entries", queue.len()),
+            ("readings", read.len()),
+        ]
+        .into_iter()
+        .filter(|(_, rows)| *rows as u64 >= REBUILD_INDEXES_FROM)
+        .map(|(table, _)| table)
+        .collect();
+        let indexes = drop_indexes(tx, &heavy).await?;
 
-        let mut readings = 0;
-        if shelve_as_read {
-            readings = shelve_staged_as_read(&db, tx, at).await?;
+        let mut added = Loaded::default();
+        let (single, pairs) = sources(tx);
+        let insert_ratings = format!(
+            "INSERT INTO ratings (user_id, work_id, halves, created_at, updated_at)
+             SELECT r.user_id, b.work_id, j.k & {halves}, $2, $2
+             FROM {single} CROSS JOIN bulk_readers r CROSS JOIN bulk_books b
+             WHERE r.no = j.k >> {reader_shift} AND b.no = (j.k >> {HALVES_BITS}) & {BOOK_MASK}
+             ON CONFLICT (user_id, work_id) DO NOTHING",
+            halves = (1 << HALVES_BITS) - 1,
+            reader_shift = BOOK_BITS + HALVES_BITS,
+        );
+        for chunk in ratings.chunks(CHUNK) {
+            added.ratings += tx!(
+                &db,
+                &mut *tx,
+                sqlx::query(sqlx::AssertSqlSafe(insert_ratings.as_str()))
+                    .bind(json_ints(chunk.iter().copied()))
+                    .bind(at),
+                execute
+            )?
+            .0;
         }
+        let insert_queue = format!(
+            "INSERT INTO queue_entries (user_id, work_id, position, added_at)
+             SELECT r.user_id, b.work_id, j.p, $2
+             FROM {pairs} CROSS JOIN bulk_readers r CROSS JOIN bulk_books b
+             WHERE r.no = j.k >> {BOOK_BITS} AND b.no = j.k & {BOOK_MASK}
+             ON CONFLICT (user_id, work_id) DO NOTHING"
+        );
+        for chunk in queue.chunks(CHUNK) {
+            added.queued += tx!(
+                &db,
+                &mut *tx,
+                sqlx::query(sqlx::AssertSqlSafe(insert_queue.as_str()))
+                    .bind(json_pairs(chunk))
+                    .bind(at),
+                execute
+            )?
+            .0;
+        }
+        added.readings = insert_read(&db, tx, read, at).await?;
 
-        for (_, sql) in &indexes {
-            if let Tx::Sqlite(t) = &mut *tx {
-                sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-                    .execute(&mut **t)
-                    .await?;
-            }
+        for sql in &indexes {
+            tx!(
+                &db,
+                &mut *tx,
+                sqlx::query(sqlx::AssertSqlSafe(sql.as_str())),
+                execute
+            )?;
         }
 
         // The totals shown on book pages and used for ranking, from the
@@ -314,8 +312,8 @@ impl RatingsLoad {
             ),
             execute
         )?;
-        let works = if ratings + queued + readings > 0 {
-            tx!(
+        if added.ratings + added.queued + added.readings > 0 {
+            added.works = tx!(
                 &db,
                 &mut *tx,
                 sqlx::query(
@@ -324,60 +322,212 @@ impl RatingsLoad {
                 ),
                 execute
             )?
-            .rows_affected()
-        } else {
-            0
-        };
-
-        if let Tx::Sqlite(t) = &mut *tx {
-            for table in ["bulk_books", "bulk_readers", "bulk_ratings", "bulk_to_read"] {
-                sqlx::query(sqlx::AssertSqlSafe(format!("DROP TABLE temp.{table}")))
-                    .execute(&mut **t)
-                    .await?;
-            }
-            // The connection goes back to the pool: its defaults again.
-            sqlx::query("PRAGMA cache_size = -2000")
-                .execute(&mut **t)
-                .await?;
-            sqlx::query("PRAGMA temp.cache_size = -2000")
-                .execute(&mut **t)
-                .await?;
+            .0;
         }
+        // On SQLite the connection closes with the transaction, and its
+        // temporary tables with it; PostgreSQL drops them at the commit.
         self.tx.commit().await?;
-        Ok(Loaded {
-            ratings,
-            readings,
-            queued,
-            works,
-        })
+        Ok(added)
     }
 }
 
-/// A "read" reading for every staged rating whose reader has the book on
-/// no shelf, no reading and no queue place. Its id is the one
-/// `ratings::set` would give it, computed here in Rust over the pairs that
-/// need one (a second load finds none).
-async fn shelve_staged_as_read(db: &Db, tx: &mut Tx, at: time::OffsetDateTime) -> Result<u64> {
-    let pairs: Vec<(uuid::Uuid, uuid::Uuid)> = tx!(
+/// Each rating as one integer, sorted (so in the order of the readers' and
+/// books' ids, the key order of `ratings`), one per reader and book (the
+/// highest stars, which sort last), rows without a known reader or book
+/// left out.
+fn rating_keys(rows: Vec<(u32, u32, u8)>, readers: &Ranks, books: &Ranks) -> Vec<u64> {
+    let mut keys: Vec<u64> = rows
+        .into_iter()
+        .filter_map(|(u, b, h)| {
+            let u = readers.rank[u as usize]?;
+            let b = books.rank[b as usize]?;
+            Some(pair(u, b) << HALVES_BITS | u64::from(h))
+        })
+        .collect();
+    keys.sort_unstable();
+    let mut kept: Vec<u64> = Vec::with_capacity(keys.len());
+    for k in keys {
+        match kept.last_mut() {
+            Some(last) if *last >> HALVES_BITS == k >> HALVES_BITS => *last = k,
+            _ => kept.push(k),
+        }
+    }
+    kept
+}
+
+fn pair(reader: u32, book: u32) -> u64 {
+    u64::from(reader) << BOOK_BITS | u64::from(book)
+}
+
+/// The two temporary tables that turn ranks back into ids, after checking
+/// that every id names an account or a work (the load's rows are not
+/// checked one by one on SQLite).
+async fn create_rank_tables(db: &Db, tx: &mut Tx, readers: &Ranks, books: &Ranks) -> Result<()> {
+    let (id_type, key, on_commit) = match tx {
+        Tx::Sqlite(_) => ("BLOB", "INTEGER", ""),
+        Tx::Postgres(_) => ("UUID", "BIGINT", " ON COMMIT DROP"),
+    };
+    for (table, column, ranks, parent) in [
+        ("bulk_readers", "user_id", readers, "users"),
+        ("bulk_books", "work_id", books, "works"),
+    ] {
+        let ddl = format!(
+            "CREATE TEMP TABLE {table} (no {key} PRIMARY KEY, {column} {id_type} NOT NULL){on_commit}"
+        );
+        tx!(db, &mut *tx, sqlx::query(sqlx::AssertSqlSafe(ddl)), execute)?;
+        let insert = format!("INSERT INTO {table} (no, {column}) VALUES ");
+        for (c, chunk) in ranks.ids.chunks(400).enumerate() {
+            let sql = values_sql(&insert, chunk.len(), 2, "");
+            tx!(
+                db,
+                &mut *tx,
+                {
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+                    for (i, id) in chunk.iter().enumerate() {
+                        q = q.bind((c * 400 + i) as i64).bind(*id);
+                    }
+                    q
+                },
+                execute
+            )?;
+        }
+        let check = format!(
+            "SELECT COUNT(*) FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.id = t.{column})"
+        );
+        let (missing,): (i64,) = tx!(
+            db,
+            &mut *tx,
+            sqlx::query_as(sqlx::AssertSqlSafe(check)),
+            fetch_one
+        )?;
+        if missing > 0 {
+            return Err(StorageError::Conflict(format!(
+                "the bulk load names {} ({missing})",
+                if parent == "users" {
+                    "readers without an account"
+                } else {
+                    "books not in the catalog"
+                }
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The queue places to add: (reader and book as one integer, place), in
+/// key order. A book is queued once, at its first row; books already in
+/// the reader's queue are left there; new books go after the reader's
+/// last place, in the order of the rows.
+async fn queue_rows(
+    db: &Db,
+    tx: &mut Tx,
+    rows: &[(u32, u32)],
+    readers: &Ranks,
+    books: &Ranks,
+) -> Result<Vec<(u64, i64)>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let existing: Vec<(i64, Uuid, i64)> = tx!(
         db,
-        tx,
+        &mut *tx,
         sqlx::query_as(
-            "SELECT DISTINCT r.user_id, b.work_id
-             FROM bulk_ratings s
-             JOIN bulk_readers r ON r.no = s.user_no
-             JOIN bulk_books b ON b.no = s.book_no
-             WHERE NOT EXISTS (SELECT 1 FROM readings x WHERE x.user_id = r.user_id AND x.work_id = b.work_id)
-               AND NOT EXISTS (SELECT 1 FROM queue_entries q WHERE q.user_id = r.user_id AND q.work_id = b.work_id)
-               AND NOT EXISTS (SELECT 1 FROM shelf_items e JOIN shelves h ON h.id = e.shelf_id
-                               WHERE h.user_id = r.user_id AND e.work_id = b.work_id)"
+            "SELECT r.no, e.work_id, e.position
+             FROM bulk_readers r JOIN queue_entries e ON e.user_id = r.user_id"
         ),
         fetch_all
     )?;
-    let mut rows: Vec<(uuid::Uuid, uuid::Uuid, uuid::Uuid)> = pairs
+    let mut last: HashMap<u32, i64> = HashMap::new();
+    let mut queued: HashSet<u64> = HashSet::new();
+    for (reader, work, position) in existing {
+        let reader = reader as u32;
+        let top = last.entry(reader).or_insert(0);
+        *top = (*top).max(position);
+        if let Ok(book) = books.ids.binary_search(&work) {
+            queued.insert(pair(reader, book as u32));
+        }
+    }
+    // (reader, book, row) for the rows with both known; the first row of
+    // each book wins.
+    let mut wanted: Vec<(u64, u32)> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(seq, (u, b))| {
+            let u = readers.rank[*u as usize]?;
+            let b = books.rank[*b as usize]?;
+            Some((pair(u, b), seq as u32))
+        })
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup_by_key(|(k, _)| *k);
+    wanted.retain(|(k, _)| !queued.contains(k));
+    // Places in row order per reader, then back to key order.
+    wanted.sort_unstable_by_key(|(k, seq)| (k >> BOOK_BITS, *seq));
+    let mut placed: Vec<(u64, i64)> = Vec::with_capacity(wanted.len());
+    let mut reader = u64::MAX;
+    let mut next = 0;
+    for (k, _) in wanted {
+        if k >> BOOK_BITS != reader {
+            reader = k >> BOOK_BITS;
+            next = last.get(&(reader as u32)).copied().unwrap_or(0);
+        }
+        next += 1;
+        placed.push((k, next));
+    }
+    placed.sort_unstable();
+    Ok(placed)
+}
+
+/// The rated books (reader and book as one integer) that are on none of
+/// their reader's shelves, in no reading, in no queue and not queued by
+/// this load.
+async fn rated_unshelved(
+    db: &Db,
+    tx: &mut Tx,
+    ratings: &[u64],
+    queued: &HashSet<u64>,
+) -> Result<Vec<(Uuid, Uuid)>> {
+    let (single, _) = sources(tx);
+    let sql = format!(
+        "SELECT r.user_id, b.work_id
+         FROM {single} CROSS JOIN bulk_readers r CROSS JOIN bulk_books b
+         WHERE r.no = j.k >> {BOOK_BITS} AND b.no = j.k & {BOOK_MASK}
+           AND NOT EXISTS (SELECT 1 FROM readings x WHERE x.user_id = r.user_id AND x.work_id = b.work_id)
+           AND NOT EXISTS (SELECT 1 FROM queue_entries q WHERE q.user_id = r.user_id AND q.work_id = b.work_id)
+           AND NOT EXISTS (SELECT 1 FROM shelf_items e JOIN shelves h ON h.id = e.shelf_id
+                           WHERE h.user_id = r.user_id AND e.work_id = b.work_id)"
+    );
+    let mut out = Vec::new();
+    let pairs: Vec<u64> = ratings
+        .iter()
+        .map(|k| k >> HALVES_BITS)
+        .filter(|k| !queued.contains(k))
+        .collect();
+    for chunk in pairs.chunks(CHUNK) {
+        let found: Vec<(Uuid, Uuid)> = tx!(
+            db,
+            &mut *tx,
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(json_ints(chunk.iter().copied())),
+            fetch_all
+        )?;
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+/// A "read" reading for each pair, with the id `ratings::set` would give
+/// it, in the order of that id (the primary key).
+async fn insert_read(
+    db: &Db,
+    tx: &mut Tx,
+    pairs: Vec<(Uuid, Uuid)>,
+    at: time::OffsetDateTime,
+) -> Result<u64> {
+    let mut rows: Vec<(Uuid, Uuid, Uuid)> = pairs
         .into_iter()
         .map(|(u, w)| (crate::ratings::rated_read_id(UserId(u), WorkId(w)), u, w))
         .collect();
-    // In key order, so the table and its primary key grow at the end.
     rows.sort_unstable();
     let mut added = 0;
     for chunk in rows.chunks(300) {
@@ -387,12 +537,10 @@ async fn shelve_staged_as_read(db: &Db, tx: &mut Tx, at: time::OffsetDateTime) -
             chunk.len(),
             3,
             ") v WHERE TRUE ON CONFLICT (id) DO NOTHING",
-        )
-        // The shared timestamp is `$1`; the rows' values start at `$2`.
-        .replace("$0", "$1");
+        );
         added += tx!(
             db,
-            tx,
+            &mut *tx,
             {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(at);
                 for (id, u, w) in chunk {
@@ -402,57 +550,79 @@ async fn shelve_staged_as_read(db: &Db, tx: &mut Tx, at: time::OffsetDateTime) -
             },
             execute
         )?
-        .rows_affected();
+        .0;
     }
     Ok(added)
 }
 
-/// `[[a,b,c],…]` for [`stage`].
-fn json_rows(rows: impl Iterator<Item = [u64; 3]>) -> String {
+/// Drop the secondary indexes of `tables` (on SQLite; PostgreSQL keeps
+/// its indexes); returns the statements that make them again. They are
+/// read from `sqlite_master`, so they stay what the migrations made.
+async fn drop_indexes(tx: &mut Tx, tables: &[&str]) -> Result<Vec<String>> {
+    let Tx::Sqlite(t) = tx else {
+        return Ok(Vec::new());
+    };
+    if tables.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tables = tables
+        .iter()
+        .map(|t| format!("'{t}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let indexes: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({tables})"
+    )))
+    .fetch_all(&mut **t)
+    .await?;
+    for (name, _) in &indexes {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX \"{name}\"")))
+            .execute(&mut **t)
+            .await?;
+    }
+    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+}
+
+/// The row sources of a JSON array bound as `$1`: of integers (`j.k`) and
+/// of `[integer, integer]` pairs (`j.k`, `j.p`), in array order.
+fn sources(tx: &Tx) -> (&'static str, &'static str) {
+    match tx {
+        Tx::Sqlite(_) => (
+            "(SELECT value AS k FROM json_each($1)) j",
+            "(SELECT value ->> 0 AS k, value ->> 1 AS p FROM json_each($1)) j",
+        ),
+        Tx::Postgres(_) => (
+            "(SELECT CAST(e AS BIGINT) AS k FROM json_array_elements_text(CAST($1 AS JSON)) e) j",
+            "(SELECT CAST(e ->> 0 AS BIGINT) AS k, CAST(e ->> 1 AS BIGINT) AS p
+              FROM json_array_elements(CAST($1 AS JSON)) e) j",
+        ),
+    }
+}
+
+/// `[a,b,…]`.
+fn json_ints(rows: impl Iterator<Item = u64>) -> String {
     let mut out = String::from("[");
-    for (i, [a, b, c]) in rows.enumerate() {
+    for (i, k) in rows.enumerate() {
         if i > 0 {
             out.push(',');
         }
-        out.push('[');
-        out.push_str(&a.to_string());
-        out.push(',');
-        out.push_str(&b.to_string());
-        out.push(',');
-        out.push_str(&c.to_string());
-        out.push(']');
+        out.push_str(&k.to_string());
     }
     out.push(']');
     out
 }
 
-/// Insert a JSON array of number triples into a staging table's three
-/// columns (`target` names the table and columns).
-async fn stage(db: &Db, tx: &mut Tx, target: &str, json: String) -> Result<()> {
-    let sql = match tx {
-        Tx::Sqlite(_) => format!(
-            "INSERT INTO {target} SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each($1)"
-        ),
-        Tx::Postgres(_) => format!(
-            "INSERT INTO {target} SELECT CAST(e.v ->> 0 AS BIGINT), CAST(e.v ->> 1 AS BIGINT), CAST(e.v ->> 2 AS BIGINT)
-             FROM json_array_elements(CAST($1 AS JSON)) AS e(v)"
-        ),
-    };
-    tx!(
-        db,
-        tx,
-        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(json),
-        execute
-    )?;
-    Ok(())
-}
-
-fn map_column(table: &str) -> &'static str {
-    if table == "bulk_books" {
-        "work_id"
-    } else {
-        "user_id"
+/// `[[k,p],…]`.
+fn json_pairs(rows: &[(u64, i64)]) -> String {
+    let mut out = String::from("[");
+    for (i, (k, p)) in rows.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!("[{k},{p}]"));
     }
+    out.push(']');
+    out
 }
 
 /// `head (…),(…)… tail` with `width` placeholders a row. Placeholders are
@@ -477,8 +647,4 @@ fn values_sql(head: &str, rows: usize, width: usize, tail: &str) -> String {
     }
     sql.push_str(tail);
     sql
-}
-
-fn to_i64(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
 }

@@ -461,6 +461,26 @@ impl Db {
         })
     }
 
+    /// A write transaction for a bulk load. On SQLite its connection runs
+    /// without foreign-key enforcement (the load checks each reader and
+    /// book once instead of once per row; the pragma cannot change inside
+    /// a transaction) and is closed when the transaction ends, committed or
+    /// not, so no later statement runs on it unchecked: the pool opens a
+    /// fresh one with the usual settings.
+    pub(crate) async fn begin_bulk(&self) -> Result<Tx, StorageError> {
+        Ok(match &self.inner.pool {
+            Pool::Sqlite { write, .. } => {
+                let mut conn = write.acquire().await?;
+                conn.close_on_drop();
+                sqlx::query("PRAGMA foreign_keys = OFF")
+                    .execute(&mut *conn)
+                    .await?;
+                Tx::Sqlite(sqlx::Transaction::begin(conn, None).await?)
+            }
+            Pool::Postgres { pool: p, .. } => Tx::Postgres(p.begin().await?),
+        })
+    }
+
     /// Names of the tables and their columns, for the test that keeps the two
     /// schemas equal: `(table, column, not_null)` sorted.
     pub async fn schema_columns(&self) -> Result<Vec<(String, String, bool)>, StorageError> {

@@ -6,6 +6,7 @@ mod adding;
 mod attempt_limits;
 mod book_page;
 mod browse;
+mod bulk;
 mod cards;
 mod catalog;
 mod clubs;
