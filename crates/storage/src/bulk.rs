@@ -151,15 +151,13 @@ impl RatingsLoad {
     }
 
     /// Say which work each of the data set's book numbers is.
-    pub async fn books(&mut self, rows: &[(u64, WorkId)]) -> Result<()> {
+    pub fn books(&mut self, rows: &[(u64, WorkId)]) {
         self.book_ids.extend(rows.iter().map(|(n, w)| (*n, w.0)));
-        Ok(())
     }
 
     /// Say which account each of the data set's reader numbers is.
-    pub async fn readers(&mut self, rows: &[(u64, UserId)]) -> Result<()> {
+    pub fn readers(&mut self, rows: &[(u64, UserId)]) {
         self.reader_ids.extend(rows.iter().map(|(n, u)| (*n, u.0)));
-        Ok(())
     }
 
     /// Create readers who cannot sign in (as the demo's readers) and say
@@ -177,7 +175,7 @@ impl RatingsLoad {
         let db = self.db.clone();
         let added = crate::users::insert_demo_readers_in(&db, &mut self.tx, &people).await?;
         let map: Vec<(u64, UserId)> = rows.iter().map(|(n, id, ..)| (*n, *id)).collect();
-        self.readers(&map).await?;
+        self.readers(&map);
         Ok(added)
     }
 
@@ -185,24 +183,22 @@ impl RatingsLoad {
     /// reader or book not given to [`Self::readers`] or [`Self::books`]
     /// are left out at the end; of two ratings of one book by one reader
     /// the higher is kept.
-    pub async fn ratings(&mut self, rows: &[(u64, u64, Rating)]) -> Result<()> {
+    pub fn ratings(&mut self, rows: &[(u64, u64, Rating)]) {
         self.ratings.reserve(rows.len());
         for (u, b, r) in rows {
             let row = (self.readers.intern(*u), self.books.intern(*b), r.halves());
             self.ratings.push(row);
         }
-        Ok(())
     }
 
     /// Add to-read rows: (reader number, book number), in the order the
     /// reader queued them.
-    pub async fn to_read(&mut self, rows: &[(u64, u64)]) -> Result<()> {
+    pub fn to_read(&mut self, rows: &[(u64, u64)]) {
         self.to_read.reserve(rows.len());
         for (u, b) in rows {
             let row = (self.readers.intern(*u), self.books.intern(*b));
             self.to_read.push(row);
         }
-        Ok(())
     }
 
     /// Move the rows into place and commit. `shelve_as_read` puts each

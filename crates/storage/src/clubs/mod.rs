@@ -255,20 +255,20 @@ pub struct ClubCard {
 /// Clubs per directory page.
 pub const DIRECTORY_PAGE: i64 = 24;
 
-/// A [`ClubCard`] of every club `c` for viewer `$2`, from `clubs c`:
-/// the book read now only for a public club or one the viewer is in.
-macro_rules! directory_card {
+/// The columns of a [`ClubCard`] of club `c` for viewer `$2`: the book
+/// read now only for a public club or one the viewer is in, and the
+/// viewer's role.
+macro_rules! club_card_columns {
     () => {
         concat!(
             "SELECT ",
             club_columns!(),
             ",
-               (SELECT w.title FROM club_selections s JOIN works w ON w.id = s.work_id
-                 WHERE s.club_id = c.id AND s.status = 'current'
+               (SELECT w.title FROM club_selections s2 JOIN works w ON w.id = s2.work_id
+                 WHERE s2.club_id = c.id AND s2.status = 'current'
                    AND (c.visibility = 'public'
                         OR EXISTS (SELECT 1 FROM club_members m WHERE m.club_id = c.id AND m.user_id = $2))) AS reading,
-               (SELECT m.role FROM club_members m WHERE m.club_id = c.id AND m.user_id = $2) AS role
-             FROM clubs c"
+               (SELECT m.role FROM club_members m WHERE m.club_id = c.id AND m.user_id = $2) AS role"
         )
     };
 }
@@ -309,8 +309,8 @@ pub async fn directory(
     let cards: Vec<ClubCard> = read!(
         db,
         sqlx::query_as(concat!(
-            directory_card!(),
-            " WHERE ",
+            club_card_columns!(),
+            " FROM clubs c WHERE ",
             directory_filter!(),
             " ORDER BY members DESC, c.name_key, c.id
              LIMIT $3 OFFSET $4"
@@ -341,8 +341,8 @@ pub async fn directory_after(
     let cards: Vec<ClubCard> = read!(
         db,
         sqlx::query_as(concat!(
-            directory_card!(),
-            " WHERE ",
+            club_card_columns!(),
+            " FROM clubs c WHERE ",
             directory_filter!(),
             " AND ($3 IS NULL OR c.created_at < $3 OR (c.created_at = $3 AND c.id < $4))
              ORDER BY c.created_at DESC, c.id DESC LIMIT $5"
@@ -402,15 +402,8 @@ pub async fn for_work(
     let rows: Vec<Row> = read!(
         db,
         sqlx::query_as(concat!(
-            "SELECT ",
-            club_columns!(),
-            ",
-               (SELECT w.title FROM club_selections s2 JOIN works w ON w.id = s2.work_id
-                 WHERE s2.club_id = c.id AND s2.status = 'current'
-                   AND (c.visibility = 'public'
-                        OR EXISTS (SELECT 1 FROM club_members m WHERE m.club_id = c.id AND m.user_id = $2))) AS reading,
-               (SELECT m.role FROM club_members m WHERE m.club_id = c.id AND m.user_id = $2) AS role,
-               s.status
+            club_card_columns!(),
+            ", s.status
              FROM club_selections s JOIN clubs c ON c.id = s.club_id
              WHERE s.work_id = $1 AND s.status IN ('current', 'finished')
                AND (c.visibility <> 'secret'

@@ -1,25 +1,8 @@
+use crate::member;
 use quire_domain::{Rating, UserId, WorkId};
 use quire_storage::bulk::{Loaded, RatingsLoad};
-use quire_storage::users::{self, NewUser};
 use quire_storage::{Db, book_page, ratings, shelves};
 use quire_testkit::BookBuilder;
-
-async fn reader(db: &Db, name: &str) -> UserId {
-    users::create(
-        db,
-        &NewUser {
-            id: UserId::new(),
-            username: name,
-            display_name: name,
-            password_hash: None,
-            role: quire_domain::SiteRole::Member,
-            is_demo: false,
-        },
-    )
-    .await
-    .unwrap()
-    .user_id()
-}
 
 fn stars(n: i64) -> Rating {
     Rating::from_stars(n).unwrap()
@@ -44,24 +27,22 @@ quire_testkit::both_backends! {
         let a = BookBuilder::new("Anna").build(&db).await.work;
         let b = BookBuilder::new("Beloved").build(&db).await.work;
         let c = BookBuilder::new("Carmilla").build(&db).await.work;
-        let maya = reader(&db, "maya").await;
+        let maya = member(&db, "maya").await;
         shelves::queue_add(&db, maya, c).await.unwrap();
 
         let load_once = || async {
             let mut load = RatingsLoad::begin(&db).await.unwrap();
-            load.books(&[(1, a), (2, b), (3, c)]).await.unwrap();
-            load.readers(&[(7, maya)]).await.unwrap();
+            load.books(&[(1, a), (2, b), (3, c)]);
+            load.readers(&[(7, maya)]);
             load.ratings(&[
                 (7, 1, stars(3)),
                 (7, 1, stars(5)),
                 (7, 2, stars(2)),
                 (7, 99, stars(4)), // no such book
                 (8, 1, stars(1)),  // no such reader
-            ])
-            .await
-            .unwrap();
+            ]);
             // Beloved twice, and Carmilla, already queued, stays first.
-            load.to_read(&[(7, 2), (7, 3), (7, 2)]).await.unwrap();
+            load.to_read(&[(7, 2), (7, 3), (7, 2)]);
             load.finish(true).await.unwrap()
         };
         let first = load_once().await;
@@ -86,11 +67,11 @@ quire_testkit::both_backends! {
 
     async fn a_bulk_load_naming_an_account_that_does_not_exist_changes_nothing(db: Db) {
         let a = BookBuilder::new("Anna").build(&db).await.work;
-        let maya = reader(&db, "maya").await;
+        let maya = member(&db, "maya").await;
         let mut load = RatingsLoad::begin(&db).await.unwrap();
-        load.books(&[(1, a)]).await.unwrap();
-        load.readers(&[(1, maya), (2, UserId::new())]).await.unwrap();
-        load.ratings(&[(1, 1, stars(4)), (2, 1, stars(2))]).await.unwrap();
+        load.books(&[(1, a)]);
+        load.readers(&[(1, maya), (2, UserId::new())]);
+        load.ratings(&[(1, 1, stars(4)), (2, 1, stars(2))]);
         let err = load.finish(false).await.unwrap_err();
         assert!(err.to_string().contains("readers without an account (1)"), "{err}");
         let page = book_page::load(&db, a, 1, 10).await.unwrap().unwrap();

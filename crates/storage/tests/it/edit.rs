@@ -1,30 +1,13 @@
+use crate::account;
 use quire_domain::{ContributorRole, SiteRole, UserId};
 use quire_storage::catalog::edit::{
     self, CreditField, EditError, EditRequest, Expect, Fields, Target, WorkFields,
 };
 use quire_storage::catalog::proposals::{self, ProposalStatus};
 use quire_storage::history::{self, ChangeKind, Entity};
-use quire_storage::users::{self, NewUser};
-use quire_storage::{Db, book_page, catalog};
+use quire_storage::{book_page, catalog};
 use quire_testkit::BookBuilder;
 use serde_json::{Value, json};
-
-async fn account(db: &Db, name: &str, role: SiteRole) -> UserId {
-    users::create(
-        db,
-        &NewUser {
-            id: UserId::new(),
-            username: name,
-            display_name: name,
-            password_hash: Some("x"),
-            role,
-            is_demo: false,
-        },
-    )
-    .await
-    .unwrap()
-    .user_id()
-}
 
 fn fields(pairs: &[(&str, Value)]) -> Fields {
     pairs

@@ -1,32 +1,15 @@
 //! The book page read in parts with their own revisions, the reader's own
 //! state in one statement, and ratings that put a book on "read".
 
-use quire_domain::{Progress, Rating, ReadingStatus, Source, UserId};
+use crate::member;
+use quire_domain::{Progress, Rating, ReadingStatus, Source};
 use quire_storage::book_page::{
     self, ACTIVITY_QUERIES, CORE_QUERIES, QUESTIONS_QUERIES, READER_VIEW_QUERIES,
 };
 use quire_storage::reviews::{self, ReviewInput};
-use quire_storage::users::{self, NewUser};
-use quire_storage::{Db, catalog, questions, ratings, shelves};
+use quire_storage::{catalog, questions, ratings, shelves};
 use quire_testkit::BookBuilder;
 use time::macros::date;
-
-async fn reader(db: &Db, name: &str) -> UserId {
-    users::create(
-        db,
-        &NewUser {
-            id: UserId::new(),
-            username: name,
-            display_name: name,
-            password_hash: Some("x"),
-            role: quire_domain::SiteRole::Member,
-            is_demo: false,
-        },
-    )
-    .await
-    .unwrap()
-    .user_id()
-}
 
 quire_testkit::both_backends! {
     async fn each_part_of_the_page_is_read_in_its_own_fixed_number_of_queries(db: Db) {
@@ -48,7 +31,7 @@ quire_testkit::both_backends! {
 
     async fn a_vote_changes_only_the_questions_revision_and_a_rating_only_the_activity(db: Db) {
         let b = BookBuilder::new("Revisions").with_questions(2).build(&db).await;
-        let u = reader(&db, "voter").await;
+        let u = member(&db, "voter").await;
         let r0 = catalog::revision(&db, b.work).await.unwrap().unwrap();
         let q = book_page::load_questions(&db, b.work).await.unwrap();
         questions::vote(&db, q[0].id, u, true).await.unwrap();
@@ -67,7 +50,7 @@ quire_testkit::both_backends! {
 
     async fn the_readers_own_state_is_one_query(db: Db) {
         let b = BookBuilder::new("Mine").with_questions(3).build(&db).await;
-        let u = reader(&db, "owner").await;
+        let u = member(&db, "owner").await;
         let before = db.queries_run();
         let empty = book_page::reader_view(&db, u, b.work).await.unwrap().unwrap();
         assert_eq!(db.queries_run() - before, READER_VIEW_QUERIES);
@@ -116,7 +99,7 @@ quire_testkit::both_backends! {
     async fn rating_an_unshelved_book_puts_it_on_read_once(db: Db) {
         let b = BookBuilder::new("Rated").build(&db).await;
         let queued = BookBuilder::new("Queued").build(&db).await;
-        let u = reader(&db, "rater").await;
+        let u = member(&db, "rater").await;
         ratings::set(&db, u, b.work, Rating::from_stars(4).unwrap()).await.unwrap();
         ratings::set(&db, u, b.work, Rating::from_stars(5).unwrap()).await.unwrap();
         let s = shelves::shelves(&db, u).await.unwrap();
@@ -136,8 +119,8 @@ quire_testkit::both_backends! {
     async fn imported_ratings_go_on_read_and_a_second_load_adds_nothing(db: Db) {
         let b = BookBuilder::new("Imported").build(&db).await;
         let reading = BookBuilder::new("Already reading").build(&db).await;
-        let u = reader(&db, "importer").await;
-        let w = reader(&db, "second").await;
+        let u = member(&db, "importer").await;
+        let w = member(&db, "second").await;
         shelves::start_reading(&db, w, reading.work, None, date!(2026 - 01 - 01)).await.unwrap();
         let rows = vec![
             (u, b.work, Rating::from_stars(4).unwrap()),

@@ -1,29 +1,13 @@
+use crate::member;
 use quire_domain::{Progress, Rating, ReadingStatus, UserId};
 use quire_storage::users::{self, NewUser};
-use quire_storage::{Db, book_page, catalog, home, ratings, shelves};
+use quire_storage::{book_page, catalog, home, ratings, shelves};
 use quire_testkit::BookBuilder;
 use time::macros::date;
 
-async fn reader(db: &Db, name: &str) -> UserId {
-    users::create(
-        db,
-        &NewUser {
-            id: UserId::new(),
-            username: name,
-            display_name: name,
-            password_hash: Some("x"),
-            role: quire_domain::SiteRole::Member,
-            is_demo: false,
-        },
-    )
-    .await
-    .unwrap()
-    .user_id()
-}
-
 quire_testkit::both_backends! {
     async fn usernames_are_unique_whatever_their_case(db: Db) {
-        reader(&db, "Maya").await;
+        member(&db, "Maya").await;
         let err = users::create(&db, &NewUser {
             id: UserId::new(),
             username: "maya",
@@ -40,7 +24,7 @@ quire_testkit::both_backends! {
 
     async fn ratings_replace_each_other_and_feed_the_rankings(db: Db) {
         let b = BookBuilder::new("Rated").build(&db).await;
-        let u = reader(&db, "rater").await;
+        let u = member(&db, "rater").await;
         ratings::set(&db, u, b.work, Rating::parse("4.5").unwrap()).await.unwrap();
         ratings::set(&db, u, b.work, Rating::parse("3").unwrap()).await.unwrap();
         let page = book_page::load(&db, b.work, 1, 20).await.unwrap().unwrap();
@@ -60,7 +44,7 @@ quire_testkit::both_backends! {
     async fn shelves_follow_a_reader_through_a_book_and_a_reread(db: Db) {
         let b = BookBuilder::new("Shelved").build(&db).await;
         let other = BookBuilder::new("Queued second").build(&db).await;
-        let u = reader(&db, "shelver").await;
+        let u = member(&db, "shelver").await;
         shelves::queue_add(&db, u, b.work).await.unwrap();
         shelves::queue_add(&db, u, other.work).await.unwrap();
         shelves::queue_add(&db, u, b.work).await.unwrap();

@@ -2,29 +2,12 @@
 //! revoked, its last use is noted at most once a minute, and a member sees
 //! and revokes only their own.
 
+use crate::member;
 use quire_domain::UserId;
 use quire_storage::tokens::{self, NewToken};
-use quire_storage::users::{self, NewUser};
 use quire_storage::{Db, now};
 use time::Duration;
 use uuid::Uuid;
-
-async fn member(db: &Db, name: &str) -> UserId {
-    users::create(
-        db,
-        &NewUser {
-            id: UserId::new(),
-            username: name,
-            display_name: name,
-            password_hash: Some("x"),
-            role: quire_domain::SiteRole::Member,
-            is_demo: false,
-        },
-    )
-    .await
-    .unwrap()
-    .user_id()
-}
 
 async fn make(db: &Db, user: UserId, hash: &str, expires: Option<time::OffsetDateTime>) -> Uuid {
     let id = Uuid::now_v7();
