@@ -28,7 +28,10 @@
 //! neighbouring letters counts as one) at a constant score below an exact
 //! match, or, for the last word when the query does not end in a space, as
 //! the start of a longer word. Every word must match; when no document
-//! matches them all, all but one must ([`Results::relaxed`]). The words in
+//! matches them all, all but one of the uncommon words must, and common
+//! words ("the", "of") only add to the score ([`Results::relaxed`]). A
+//! common word is matched in any of a book's names and scored as a title
+//! word. The words in
 //! order in the title add a phrase bonus. A query that is an ISBN-10 or
 //! ISBN-13 (hyphens allowed) finds that book first.
 //!

@@ -1,8 +1,11 @@
 //! What a caller asks ([`Query`]) and gets back ([`Results`]), and how the
 //! words of a query become a tantivy query: per word, the best of an exact
 //! match (BM25, weighted by field), a typo match and, for the last word, a
-//! prefix match; every word must match somewhere (if none does, at least
-//! all but one); a phrase bonus for the words in order in the title.
+//! prefix match; every word must match somewhere (if none does, all but one
+//! of the uncommon words); a phrase bonus for the words in order in the
+//! title. A common word is one list over all of a book's names, scored as a
+//! title word, and a bonus wherever it may be left out: unions of long
+//! lists are what made a query slow.
 
 use std::collections::HashMap;
 use std::ops::Bound;
@@ -175,7 +178,8 @@ pub struct Results {
     pub facets: Facets,
     /// The query was cut to the limits.
     pub truncated: bool,
-    /// No document matched every word, so these match all but one.
+    /// No document matched every word, so these match all but one of the
+    /// uncommon words (common ones such as "the" may be missing too).
     pub relaxed: bool,
 }
 
@@ -336,8 +340,7 @@ fn any_of(terms: Vec<Term>, score: f32) -> Option<Box<dyn TQuery>> {
 
 /// Whether `w` is so common that it is taken as typed.
 fn common(searcher: &Searcher, fields: &Fields, w: &Word) -> tantivy::Result<bool> {
-    let df = searcher.doc_freq(&term(fields.words, &w.folded))?
-        + searcher.doc_freq(&term(fields.author, &w.folded))?;
+    let df = searcher.doc_freq(&term(fields.any, &w.folded))?;
     Ok(df >= COMMON_MIN && df * COMMON_SHARE >= searcher.num_docs())
 }
 
@@ -350,6 +353,24 @@ pub(crate) fn word_query(
     w: &Word,
     is_common: bool,
 ) -> tantivy::Result<Box<dyn TQuery>> {
+    // A common word narrows little, and its posting lists are long. It must
+    // be in one of the book's names, checked in one list that is only
+    // looked up at the candidates, and it scores as a title word. The best
+    // of six fields would instead be a union that scores every document
+    // having the word, most of the index.
+    if is_common {
+        let anywhere = ConstScoreQuery::new(
+            Box::new(TermQuery::new(
+                term(fields.any, &w.folded),
+                IndexRecordOption::Basic,
+            )),
+            0.0,
+        );
+        return Ok(with_bonus(
+            Box::new(anywhere),
+            exact(fields.title, &w.stemmed, W_TITLE),
+        ));
+    }
     let mut alts: Vec<Box<dyn TQuery>> = vec![
         exact(fields.title, &w.stemmed, W_TITLE),
         exact(fields.author, &w.folded, W_AUTHOR),
@@ -389,15 +410,15 @@ pub(crate) fn word_query(
     Ok(Box::new(DisjunctionMaxQuery::with_tie_breaker(alts, 0.1)))
 }
 
-/// The words as a tantivy query: all words required, or all but one when
-/// `relaxed`, plus the title phrase bonus.
+/// The words as a tantivy query: all words required, or when `relaxed` all
+/// but one of the uncommon words (the common ones a bonus), plus the title
+/// phrase bonus.
 pub(crate) fn text_query(
     searcher: &Searcher,
     fields: &Fields,
     words: &[Word],
     relaxed: bool,
 ) -> tantivy::Result<Box<dyn TQuery>> {
-    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
     // A word typed twice ("the the") is required once.
     let mut distinct: Vec<&Word> = Vec::with_capacity(words.len());
     for w in words {
@@ -407,24 +428,37 @@ pub(crate) fn text_query(
             None => distinct.push(w),
         }
     }
+    // Each word's query, the uncommon words first.
     let mut per_word = Vec::with_capacity(distinct.len());
-    let mut all_common = true;
+    let mut uncommon = 0;
     for w in &distinct {
         let is_common = common(searcher, fields, w)?;
-        all_common &= is_common;
-        per_word.push(word_query(searcher, fields, w, is_common)?);
+        let q = word_query(searcher, fields, w, is_common)?;
+        if is_common {
+            per_word.push(q);
+        } else {
+            per_word.insert(uncommon, q);
+            uncommon += 1;
+        }
     }
-    if relaxed {
-        let need = distinct.len().saturating_sub(1).max(1);
-        clauses.push((
-            Occur::Must,
-            Box::new(BooleanQuery::union_with_minimum_required_clauses(
-                per_word, need,
-            )),
-        ));
+    let all_common = uncommon == 0;
+    let mut bonuses = Vec::new();
+    let mut query: Box<dyn TQuery> = if !relaxed {
+        Box::new(BooleanQuery::new(
+            per_word.into_iter().map(|q| (Occur::Must, q)).collect(),
+        ))
+    } else if all_common {
+        let need = per_word.len().saturating_sub(1).max(1);
+        at_least(per_word, need)
     } else {
-        clauses.extend(per_word.into_iter().map(|q| (Occur::Must, q)));
-    }
+        // The word that may be missing is looked for among the uncommon
+        // ones; common words only add to the score. Counting matches of a
+        // common word's long list document by document would cost more
+        // than the rest of the query, and a common word narrows little.
+        bonuses = per_word.split_off(uncommon);
+        let need = uncommon.saturating_sub(1).max(1);
+        at_least(per_word, need)
+    };
     // The phrase bonus needs positions for every candidate: skipped when
     // every word is common ("of the"), where it would read most of the index.
     if words.len() >= 2 && !all_common {
@@ -432,12 +466,33 @@ pub(crate) fn text_query(
             .iter()
             .map(|w| term(fields.title, &w.stemmed))
             .collect();
-        clauses.push((
-            Occur::Should,
-            boosted(Box::new(PhraseQuery::new(terms)), W_PHRASE),
-        ));
+        bonuses.push(boosted(Box::new(PhraseQuery::new(terms)), W_PHRASE));
     }
-    Ok(Box::new(BooleanQuery::new(clauses)))
+    for bonus in bonuses {
+        query = with_bonus(query, bonus);
+    }
+    Ok(query)
+}
+
+/// `required`, plus `bonus`'s score where it also matches. One bonus a
+/// layer: tantivy then looks the bonus up only for the documents it scores,
+/// where two bonuses in one layer would be merged into a union that reads
+/// thousands of documents ahead at every look-up.
+fn with_bonus(required: Box<dyn TQuery>, bonus: Box<dyn TQuery>) -> Box<dyn TQuery> {
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, required),
+        (Occur::Should, bonus),
+    ]))
+}
+
+/// Documents matching at least `need` of `queries`.
+fn at_least(mut queries: Vec<Box<dyn TQuery>>, need: usize) -> Box<dyn TQuery> {
+    if queries.len() == 1 {
+        return queries.remove(0);
+    }
+    Box::new(BooleanQuery::union_with_minimum_required_clauses(
+        queries, need,
+    ))
 }
 
 /// Filters that do not score: kinds and the facet filters.

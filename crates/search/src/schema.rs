@@ -65,8 +65,14 @@ pub(crate) struct Fields {
     pub kind: Field,
     /// Stemmed, with positions (phrases), stored: the name shown.
     pub title: Field,
-    /// The same words folded but not stemmed, for typo and prefix matching.
+    /// The title's (and subtitle's) words folded but not stemmed, for
+    /// completion.
     pub words: Field,
+    /// Every word of a book's names (title, subtitle, series, credited
+    /// names) folded but not stemmed, in one field: how a common word
+    /// ("the", "of") is matched, as one posting list rather than one per
+    /// field.
+    pub any: Field,
     /// A book's first author, folded, with positions, stored.
     pub author: Field,
     /// The other credited names (co-authors, but also editors and
@@ -103,6 +109,7 @@ pub(crate) fn schema() -> (Schema, Fields) {
         kind: b.add_u64_field("kind", INDEXED | FAST | STORED),
         title: b.add_text_field("title", text(STEM, positions) | STORED),
         words: b.add_text_field("words", text(FOLD, IndexRecordOption::Basic)),
+        any: b.add_text_field("any", text(FOLD, IndexRecordOption::Basic)),
         author: b.add_text_field("author", text(FOLD, positions) | STORED),
         coauthor: b.add_text_field("coauthor", text(FOLD, positions) | STORED),
         series: b.add_text_field("series", text(STEM, positions) | STORED),
@@ -149,6 +156,7 @@ impl Fields {
         }
         d.add_text(self.title, &name);
         d.add_text(self.words, &name);
+        d.add_text(self.any, &name);
         Ok(())
     }
 
@@ -165,17 +173,21 @@ impl Fields {
             // Searchable like the title (a second value: phrases do not run
             // across the two), but not the stored title.
             d.add_text(self.words, &sub);
+            d.add_text(self.any, &sub);
         }
         let mut first = true;
         for a in &b.authors {
             let a = nfc(a.trim());
             if !a.is_empty() {
                 d.add_text(if first { self.author } else { self.coauthor }, &a);
+                d.add_text(self.any, &a);
                 first = false;
             }
         }
         if let Some(s) = b.series.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            d.add_text(self.series, nfc(s));
+            let s = nfc(s);
+            d.add_text(self.series, &s);
+            d.add_text(self.any, &s);
         }
         for s in &b.subjects {
             let k = key(s);

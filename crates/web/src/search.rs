@@ -76,7 +76,7 @@ impl Search {
                     path: d.to_path_buf(),
                     source,
                 })
-                .and_then(|()| SearchIndex::open_or_create(d));
+                .and_then(|()| open_on_disk(d));
             match opened {
                 Ok(i) => Some((i, d.to_path_buf())),
                 Err(e) => {
@@ -129,6 +129,23 @@ impl Search {
             std::fs::write(&path, nanos).map_err(|source| SyncError::Io { path, source })?;
         }
         Ok(())
+    }
+}
+
+/// The index in `dir`, or a new one there. One made by a version with
+/// another layout is deleted first: the database holds everything in it, and
+/// the server rebuilds an empty index when it starts.
+fn open_on_disk(dir: &Path) -> Result<SearchIndex, quire_search::SearchError> {
+    match SearchIndex::open_or_create(dir) {
+        Err(quire_search::SearchError::Incompatible(_)) => {
+            tracing::info!(dir = %dir.display(), "the search index on disk has an older layout; rebuilding it");
+            std::fs::remove_dir_all(dir).map_err(|source| quire_search::SearchError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+            SearchIndex::create_in_dir(dir)
+        }
+        other => other,
     }
 }
 

@@ -493,8 +493,10 @@ pub async fn search(
         );
     }
     if r.relaxed {
-        t.notes
-            .push("No result has every word, so these have all but one.".into());
+        t.notes.push(
+            "No result has every word, so these miss one (and perhaps small words such as “the”)."
+                .into(),
+        );
     }
     t.facets = facet_groups(&q, &r);
     let filtered = q.filter() != Filter::default() || !q.kinds()?.is_empty();

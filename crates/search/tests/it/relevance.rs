@@ -169,3 +169,24 @@ fn a_word_found_nowhere_relaxes_to_the_other_words() {
     assert!(r.relaxed);
     assert_eq!(r.hits[0].title, "The Great Gatsby");
 }
+
+#[test]
+fn a_common_word_may_stand_in_the_series() {
+    // "the" is only in the series of Catching Fire ("The Hunger Games"): a
+    // common word is matched in any of a book's names, so every word matches.
+    let r = index()
+        .search(&Query::new("the hunger games catching fire").limit(3))
+        .unwrap();
+    assert!(!r.relaxed);
+    assert_eq!(r.hits[0].title, "Catching Fire", "{:#?}", r.hits);
+}
+
+#[test]
+fn a_relaxed_search_may_also_leave_out_a_common_word() {
+    // Nothing has "qqqqzzz"; The Great Gatsby has "gatsby" but not "of".
+    // The word that may be missing is one of the uncommon ones, and common
+    // words are not counted, so Gatsby is still found.
+    let r = index().search(&Query::new("of gatsby qqqqzzz ")).unwrap();
+    assert!(r.relaxed);
+    assert_eq!(r.hits[0].title, "The Great Gatsby", "{:#?}", r.hits);
+}

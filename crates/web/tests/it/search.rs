@@ -156,6 +156,30 @@ quire_testkit::both_backends! {
     }
 }
 
+/// The `meta.json` of an index with one text field: a layout no version of
+/// Quire has, standing for an older one.
+const OTHER_LAYOUT: &str = r#"{"index_settings":{"docstore_compression":"lz4","docstore_blocksize":16384},"segments":[],"schema":[{"name":"title","type":"text","options":{"indexing":{"record":"basic","fieldnorms":true,"tokenizer":"default"},"stored":true,"fast":false}}],"opstamp":0}"#;
+
+quire_testkit::both_backends! {
+    async fn an_index_of_an_older_layout_is_replaced_on_disk(db: Db) {
+        let book = BookBuilder::new("The Left Hand of Darkness").author("Ursula K. Le Guin").build(&db).await;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("meta.json"), OTHER_LAYOUT).unwrap();
+        assert!(matches!(
+            quire_search::SearchIndex::open(dir.path()),
+            Err(quire_search::SearchError::Incompatible(_))
+        ));
+
+        let search = quire_web::search::Search::open(Some(dir.path()));
+        quire_web::search::rebuild(&db, &search).await.unwrap();
+        let hits = search.index().search(&quire_search::Query::new("left hand darknes")).unwrap().hits;
+        assert_eq!(hits.first().map(|h| h.id.clone()), Some(book.work.to_string()));
+        // The rebuilt index is the one on disk, not one kept in memory.
+        let reopened = quire_search::SearchIndex::open(dir.path()).unwrap();
+        assert!(reopened.num_docs() >= 1, "{}", reopened.num_docs());
+    }
+}
+
 async fn account(db: &quire_storage::Db, username: &str) -> quire_domain::UserId {
     quire_storage::users::by_username(db, username)
         .await
