@@ -46,8 +46,9 @@ quire_testkit::both_backends! {
     }
 
     async fn an_expired_lease_is_claimed_again_and_the_old_claim_cannot_finish(db: Db) {
-        let at = now();
         let id = jobs::enqueue(&db, &NewJob::new("relay", "{}")).await.unwrap().unwrap();
+        // Taken after the enqueue: the job is due from the moment it was queued.
+        let at = now();
         let first = jobs::claim(&db, "crashed", LEASE, at).await.unwrap().unwrap();
         assert_eq!((first.id, first.attempts), (id, 1));
         // While the lease holds, nobody else gets it.
