@@ -31,9 +31,8 @@
 //! matches them all, all but one of the uncommon words must, and common
 //! words ("the", "of") only add to the score ([`Results::relaxed`]). A
 //! common word is matched in any of a book's names and scored as a title
-//! word. The words in
-//! order in the title add a phrase bonus. A query that is an ISBN-10 or
-//! ISBN-13 (hyphens allowed) finds that book first.
+//! word. The words in order in the title add a phrase bonus. A query that
+//! is an ISBN-10 or ISBN-13 (hyphens allowed) finds that book first.
 //!
 //! **Ranking.** Relevance times `1 + 0.1·ln(1 + ratings)`: popularity
 //! orders comparable matches, relevance decides between unlike ones.
