@@ -24,7 +24,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::Result;
-use crate::db::{Db, StorageError, Tx, now};
+use crate::db::{Db, StorageError, Tx, now, value_rows};
 use quire_domain::{Rating, UserId, WorkId};
 use uuid::Uuid;
 
@@ -258,7 +258,7 @@ impl RatingsLoad {
                 &db,
                 &mut *tx,
                 sqlx::query(sqlx::AssertSqlSafe(insert_ratings.as_str()))
-                    .bind(json_ints(chunk.iter().copied()))
+                    .bind(json(chunk)?)
                     .bind(at),
                 execute
             )?
@@ -276,7 +276,7 @@ impl RatingsLoad {
                 &db,
                 &mut *tx,
                 sqlx::query(sqlx::AssertSqlSafe(insert_queue.as_str()))
-                    .bind(json_pairs(chunk))
+                    .bind(json(chunk)?)
                     .bind(at),
                 execute
             )?
@@ -363,17 +363,31 @@ async fn create_rank_tables(db: &Db, tx: &mut Tx, readers: &Ranks, books: &Ranks
         Tx::Sqlite(_) => ("BLOB", "INTEGER", ""),
         Tx::Postgres(_) => ("UUID", "BIGINT", " ON COMMIT DROP"),
     };
-    for (table, column, ranks, parent) in [
-        ("bulk_readers", "user_id", readers, "users"),
-        ("bulk_books", "work_id", books, "works"),
+    for (table, column, ranks, parent, unknown) in [
+        (
+            "bulk_readers",
+            "user_id",
+            readers,
+            "users",
+            "readers without an account",
+        ),
+        (
+            "bulk_books",
+            "work_id",
+            books,
+            "works",
+            "books not in the catalog",
+        ),
     ] {
         let ddl = format!(
             "CREATE TEMP TABLE {table} (no {key} PRIMARY KEY, {column} {id_type} NOT NULL){on_commit}"
         );
         tx!(db, &mut *tx, sqlx::query(sqlx::AssertSqlSafe(ddl)), execute)?;
-        let insert = format!("INSERT INTO {table} (no, {column}) VALUES ");
         for (c, chunk) in ranks.ids.chunks(400).enumerate() {
-            let sql = values_sql(&insert, chunk.len(), 2, "");
+            let sql = format!(
+                "INSERT INTO {table} (no, {column}) VALUES {}",
+                value_rows(1, chunk.len(), 2)
+            );
             tx!(
                 db,
                 &mut *tx,
@@ -398,12 +412,7 @@ async fn create_rank_tables(db: &Db, tx: &mut Tx, readers: &Ranks, books: &Ranks
         )?;
         if missing > 0 {
             return Err(StorageError::Conflict(format!(
-                "the bulk load names {} ({missing})",
-                if parent == "users" {
-                    "readers without an account"
-                } else {
-                    "books not in the catalog"
-                }
+                "the bulk load names {unknown} ({missing})"
             )));
         }
     }
@@ -503,8 +512,7 @@ async fn rated_unshelved(
         let found: Vec<(Uuid, Uuid)> = tx!(
             db,
             &mut *tx,
-            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(json_ints(chunk.iter().copied())),
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(json(chunk)?),
             fetch_all
         )?;
         out.extend(found);
@@ -527,12 +535,11 @@ async fn insert_read(
     rows.sort_unstable();
     let mut added = 0;
     for chunk in rows.chunks(300) {
-        let sql = values_sql(
+        let sql = format!(
             "INSERT INTO readings (id, user_id, work_id, status, created_at, updated_at)
-             SELECT v.column1, v.column2, v.column3, 'read', $1, $1 FROM (VALUES ",
-            chunk.len(),
-            3,
-            ") v WHERE TRUE ON CONFLICT (id) DO NOTHING",
+             SELECT v.column1, v.column2, v.column3, 'read', $1, $1 FROM (VALUES {}) v
+             WHERE TRUE ON CONFLICT (id) DO NOTHING",
+            value_rows(2, chunk.len(), 3)
         );
         added += tx!(
             db,
@@ -595,52 +602,8 @@ fn sources(tx: &Tx) -> (&'static str, &'static str) {
     }
 }
 
-/// `[a,b,…]`.
-fn json_ints(rows: impl Iterator<Item = u64>) -> String {
-    let mut out = String::from("[");
-    for (i, k) in rows.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&k.to_string());
-    }
-    out.push(']');
-    out
-}
-
-/// `[[k,p],…]`.
-fn json_pairs(rows: &[(u64, i64)]) -> String {
-    let mut out = String::from("[");
-    for (i, (k, p)) in rows.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&format!("[{k},{p}]"));
-    }
-    out.push(']');
-    out
-}
-
-/// `head (…),(…)… tail` with `width` placeholders a row. Placeholders are
-/// numbered from `$1`, or from `$2` when `head` already uses `$1`.
-fn values_sql(head: &str, rows: usize, width: usize, tail: &str) -> String {
-    let first = if head.contains("$1") { 2 } else { 1 };
-    let mut sql = String::with_capacity(head.len() + rows * width * 7 + tail.len());
-    sql.push_str(head);
-    for i in 0..rows {
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push('(');
-        for j in 0..width {
-            if j > 0 {
-                sql.push(',');
-            }
-            sql.push('$');
-            sql.push_str(&(first + i * width + j).to_string());
-        }
-        sql.push(')');
-    }
-    sql.push_str(tail);
-    sql
+/// Rows as a JSON array: `[k,…]` for integers, `[[k,p],…]` for pairs.
+fn json<T: serde::Serialize + ?Sized>(rows: &T) -> Result<String> {
+    serde_json::to_string(rows)
+        .map_err(|e| StorageError::Corrupt(format!("a bulk load's rows as JSON: {e}")))
 }

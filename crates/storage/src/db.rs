@@ -318,6 +318,20 @@ pub(crate) fn missing_book(e: sqlx::Error) -> StorageError {
     }
 }
 
+/// The rows of a multi-row `VALUES`: `($first, …), (…), …`, `rows` rows
+/// of `width` placeholders each, numbered on from `$first`.
+pub(crate) fn value_rows(first: usize, rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            format!(
+                "({})",
+                crate::catalog::placeholders(first + r * width, width)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The current time at the precision Quire stores (whole seconds), so that
 /// both backends hold and sort the same values.
 pub fn now() -> OffsetDateTime {

@@ -13,7 +13,7 @@
 //! (`catalog::place_work`, the same as `catalog::import_works`).
 
 use crate::catalog::{self, NewWork, placeholders};
-use crate::db::{Db, Tx, now};
+use crate::db::{Db, Tx, now, value_rows};
 use crate::{Result, StorageError};
 use quire_domain::{Format, Rating, ReadingStatus, UserId, WorkId};
 use std::collections::{HashMap, HashSet};
@@ -337,17 +337,6 @@ async fn write_row(
     Ok(())
 }
 
-/// `($1, …, $width), ($width+1, …)` for `rows` rows.
-fn values(rows: usize, width: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let cells: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// The ratings, readings and entries of the rows written, in multi-row
 /// statements (far fewer round trips than one a row).
 async fn write_many(
@@ -371,7 +360,7 @@ async fn write_many(
             "INSERT INTO ratings (user_id, work_id, halves, created_at, updated_at) VALUES {}
              ON CONFLICT (user_id, work_id) DO UPDATE SET halves = excluded.halves,
                 updated_at = excluded.updated_at",
-            values(chunk.len(), 5)
+            value_rows(1, chunk.len(), 5)
         );
         tx!(
             db,
@@ -402,7 +391,7 @@ async fn write_many(
              ON CONFLICT (id) DO UPDATE SET work_id = excluded.work_id, status = excluded.status,
                 started_on = excluded.started_on, finished_on = excluded.finished_on,
                 updated_at = excluded.updated_at",
-            values(chunk.len(), 8)
+            value_rows(1, chunk.len(), 8)
         );
         tx!(
             db,
@@ -432,7 +421,7 @@ async fn write_many(
              ON CONFLICT (id) DO UPDATE SET work_id = excluded.work_id, digest = excluded.digest,
                 extras = excluded.extras, added_on = excluded.added_on,
                 imported_at = excluded.imported_at",
-            values(chunk.len(), 9)
+            value_rows(1, chunk.len(), 9)
         );
         tx!(
             db,

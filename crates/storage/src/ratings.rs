@@ -2,7 +2,7 @@
 
 use crate::Result;
 use crate::catalog::{PagePart, bump_part};
-use crate::db::{Db, Tx, missing_book, now};
+use crate::db::{Db, Tx, missing_book, now, value_rows};
 use quire_domain::{Rating, UserId, WorkId};
 use uuid::Uuid;
 
@@ -25,22 +25,14 @@ async fn shelve_unshelved_as_read(db: &Db, tx: &mut Tx, pairs: &[(UserId, WorkId
     let at = now();
     let mut added = 0;
     for chunk in pairs.chunks(300) {
-        let mut sql = String::from(
+        let sql = format!(
             "INSERT INTO readings (id, user_id, work_id, status, created_at, updated_at)
-             SELECT v.column1, v.column2, v.column3, 'read', $1, $1 FROM (VALUES ",
-        );
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push(',');
-            }
-            let b = i * 3 + 2;
-            sql.push_str(&format!("(${}, ${}, ${})", b, b + 1, b + 2));
-        }
-        sql.push_str(
-            ") v WHERE NOT EXISTS (SELECT 1 FROM readings r WHERE r.user_id = v.column2 AND r.work_id = v.column3)
+             SELECT v.column1, v.column2, v.column3, 'read', $1, $1 FROM (VALUES {}) v
+             WHERE NOT EXISTS (SELECT 1 FROM readings r WHERE r.user_id = v.column2 AND r.work_id = v.column3)
                AND NOT EXISTS (SELECT 1 FROM queue_entries q WHERE q.user_id = v.column2 AND q.work_id = v.column3)
                AND NOT EXISTS (SELECT 1 FROM shelf_items e JOIN shelves s ON s.id = e.shelf_id
                                WHERE s.user_id = v.column2 AND e.work_id = v.column3)",
+            value_rows(2, chunk.len(), 3)
         );
         added += tx!(
             db,

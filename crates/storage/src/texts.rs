@@ -16,7 +16,7 @@
 //! [`MAX_PARAGRAPH_BYTES`]) is refused before anything is written.
 
 use crate::StorageError;
-use crate::db::{Db, Tx, missing_book, now};
+use crate::db::{Db, Tx, missing_book, now, value_rows};
 use quire_domain::position::{Chapters, Point};
 use quire_domain::{UserId, WorkId};
 use quire_text::{Paragraph, Section, SectionKind, Text};
@@ -292,29 +292,6 @@ fn parse_kind(s: &str) -> Option<SectionKind> {
     })
 }
 
-/// Placeholders `($k, $k+1, …)` for `rows` rows of `cols` values each.
-fn values_sql(head: &str, rows: usize, cols: usize) -> String {
-    let mut sql = String::from(head);
-    sql.push_str(" VALUES ");
-    let mut n = 1;
-    for r in 0..rows {
-        if r > 0 {
-            sql.push(',');
-        }
-        sql.push('(');
-        for c in 0..cols {
-            if c > 0 {
-                sql.push(',');
-            }
-            sql.push('$');
-            sql.push_str(&n.to_string());
-            n += 1;
-        }
-        sql.push(')');
-    }
-    sql
-}
-
 /// Make `text` the text of `work`, read from `source`, attached by `by`
 /// (none for the demo and the command line). One transaction: on any
 /// error nothing is kept. The same bytes as the current text change
@@ -465,10 +442,9 @@ async fn insert_sections(
 ) -> Result<(), StorageError> {
     let rows: Vec<(usize, &Section)> = sections.iter().enumerate().collect();
     for chunk in rows.chunks(BATCH) {
-        let sql = values_sql(
-            "INSERT INTO text_sections (work_id, section_index, kind, label, title, part, start_offset, start_point)",
-            chunk.len(),
-            8,
+        let sql = format!(
+            "INSERT INTO text_sections (work_id, section_index, kind, label, title, part, start_offset, start_point) VALUES {}",
+            value_rows(1, chunk.len(), 8)
         );
         tx!(
             db,
@@ -517,10 +493,9 @@ async fn insert_paragraphs(
         }
     }
     for chunk in rows.chunks(BATCH) {
-        let sql = values_sql(
-            "INSERT INTO text_paragraphs (work_id, section_index, paragraph_index, text, sentences, char_offset)",
-            chunk.len(),
-            6,
+        let sql = format!(
+            "INSERT INTO text_paragraphs (work_id, section_index, paragraph_index, text, sentences, char_offset) VALUES {}",
+            value_rows(1, chunk.len(), 6)
         );
         tx!(
             db,
