@@ -428,36 +428,37 @@ pub(crate) fn text_query(
             None => distinct.push(w),
         }
     }
-    // Each word's query, the uncommon words first.
-    let mut per_word = Vec::with_capacity(distinct.len());
-    let mut uncommon = 0;
+    let (mut uncommon, mut common_words) = (Vec::new(), Vec::new());
     for w in &distinct {
         let is_common = common(searcher, fields, w)?;
         let q = word_query(searcher, fields, w, is_common)?;
         if is_common {
-            per_word.push(q);
+            common_words.push(q);
         } else {
-            per_word.insert(uncommon, q);
-            uncommon += 1;
+            uncommon.push(q);
         }
     }
-    let all_common = uncommon == 0;
+    let all_common = uncommon.is_empty();
     let mut bonuses = Vec::new();
     let mut query: Box<dyn TQuery> = if !relaxed {
         Box::new(BooleanQuery::new(
-            per_word.into_iter().map(|q| (Occur::Must, q)).collect(),
+            uncommon
+                .into_iter()
+                .chain(common_words)
+                .map(|q| (Occur::Must, q))
+                .collect(),
         ))
     } else if all_common {
-        let need = per_word.len().saturating_sub(1).max(1);
-        at_least(per_word, need)
+        let need = common_words.len().saturating_sub(1).max(1);
+        at_least(common_words, need)
     } else {
         // The word that may be missing is looked for among the uncommon
         // ones; common words only add to the score. Counting matches of a
         // common word's long list document by document would cost more
         // than the rest of the query, and a common word narrows little.
-        bonuses = per_word.split_off(uncommon);
-        let need = uncommon.saturating_sub(1).max(1);
-        at_least(per_word, need)
+        bonuses = common_words;
+        let need = uncommon.len().saturating_sub(1).max(1);
+        at_least(uncommon, need)
     };
     // The phrase bonus needs positions for every candidate: skipped when
     // every word is common ("of the"), where it would read most of the index.
