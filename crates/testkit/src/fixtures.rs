@@ -290,6 +290,26 @@ impl BookBuilder {
     }
 }
 
+/// An account named exactly `username` (also its display name), holding
+/// `role` on the site, with a password hash no password matches.
+pub async fn account(db: &Db, username: &str, role: quire_domain::SiteRole) -> UserId {
+    let id = UserId::new();
+    users::create(
+        db,
+        &NewUser {
+            id,
+            username,
+            display_name: username,
+            password_hash: Some("x"),
+            role,
+            is_demo: false,
+        },
+    )
+    .await
+    .expect("create account");
+    id
+}
+
 /// A member made for a test, by name (unique per call).
 pub async fn member(db: &Db, name: &str) -> UserId {
     let id = UserId::new();

@@ -9,4 +9,4 @@ pub mod pg;
 pub mod texts;
 
 pub use db::TestDb;
-pub use fixtures::{BookBuilder, Built, attach_more, club_book, member};
+pub use fixtures::{BookBuilder, Built, account, attach_more, club_book, member};

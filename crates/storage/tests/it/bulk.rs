@@ -1,8 +1,8 @@
-use crate::member;
 use quire_domain::{Rating, UserId, WorkId};
 use quire_storage::bulk::{Loaded, RatingsLoad};
 use quire_storage::{Db, book_page, ratings, shelves};
 use quire_testkit::BookBuilder;
+use quire_testkit::member;
 
 fn stars(n: i64) -> Rating {
     Rating::from_stars(n).unwrap()

@@ -1,4 +1,3 @@
-use crate::account;
 use quire_domain::{ContributorRole, SiteRole, UserId};
 use quire_storage::catalog::edit::{
     self, CreditField, EditError, EditRequest, Expect, Fields, Target, WorkFields,
@@ -7,6 +6,7 @@ use quire_storage::catalog::proposals::{self, ProposalStatus};
 use quire_storage::history::{self, ChangeKind, Entity};
 use quire_storage::{book_page, catalog};
 use quire_testkit::BookBuilder;
+use quire_testkit::account;
 use serde_json::{Value, json};
 
 fn fields(pairs: &[(&str, Value)]) -> Fields {

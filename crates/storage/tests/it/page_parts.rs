@@ -1,7 +1,6 @@
 //! The book page read in parts with their own revisions, the reader's own
 //! state in one statement, and ratings that put a book on "read".
 
-use crate::member;
 use quire_domain::{Progress, Rating, ReadingStatus, Source};
 use quire_storage::book_page::{
     self, ACTIVITY_QUERIES, CORE_QUERIES, QUESTIONS_QUERIES, READER_VIEW_QUERIES,
@@ -9,6 +8,7 @@ use quire_storage::book_page::{
 use quire_storage::reviews::{self, ReviewInput};
 use quire_storage::{catalog, questions, ratings, shelves};
 use quire_testkit::BookBuilder;
+use quire_testkit::member;
 use time::macros::date;
 
 quire_testkit::both_backends! {

@@ -1,13 +1,12 @@
-use crate::member;
 use quire_domain::{Progress, Rating, ReadingStatus, UserId};
 use quire_storage::users::{self, NewUser};
 use quire_storage::{book_page, catalog, home, ratings, shelves};
-use quire_testkit::BookBuilder;
+use quire_testkit::{BookBuilder, account, member};
 use time::macros::date;
 
 quire_testkit::both_backends! {
     async fn usernames_are_unique_whatever_their_case(db: Db) {
-        member(&db, "Maya").await;
+        account(&db, "Maya", quire_domain::SiteRole::Member).await;
         let err = users::create(&db, &NewUser {
             id: UserId::new(),
             username: "maya",

@@ -2,10 +2,10 @@
 //! revoked, its last use is noted at most once a minute, and a member sees
 //! and revokes only their own.
 
-use crate::member;
 use quire_domain::UserId;
 use quire_storage::tokens::{self, NewToken};
 use quire_storage::{Db, now};
+use quire_testkit::member;
 use time::Duration;
 use uuid::Uuid;
 
